@@ -1,0 +1,30 @@
+// SimpleJWT's token_blacklist app on Prisma: OutstandingToken + BlacklistedToken.
+import type { Prisma } from '../../db/index.js';
+import type { IssuedToken, RefreshTokenRegistry } from '../../rest/authentication/jwt.js';
+
+export function refreshTokenRegistry(prisma: Prisma): RefreshTokenRegistry {
+  return {
+    async recordIssued({ jti, userId, expiresAt }) {
+      await prisma.outstandingToken.create({ data: { jti, userId, expiresAt } });
+    },
+    async isBlacklisted(jti) {
+      return (await prisma.blacklistedToken.count({ where: { token: { jti } } })) > 0;
+    },
+    async blacklist({ jti, userId, expiresAt }: IssuedToken) {
+      const outstanding = await prisma.outstandingToken.upsert({
+        where: { jti },
+        create: { jti, userId, expiresAt },
+        update: {},
+        select: { id: true },
+      });
+      // The unique token_id makes the insert the atomic claim: a second blacklisting fails (P2002).
+      try {
+        await prisma.blacklistedToken.create({ data: { tokenId: outstanding.id }, select: { id: true } });
+        return true;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'P2002') return false;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// Posts: everyone reads, authenticated users write, only the owner changes a post.
+import { z } from 'zod';
+import type { Database } from '../../db/index.js';
+import type { Post } from '../../generated/sqlite/client.js';
+import { charField, formatDateTime } from '../../rest/fields.js';
+import { filterSet, orderingFilter, relatedFilter, searchFilter } from '../../rest/filters.js';
+import { pageNumberPagination } from '../../rest/pagination.js';
+import { IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly } from '../../rest/permissions.js';
+import { modelViewSet } from '../../rest/viewset.js';
+
+type PostRow = Post & { owner: { username: string } };
+
+export function postsViewSet(db: Database) {
+  return modelViewSet({
+    name: 'Post',
+    model: db.prisma.post,
+    provider: db.provider,
+    include: { owner: { select: { username: true } } },
+    serializer: {
+      input: z.object({ title: charField({ maxLength: 200 }), body: charField() }),
+      represent: (post: PostRow) => ({
+        id: post.id,
+        title: post.title,
+        body: post.body,
+        owner: post.owner.username,
+        created_at: formatDateTime(post.createdAt),
+        updated_at: formatDateTime(post.updatedAt),
+      }),
+    },
+    permissions: [IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly],
+    pagination: pageNumberPagination({ pageSize: 10, maxPageSize: 100 }),
+    filters: [
+      filterSet({ owner: relatedFilter('ownerId', async (id) => (await db.prisma.user.count({ where: { id } })) > 0) }),
+      searchFilter(['title', 'body']),
+      orderingFilter({
+        fields: { id: 'id', title: 'title', created_at: 'createdAt', updated_at: 'updatedAt' },
+        default: ['-created_at', '-id'],
+      }),
+    ],
+    onCreate: (ctx) => ({ ownerId: ctx.requireUser.id }),
+  });
+}

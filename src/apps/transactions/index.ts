@@ -1,0 +1,48 @@
+// Transactions: private to their user. Amounts are exact decimals kept as integer cents.
+import { z } from 'zod';
+import type { Database } from '../../db/index.js';
+import type { Transaction } from '../../generated/sqlite/client.js';
+import { charField, decimalField, formatDateTime, formatScaled } from '../../rest/fields.js';
+import { dateTimeFilter, decimalFilter, filterSet, orderingFilter, searchFilter } from '../../rest/filters.js';
+import { limitOffsetPagination } from '../../rest/pagination.js';
+import { IsAuthenticated } from '../../rest/permissions.js';
+import { modelViewSet } from '../../rest/viewset.js';
+
+const places = 2;
+
+export function transactionsViewSet(db: Database) {
+  return modelViewSet({
+    name: 'Transaction',
+    model: db.prisma.transaction,
+    provider: db.provider,
+    serializer: {
+      input: z.object({ amount: decimalField({ maxDigits: 10, decimalPlaces: places }), description: charField() }),
+      toModel: ({ amount, description }) => ({
+        ...(amount === undefined ? {} : { amountCents: amount }),
+        ...(description === undefined ? {} : { description }),
+      }),
+      represent: (t: Transaction) => ({
+        id: t.id,
+        user: t.userId,
+        amount: formatScaled(t.amountCents, places),
+        description: t.description,
+        timestamp: formatDateTime(t.timestamp),
+      }),
+    },
+    scope: (ctx) => ({ userId: ctx.requireUser.id }),
+    permissions: [IsAuthenticated],
+    pagination: limitOffsetPagination({ defaultLimit: 5, maxLimit: 20 }),
+    filters: [
+      filterSet({
+        amount: decimalFilter('amountCents', places, 'exact'),
+        amount__gte: decimalFilter('amountCents', places, 'gte'),
+        amount__lte: decimalFilter('amountCents', places, 'lte'),
+        timestamp__gte: dateTimeFilter('timestamp', 'gte'),
+        timestamp__lte: dateTimeFilter('timestamp', 'lte'),
+      }),
+      searchFilter(['description']),
+      orderingFilter({ fields: { id: 'id', amount: 'amountCents', timestamp: 'timestamp' }, default: ['-timestamp', '-id'] }),
+    ],
+    onCreate: (ctx) => ({ userId: ctx.requireUser.id }),
+  });
+}

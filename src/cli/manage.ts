@@ -1,0 +1,90 @@
+// The project's manage.py: `npm run manage -- <command> [arguments]`.
+// A command is an object in `commands` below; commands that need more than a few
+// lines live in their own module under src/cli/ and are added to that list.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from '../config.js';
+import { migrate, MigrationError, showMigrations } from '../db/migrate.js';
+
+export interface Command {
+  name: string;
+  /** One line, shown in the usage. */
+  help: string;
+  /** Resolves to the exit code. Throw CommandError (or ConfigError, MigrationError) for a one-line failure. */
+  run(args: string[]): Promise<number>;
+}
+
+/** A failure the user can fix: printed as one line, exit code 1. */
+export class CommandError extends Error {}
+
+function noArguments(command: string, args: string[]): void {
+  if (args.length > 0) throw new CommandError(`${command} takes no arguments (got ${args.join(' ')})`);
+}
+
+const databaseUrl = () => loadConfig(process.env).databaseUrl;
+
+export const commands: Command[] = [
+  {
+    name: 'migrate',
+    help: 'Apply the pending database migrations to DATABASE_URL.',
+    async run(args) {
+      noArguments('migrate', args);
+      const { applied } = await migrate(databaseUrl(), { log: (line) => console.log(line) });
+      if (applied.length === 0) console.log('No migrations to apply.');
+      return 0;
+    },
+  },
+  {
+    name: 'showmigrations',
+    help: 'List the migrations: [X] applied, [ ] pending.',
+    async run(args) {
+      noArguments('showmigrations', args);
+      for (const { name, applied } of await showMigrations(databaseUrl())) {
+        console.log(`[${applied ? 'X' : ' '}] ${name}`);
+      }
+      return 0;
+    },
+  },
+];
+
+function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 3;
+  return [
+    'Usage: npm run manage -- <command> [arguments]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.help}`),
+    '',
+    'The database is DATABASE_URL (default: the SQLite file data/db.sqlite3).',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === 'help' || name === '--help' || name === '-h') {
+    console.log(usage());
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`${name === undefined ? 'No command given.' : `Unknown command: ${name}`}\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(args);
+  } catch (error) {
+    if (error instanceof CommandError || error instanceof ConfigError || error instanceof MigrationError) {
+      console.error(`Error: ${error.message}`);
+      return 1;
+    }
+    // Not expected; still one line, since a stack trace is no help to whoever runs manage.
+    console.error(`Unexpected error in ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+// Run only as the entry point: command modules import CommandError from here.
+// (realpath: Node resolves symlinks for import.meta.url but not for argv[1].)
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,136 @@
+// Every environment variable the server reads, validated once at start.
+// A bad value stops the process with one line naming the variable (see server.ts).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The folder holding package.json, whether this runs from src/ (tsx) or dist/src/ (built). */
+function findProjectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return from;
+  }
+}
+
+export const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
+export const defaultSqlitePath = join(projectRoot, 'data', 'db.sqlite3');
+const generatedSecretPath = join(projectRoot, 'data', 'secret_key');
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const durationUnits = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+/** "900", "900s", "15m", "1h", "1d" → seconds. */
+const duration = z
+  .string()
+  .regex(/^\d+[smhd]?$/, { error: 'must be a duration such as 900, 15m, 12h or 1d' })
+  .transform((v) => {
+    const unit = /[smhd]$/.test(v) ? (v.slice(-1) as keyof typeof durationUnits) : 's';
+    return Number.parseInt(v, 10) * durationUnits[unit];
+  })
+  .refine((seconds) => seconds > 0, { error: 'must be longer than zero' });
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `must be an integer between ${min} and ${max}` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { error: `must be an integer between ${min} and ${max}` });
+
+const databaseUrl = z
+  .string()
+  .refine((v) => /^file:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), {
+    error: 'must be file:<path> (SQLite) or postgresql://… (PostgreSQL)',
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
+  PORT: integer(1, 65535).default(8000),
+  DATABASE_URL: databaseUrl.optional(),
+  SECRET_KEY: z.string().min(32, { error: 'must be at least 32 characters long' }).optional(),
+  MIGRATE_ON_START: booleanFlag.default(true),
+  ACCESS_TOKEN_LIFETIME: duration.default(15 * 60),
+  REFRESH_TOKEN_LIFETIME: duration.default(24 * 3600),
+  ROTATE_REFRESH_TOKENS: booleanFlag.default(true),
+  BLACKLIST_AFTER_ROTATION: booleanFlag.default(true),
+  BCRYPT_ROUNDS: integer(4, 16).default(12),
+  MAX_BODY_BYTES: integer(1024, 100 * 1024 * 1024).default(2_621_440),
+});
+
+export interface JwtSettings {
+  /** Seconds. */
+  accessLifetime: number;
+  refreshLifetime: number;
+  rotateRefreshTokens: boolean;
+  blacklistAfterRotation: boolean;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  /** `file:<path>` or `postgresql://…`; always set after loadConfig. */
+  databaseUrl: string;
+  /** Undefined only until resolveSecretKey runs (development may generate one). */
+  secretKey: string | undefined;
+  migrateOnStart: boolean;
+  jwt: JwtSettings;
+  bcryptRounds: number;
+  maxBodyBytes: number;
+}
+
+/** The part of the configuration the HTTP app needs; tests build it directly. */
+export type AppConfig = Omit<Config, 'secretKey' | 'port' | 'migrateOnStart' | 'databaseUrl'> & { secretKey: string };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  // Empty strings count as unset, as in a .env file with `NAME=`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new ConfigError(`${name} ${issue.message} (got ${JSON.stringify(env[name])})`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.SECRET_KEY) {
+    throw new ConfigError('SECRET_KEY must be set when NODE_ENV=production');
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL ?? `file:${defaultSqlitePath}`,
+    secretKey: e.SECRET_KEY,
+    migrateOnStart: e.MIGRATE_ON_START,
+    jwt: {
+      accessLifetime: e.ACCESS_TOKEN_LIFETIME,
+      refreshLifetime: e.REFRESH_TOKEN_LIFETIME,
+      rotateRefreshTokens: e.ROTATE_REFRESH_TOKENS,
+      blacklistAfterRotation: e.BLACKLIST_AFTER_ROTATION,
+    },
+    bcryptRounds: e.BCRYPT_ROUNDS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+  };
+}
+
+/**
+ * Outside production a missing SECRET_KEY is generated once and kept in data/secret_key,
+ * so tokens survive restarts on a developer's machine.
+ */
+export function resolveSecretKey(config: Config, warn: (message: string) => void): AppConfig {
+  let secretKey = config.secretKey;
+  if (!secretKey) {
+    if (existsSync(generatedSecretPath)) {
+      secretKey = readFileSync(generatedSecretPath, 'utf8').trim();
+    } else {
+      secretKey = randomBytes(48).toString('base64url');
+      mkdirSync(dirname(generatedSecretPath), { recursive: true });
+      writeFileSync(generatedSecretPath, `${secretKey}\n`, { mode: 0o600 });
+    }
+    warn(`SECRET_KEY is not set: using the development key in ${generatedSecretPath} (set SECRET_KEY in production).`);
+  }
+  return { ...config, secretKey };
+}

@@ -1,0 +1,38 @@
+// DRF's authentication contract: each scheme looks for its own credentials and
+// either returns the user, returns null (not its kind of request: try the next
+// scheme), or throws AuthenticationFailed (its credentials, but bad: 401 at once).
+import type { RequestContext } from '../views.js';
+
+/** What the toolkit needs of a user; the accounts app's User satisfies it. */
+export interface AuthUser {
+  id: number;
+  username: string;
+  isActive: boolean;
+  isStaff: boolean;
+  isSuperuser: boolean;
+}
+
+export interface Authentication {
+  user: AuthUser;
+  auth: unknown;
+}
+
+export interface Authenticator {
+  authenticate(ctx: RequestContext): Promise<Authentication | null>;
+  /** WWW-Authenticate value for 401s; a scheme without one (session) makes DRF answer 403. */
+  readonly authenticateHeader?: string;
+}
+
+/**
+ * Splits `Authorization: <keyword> <credential>` the way DRF does. Null when the
+ * header is absent or names another scheme; `invalid` explains a malformed one.
+ */
+export function authorizationCredential(ctx: RequestContext, keyword: string): { credential: string } | { invalid: 'missing' | 'spaces' } | null {
+  const header = ctx.req.get('authorization');
+  if (!header) return null;
+  const parts = header.trim().split(/\s+/);
+  if (parts[0]!.toLowerCase() !== keyword.toLowerCase()) return null;
+  if (parts.length === 1) return { invalid: 'missing' };
+  if (parts.length > 2) return { invalid: 'spaces' };
+  return { credential: parts[1]! };
+}

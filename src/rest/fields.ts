@@ -1,0 +1,253 @@
+// DRF serializer fields as zod schemas: the same accepted inputs, the same
+// coercions and the same error messages as rest_framework.fields. Each field also
+// carries its JSON Schema (zod .meta) so the OpenAPI document can be derived from it.
+import { z } from 'zod';
+import { NumberLiteral } from './parsers/json.js';
+
+export const messages = {
+  required: 'This field is required.',
+  null: 'This field may not be null.',
+  blank: 'This field may not be blank.',
+  string: 'Not a valid string.',
+  maxLength: (n: number) => `Ensure this field has no more than ${n} characters.`,
+  nullCharacters: 'Null characters are not allowed.',
+  surrogate: (codePoint: number) => `Surrogate characters are not allowed: U+${codePoint.toString(16).toUpperCase()}.`,
+  number: 'A valid number is required.',
+  integer: 'A valid integer is required.',
+  stringTooLarge: 'String value too large.',
+  maxDigits: (n: number) => `Ensure that there are no more than ${n} digits in total.`,
+  maxDecimalPlaces: (n: number) => `Ensure that there are no more than ${n} decimal places.`,
+  maxWholeDigits: (n: number) => `Ensure that there are no more than ${n} digits before the decimal point.`,
+  boolean: 'Must be a valid boolean.',
+  datetime: 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
+  email: 'Enter a valid email address.',
+} as const;
+
+/** Thrown by a field parser: every message applies to the one field. */
+export class FieldError extends Error {
+  constructor(readonly messages: string[]) {
+    super(messages.join(' '));
+  }
+}
+
+export interface FieldOptions {
+  allowNull?: boolean;
+}
+
+/**
+ * A serializer field: DRF's required/null handling around a parser that either
+ * returns the internal value or throws FieldError.
+ */
+export function field<T>(parse: (input: unknown) => T, jsonSchema: Record<string, unknown>, options: FieldOptions = {}) {
+  return z
+    .unknown()
+    .transform((input, ctx): T | null => {
+      if (input === undefined) {
+        ctx.addIssue({ code: 'custom', message: messages.required });
+        return z.NEVER;
+      }
+      if (input === null) {
+        if (options.allowNull) return null;
+        ctx.addIssue({ code: 'custom', message: messages.null });
+        return z.NEVER;
+      }
+      try {
+        return parse(input);
+      } catch (error) {
+        if (!(error instanceof FieldError)) throw error;
+        for (const message of error.messages) ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+    })
+    .meta(options.allowNull ? { ...jsonSchema, nullable: true } : jsonSchema) as z.ZodType<T, unknown>;
+}
+
+// Python's len() counts code points; a JS string's length counts UTF-16 units.
+const codePointLength = (s: string) => {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+};
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** DRF CharField: numbers become strings, whitespace is trimmed, blank refused unless allowed. */
+export function charField(options: { maxLength?: number; allowBlank?: boolean } = {}) {
+  return field(
+    (input): string => {
+      if (input instanceof NumberLiteral || typeof input === 'number') input = String(input);
+      if (typeof input !== 'string') throw new FieldError([messages.string]);
+      const value = input.trim();
+      if (value === '') {
+        if (options.allowBlank) return value;
+        throw new FieldError([messages.blank]);
+      }
+      const errors: string[] = [];
+      if (options.maxLength !== undefined && codePointLength(value) > options.maxLength) {
+        errors.push(messages.maxLength(options.maxLength));
+      }
+      if (value.includes('\0')) errors.push(messages.nullCharacters);
+      const surrogate = loneSurrogate.exec(value);
+      if (surrogate) errors.push(messages.surrogate(surrogate[0].charCodeAt(0)));
+      if (errors.length > 0) throw new FieldError(errors);
+      return value;
+    },
+    { type: 'string', ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }) },
+  );
+}
+
+// Plain decimal notation only: exponents ("1e3"), NaN and Infinity are refused.
+const decimalPattern = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+
+export interface DecimalParts {
+  negative: boolean;
+  /** Digits before the point, without leading zeros. */
+  whole: string;
+  /** Digits after the point, as written (trailing zeros count, as in Python's Decimal). */
+  fraction: string;
+}
+
+export function parseDecimalText(text: string): DecimalParts | null {
+  const match = decimalPattern.exec(text);
+  if (!match || (match[2] === '' && (match[3] ?? '') === '')) return null;
+  return { negative: match[1] === '-', whole: match[2]!.replace(/^0+/, ''), fraction: match[3] ?? '' };
+}
+
+/** The value times 10^places, truncated toward zero past `places` digits. */
+export function scaleDecimal(parts: DecimalParts, places: number): bigint {
+  const digits = `${parts.whole}${parts.fraction.padEnd(places, '0').slice(0, places)}`;
+  const magnitude = BigInt(digits === '' ? '0' : digits);
+  return parts.negative ? -magnitude : magnitude;
+}
+
+/** "1250" at 2 places → "12.50". */
+export function formatScaled(value: bigint, places: number): string {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(places + 1, '0');
+  const whole = digits.slice(0, digits.length - places);
+  const fraction = digits.slice(digits.length - places);
+  return `${negative ? '-' : ''}${whole}${places > 0 ? `.${fraction}` : ''}`;
+}
+
+/**
+ * DRF DecimalField with exact arithmetic: the internal value is a bigint scaled by
+ * 10^decimalPlaces (12.50 → 1250n). The text of a JSON number is kept by the
+ * request parser, so no binary floating point is ever involved.
+ */
+export function decimalField(options: { maxDigits: number; decimalPlaces: number }) {
+  const { maxDigits, decimalPlaces } = options;
+  return field(
+    (input): bigint => {
+      if (typeof input === 'boolean' || (typeof input === 'object' && !(input instanceof NumberLiteral))) {
+        throw new FieldError([messages.number]);
+      }
+      const text = String(input).trim();
+      if (text.length > 1000) throw new FieldError([messages.stringTooLarge]);
+      const parts = parseDecimalText(text);
+      if (!parts) throw new FieldError([messages.number]);
+      // DRF's validate_precision, on Python's (digits, exponent) view of the number.
+      const significant = `${parts.whole}${parts.fraction}`.replace(/^0+/, '') || '0';
+      const places = parts.fraction.length;
+      const totalDigits = Math.max(significant.length, places);
+      const wholeDigits = totalDigits - places;
+      if (totalDigits > maxDigits) throw new FieldError([messages.maxDigits(maxDigits)]);
+      if (places > decimalPlaces) throw new FieldError([messages.maxDecimalPlaces(decimalPlaces)]);
+      if (wholeDigits > maxDigits - decimalPlaces) throw new FieldError([messages.maxWholeDigits(maxDigits - decimalPlaces)]);
+      return scaleDecimal(parts, decimalPlaces);
+    },
+    {
+      type: 'string',
+      format: 'decimal',
+      pattern: `^-?\\d{0,${maxDigits - decimalPlaces}}(?:\\.\\d{0,${decimalPlaces}})?$`,
+      description: `Decimal: at most ${maxDigits} digits, ${decimalPlaces} after the point. A JSON number is accepted too.`,
+    },
+  );
+}
+
+/** DRF IntegerField: 12, "12" and "12.0" are 12; 12.5 and true are refused. */
+export function parseInteger(input: unknown): number | null {
+  if (typeof input === 'boolean' || (typeof input === 'object' && !(input instanceof NumberLiteral))) return null;
+  const text = String(input).trim().replace(/\.0*$/, '');
+  if (!/^[+-]?\d+$/.test(text)) return null;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+export function integerField() {
+  return field(
+    (input): number => {
+      if (typeof input === 'string' && input.length > 1000) throw new FieldError([messages.stringTooLarge]);
+      const value = parseInteger(input);
+      if (value === null) throw new FieldError([messages.integer]);
+      return value;
+    },
+    { type: 'integer' },
+  );
+}
+
+const trueValues = new Set(['t', 'T', 'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON', '1', 1, true]);
+const falseValues = new Set(['f', 'F', 'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', '0', 0, false]);
+
+/** DRF BooleanField's accepted spellings. */
+export function parseBoolean(input: unknown): boolean | null {
+  if (trueValues.has(input as string)) return true;
+  if (falseValues.has(input as string)) return false;
+  return null;
+}
+
+export function booleanField() {
+  return field(
+    (input): boolean => {
+      const value = parseBoolean(input);
+      if (value === null) throw new FieldError([messages.boolean]);
+      return value;
+    },
+    { type: 'boolean' },
+  );
+}
+
+// Django's parse_datetime (ISO 8601, "T" or space, optional seconds, fraction and offset);
+// a date alone is midnight, as Python's datetime.fromisoformat reads it.
+const isoDateTime =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** ISO 8601 text → Date (naive times are UTC, the server's TIME_ZONE); null when invalid. */
+export function parseDateTime(text: string): Date | null {
+  const m = isoDateTime.exec(text.trim());
+  if (!m) return null;
+  const [year, month, day, hour = '0', minute = '0', second = '0'] = m.slice(1, 7) as string[];
+  const micro = (m[7] ?? '').padEnd(6, '0');
+  const fields = [Number(year), Number(month), Number(day), Number(hour), Number(minute), Number(second)] as const;
+  const utc = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5], Number(micro.slice(0, 3)));
+  const date = new Date(utc);
+  // Reject rolled-over dates such as 2024-02-30 or 25:00.
+  if (date.getUTCFullYear() !== fields[0] || date.getUTCMonth() !== fields[1] - 1 || date.getUTCDate() !== fields[2]) return null;
+  if (fields[3] > 23 || fields[4] > 59 || fields[5] > 59) return null;
+  const zone = m[8];
+  if (!zone || zone.toUpperCase() === 'Z') return date;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+  if (offsetMinutes >= 24 * 60) return null;
+  return new Date(utc - sign * offsetMinutes * 60_000);
+}
+
+export function dateTimeField(options: FieldOptions = {}) {
+  return field(
+    (input): Date => {
+      const value = typeof input === 'string' ? parseDateTime(input) : null;
+      if (!value) throw new FieldError([messages.datetime]);
+      return value;
+    },
+    { type: 'string', format: 'date-time' },
+    options,
+  );
+}
+
+/**
+ * DRF's DateTimeField output: ISO 8601 in UTC with "Z", microseconds only when
+ * there is a fraction (Python's isoformat).
+ */
+export function formatDateTime(date: Date): string {
+  const iso = date.toISOString();
+  return date.getUTCMilliseconds() === 0 ? `${iso.slice(0, 19)}Z` : `${iso.slice(0, 23)}000Z`;
+}

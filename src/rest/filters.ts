@@ -1,0 +1,185 @@
+// Filter backends for list views, producing Prisma `where`/`orderBy` fragments:
+// DRF's SearchFilter and OrderingFilter, and django-filter style field filters.
+import { ValidationError } from './errors.js';
+import { FieldError, parseDateTime, parseDecimalText, parseInteger } from './fields.js';
+import type { RequestContext } from './views.js';
+
+export type Where = Record<string, unknown>;
+export type OrderBy = Record<string, unknown>[];
+
+export interface FilterEnvironment {
+  ctx: RequestContext;
+  /** Case-insensitive matching needs Prisma's `mode` on PostgreSQL (SQLite's LIKE already folds ASCII case). */
+  provider: 'sqlite' | 'postgresql';
+}
+
+/** A query parameter a filter reads, described for the OpenAPI document. */
+export interface FilterParameter {
+  name: string;
+  description: string;
+  schema: Record<string, unknown>;
+}
+
+export interface FilterBackend {
+  readonly parameters: readonly FilterParameter[];
+  where?(env: FilterEnvironment): Promise<Where | undefined> | Where | undefined;
+  orderBy?(env: FilterEnvironment): OrderBy | undefined;
+}
+
+/** `what.name` → `{what: {is: {name: condition}}}`: dotted paths follow to-one relations. */
+function nested(path: string, condition: unknown): Where {
+  const [head, ...rest] = path.split('.');
+  return { [head!]: rest.length === 0 ? condition : { is: nested(rest.join('.'), condition) } };
+}
+
+/**
+ * A substring pattern matched literally: `%`, `_` and `\` are escaped with a backslash,
+ * the LIKE escape character the database layer sets up on both databases.
+ */
+export const likeLiteral = (term: string) => term.replace(/[\\%_]/g, '\\$&');
+
+/**
+ * DRF SearchFilter: `?search=a b` (terms split on whitespace and commas); every term must
+ * match at least one of the fields, case-insensitively, as a substring (icontains).
+ */
+export function searchFilter(fields: readonly string[]): FilterBackend {
+  return {
+    parameters: [{ name: 'search', description: `A search term (matches ${fields.join(', ')}).`, schema: { type: 'string' } }],
+    where({ ctx, provider }) {
+      const terms = (ctx.query.get('search') ?? '').replaceAll('\0', '').replaceAll(',', ' ').split(/\s+/).filter(Boolean);
+      if (terms.length === 0) return undefined;
+      const mode = provider === 'postgresql' ? { mode: 'insensitive' } : {};
+      return { AND: terms.map((term) => ({ OR: fields.map((field) => nested(field, { contains: likeLiteral(term), ...mode })) })) };
+    },
+  };
+}
+
+/**
+ * DRF OrderingFilter: `?ordering=-amount,id` over whitelisted fields (API name → model
+ * field); unknown fields are dropped; the default ordering breaks ties so pages are stable.
+ */
+export function orderingFilter(options: { fields: Record<string, string>; default: readonly string[] }): FilterBackend {
+  const toOrderBy = (terms: readonly string[]): OrderBy =>
+    terms.map((term) => {
+      const descending = term.startsWith('-');
+      return { [options.fields[descending ? term.slice(1) : term]!]: descending ? 'desc' : 'asc' };
+    });
+  const defaults = toOrderBy(options.default);
+  const names = Object.keys(options.fields);
+  return {
+    parameters: [
+      {
+        name: 'ordering',
+        description: `Which field to use when ordering the results: ${names.join(', ')} (prefix "-" for descending).`,
+        schema: { type: 'string' },
+      },
+    ],
+    orderBy({ ctx }) {
+      const requested = (ctx.query.get('ordering') ?? '')
+        .split(',')
+        .map((term) => term.trim())
+        .filter((term) => term !== '' && Object.hasOwn(options.fields, term.replace(/^-/, '')));
+      if (requested.length === 0) return defaults;
+      const chosen = toOrderBy(requested);
+      const used = new Set(chosen.map((o) => Object.keys(o)[0]));
+      return [...chosen, ...defaults.filter((o) => !used.has(Object.keys(o)[0]))];
+    },
+  };
+}
+
+/** One django-filter field: reads a query value into a `where` fragment, or throws FieldError. */
+export interface FieldFilter {
+  description: string;
+  schema: Record<string, unknown>;
+  toWhere(value: string, ctx: RequestContext): Where | Promise<Where>;
+}
+
+/** django-filter FilterSet: `?name=value` per declared filter; bad values answer 400 keyed by parameter. */
+export function filterSet(filters: Record<string, FieldFilter>): FilterBackend {
+  const entries = Object.entries(filters);
+  return {
+    parameters: entries.map(([name, f]) => ({ name, description: f.description, schema: f.schema })),
+    async where({ ctx }) {
+      const conditions: Where[] = [];
+      const errors: Record<string, string[]> = {};
+      for (const [name, f] of entries) {
+        const value = ctx.query.get(name);
+        // django-filter skips empty values, as an HTML form would send them.
+        if (value === undefined || value === '') continue;
+        try {
+          conditions.push(await f.toWhere(value, ctx));
+        } catch (error) {
+          if (!(error instanceof FieldError)) throw error;
+          errors[name] = error.messages;
+        }
+      }
+      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+      return conditions.length > 0 ? { AND: conditions } : undefined;
+    },
+  };
+}
+
+export type Lookup = 'exact' | 'gte' | 'lte';
+const prismaLookup = { exact: 'equals', gte: 'gte', lte: 'lte' } as const;
+const lookupWords = { exact: 'equal to', gte: 'greater than or equal to', lte: 'less than or equal to' } as const;
+
+// The range a 64-bit column can hold: bounds beyond it are clamped, never sent to the database.
+const int64Max = 2n ** 63n - 1n;
+
+/**
+ * A decimal filter on a column holding the value scaled by 10^places (see decimalField).
+ * Exact arithmetic: `gte 12.345` on cents is `>= 1235`, `exact 12.345` matches nothing.
+ */
+export function decimalFilter(field: string, places: number, lookup: Lookup): FieldFilter {
+  return {
+    description: `Amount ${lookupWords[lookup]} this decimal value.`,
+    schema: { type: 'string', format: 'decimal' },
+    toWhere(value) {
+      const parts = parseDecimalText(value.trim());
+      if (!parts) throw new FieldError(['Enter a number.']);
+      const magnitude = BigInt(`${parts.whole}${parts.fraction.padEnd(places, '0')}` || '0');
+      const scale = 10n ** BigInt(Math.max(0, parts.fraction.length - places));
+      let scaled = (parts.negative ? -magnitude : magnitude) / scale; // truncates toward zero
+      const exact = scaled * scale === (parts.negative ? -magnitude : magnitude);
+      if (!exact) {
+        if (lookup === 'exact') return { [field]: { in: [] } };
+        const value = parts.negative ? -magnitude : magnitude;
+        // Round toward the side that keeps the comparison true: ceil for gte, floor for lte.
+        if (lookup === 'gte' && value > 0n) scaled += 1n;
+        if (lookup === 'lte' && value < 0n) scaled -= 1n;
+      }
+      if (scaled > int64Max) scaled = int64Max;
+      if (scaled < -int64Max) scaled = -int64Max;
+      return { [field]: { [prismaLookup[lookup]]: scaled } };
+    },
+  };
+}
+
+export function dateTimeFilter(field: string, lookup: Lookup): FieldFilter {
+  return {
+    description: `${field} ${lookupWords[lookup]} this ISO 8601 date/time.`,
+    schema: { type: 'string', format: 'date-time' },
+    toWhere(value) {
+      const date = parseDateTime(value);
+      if (!date) throw new FieldError(['Enter a valid date/time.']);
+      return { [field]: { [prismaLookup[lookup]]: date } };
+    },
+  };
+}
+
+/**
+ * django-filter's ModelChoiceFilter on a foreign key: the id must name an object the
+ * caller could choose (`exists`), else "Select a valid choice".
+ */
+export function relatedFilter(field: string, exists: (id: number, ctx: RequestContext) => Promise<boolean>): FieldFilter {
+  const invalid = new FieldError(['Select a valid choice. That choice is not one of the available choices.']);
+  return {
+    description: `Only objects whose ${field.replace(/Id$/, '')} has this id.`,
+    schema: { type: 'integer' },
+    async toWhere(value, ctx) {
+      const id = parseInteger(value);
+      if (id === null || !(await exists(id, ctx))) throw invalid;
+      return { [field]: id };
+    },
+  };
+}

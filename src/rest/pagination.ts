@@ -1,0 +1,90 @@
+// DRF's PageNumberPagination and LimitOffsetPagination: the same parameters, the
+// same clamping of bad values, the same envelope and links. A page costs two
+// queries (count + rows) whatever its size; they run concurrently when possible.
+import { NotFound } from './errors.js';
+import { linkWith } from './urls.js';
+import type { RequestContext } from './views.js';
+
+export interface PageQuery<Row> {
+  count(): Promise<number>;
+  fetch(skip: number, take: number): Promise<Row[]>;
+}
+
+export interface Page {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: unknown[];
+}
+
+export interface Paginator {
+  paginate<Row>(ctx: RequestContext, query: PageQuery<Row>, represent: (row: Row) => unknown): Promise<Page>;
+  /** Query parameters it reads, for the OpenAPI document. */
+  readonly parameters: readonly { name: string; description: string }[];
+}
+
+/** DRF's _positive_int: Python int() syntax, negative refused, zero refused when strict. */
+function positiveInt(text: string | undefined, strict: boolean, cutoff?: number): number | null {
+  if (text === undefined || !/^\s*[+-]?\d+\s*$/.test(text)) return null;
+  const value = Number(text.trim());
+  if (value < 0 || (value === 0 && strict)) return null;
+  return cutoff === undefined ? value : Math.min(value, cutoff);
+}
+
+export function pageNumberPagination(options: { pageSize: number; maxPageSize?: number; pageSizeQueryParam?: string }): Paginator {
+  const { pageSize: defaultSize, maxPageSize = 100, pageSizeQueryParam = 'page_size' } = options;
+  return {
+    parameters: [
+      { name: 'page', description: 'A page number within the paginated result set (or "last").' },
+      { name: pageSizeQueryParam, description: `Number of results to return per page (at most ${maxPageSize}).` },
+    ],
+    async paginate<Row>(ctx: RequestContext, query: PageQuery<Row>, represent: (row: Row) => unknown): Promise<Page> {
+      const size = positiveInt(ctx.query.get(pageSizeQueryParam), true, maxPageSize) ?? defaultSize;
+      const requested = ctx.query.get('page') ?? '1';
+      const pagesFor = (count: number) => Math.max(1, Math.ceil(count / size));
+      let count: number;
+      let number: number;
+      let rows: Row[];
+      if (requested === 'last') {
+        count = await query.count();
+        number = pagesFor(count);
+        rows = await query.fetch((number - 1) * size, size);
+      } else {
+        // Django's Paginator.validate_number: an integer ≥ 1 (written as Python's int() reads it).
+        number = /^\s*[+-]?\d+\s*$/.test(requested) ? Number(requested.trim()) : Number.NaN;
+        if (!(number >= 1) || !Number.isSafeInteger(number)) throw new NotFound('Invalid page.');
+        [count, rows] = await Promise.all([query.count(), query.fetch((number - 1) * size, size)]);
+      }
+      const pages = pagesFor(count);
+      if (number > pages) throw new NotFound('Invalid page.');
+      return {
+        count,
+        next: number < pages ? linkWith(ctx.req, ctx.query, { page: number + 1 }) : null,
+        previous: number > 1 ? linkWith(ctx.req, ctx.query, { page: number === 2 ? undefined : number - 1 }) : null,
+        results: rows.map(represent),
+      };
+    },
+  };
+}
+
+export function limitOffsetPagination(options: { defaultLimit: number; maxLimit?: number }): Paginator {
+  const { defaultLimit, maxLimit } = options;
+  return {
+    parameters: [
+      { name: 'limit', description: `Number of results to return per page${maxLimit ? ` (at most ${maxLimit})` : ''}.` },
+      { name: 'offset', description: 'The initial index from which to return the results.' },
+    ],
+    async paginate<Row>(ctx: RequestContext, query: PageQuery<Row>, represent: (row: Row) => unknown): Promise<Page> {
+      const limit = positiveInt(ctx.query.get('limit'), true, maxLimit) ?? defaultLimit;
+      const offset = positiveInt(ctx.query.get('offset'), false) ?? 0;
+      const [count, rows] = await Promise.all([query.count(), query.fetch(offset, limit)]);
+      return {
+        count,
+        next: offset + limit < count ? linkWith(ctx.req, ctx.query, { limit, offset: offset + limit }) : null,
+        previous:
+          offset <= 0 ? null : linkWith(ctx.req, ctx.query, { limit, offset: offset - limit <= 0 ? undefined : offset - limit }),
+        results: offset > count ? [] : rows.map(represent),
+      };
+    },
+  };
+}

@@ -1,0 +1,148 @@
+// DRF's APIView pipeline, in its order: authenticate → check permissions → check
+// throttles → dispatch to the method's handler (405 only after the checks, as DRF),
+// then render JSON. Exceptions become DRF bodies; 401 turns into 403 when the view's
+// first authenticator has no WWW-Authenticate header.
+import type { Request, RequestHandler, Response } from 'express';
+import type { Authenticator, AuthUser } from './authentication/index.js';
+import { APIException, MethodNotAllowed, NotAuthenticated, PermissionDenied } from './errors.js';
+import { parseBody } from './parsers/index.js';
+import type { Permission } from './permissions.js';
+import { checkThrottles, type Throttle } from './throttling.js';
+import { QueryParams } from './urls.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+const methodOrder: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** What a view answers; rendered as JSON (no body for 204). */
+export interface Reply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Everything a handler, permission or throttle needs to know about one request. */
+export class RequestContext {
+  user: AuthUser | null = null;
+  /** The credential that authenticated the request (token record, session, JWT payload). */
+  auth: unknown = null;
+  authenticator: Authenticator | null = null;
+  private parsed: { value: unknown } | undefined;
+  private queryParams: QueryParams | undefined;
+
+  constructor(
+    readonly req: Request,
+    readonly res: Response,
+    /** The view's effective policies (object permissions are checked against them later). */
+    readonly policies: Policies,
+  ) {}
+
+  /** HEAD is answered as GET. */
+  get method(): string {
+    return this.req.method === 'HEAD' ? 'GET' : this.req.method;
+  }
+
+  get query(): QueryParams {
+    return (this.queryParams ??= QueryParams.of(this.req));
+  }
+
+  /** The parsed request body (DRF's request.data); a bad body raises 400/415 here, on first read. */
+  data(): unknown {
+    this.parsed ??= { value: parseBody(this.req) };
+    return this.parsed.value;
+  }
+
+  /** The authenticated user; call only behind IsAuthenticated. */
+  get requireUser(): AuthUser {
+    if (!this.user) throw new NotAuthenticated();
+    return this.user;
+  }
+}
+
+export type Handler = (ctx: RequestContext) => Promise<Reply> | Reply;
+
+/** The policies DRF chooses per view, with project-wide defaults. */
+export interface Policies {
+  authenticators: readonly Authenticator[];
+  permissions: readonly Permission[];
+  throttles: readonly Throttle[];
+}
+
+export interface ViewSpec extends Partial<Policies> {
+  /** Shown by OPTIONS, as DRF's view name ("Post List"). */
+  name: string;
+  description?: string;
+  handlers: Partial<Record<HttpMethod, Handler>>;
+}
+
+/** DRF's check_permissions / check_object_permissions: anonymous callers get 401, others 403. */
+export async function checkPermissions(ctx: RequestContext, object?: unknown): Promise<void> {
+  for (const permission of ctx.policies.permissions) {
+    const allowed =
+      object === undefined ? await permission.hasPermission(ctx) : await permission.hasObjectPermission(ctx, object);
+    if (!allowed) {
+      if (ctx.user === null) throw new NotAuthenticated();
+      throw new PermissionDenied(permission.message);
+    }
+  }
+}
+
+async function authenticate(ctx: RequestContext, authenticators: readonly Authenticator[]): Promise<void> {
+  for (const authenticator of authenticators) {
+    const result = await authenticator.authenticate(ctx);
+    if (result) {
+      ctx.user = result.user;
+      ctx.auth = result.auth;
+      ctx.authenticator = authenticator;
+      return;
+    }
+  }
+}
+
+function send(res: Response, status: number, body: unknown, headers: Record<string, string>): void {
+  res.status(status).set(headers);
+  if (body === undefined || status === 204) res.end();
+  else res.json(body);
+}
+
+/** Builds the Express handler for a view; policies and headers are resolved once, here. */
+export function toRequestHandler(spec: ViewSpec, defaults: Policies): RequestHandler {
+  const policies: Policies = {
+    authenticators: spec.authenticators ?? defaults.authenticators,
+    permissions: spec.permissions ?? defaults.permissions,
+    throttles: spec.throttles ?? defaults.throttles,
+  };
+  const methods = methodOrder.filter((m) => spec.handlers[m]);
+  const allow = [...methods, ...(spec.handlers.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+  const baseHeaders = { Allow: allow, Vary: 'Accept' };
+  const wwwAuthenticate = policies.authenticators[0]?.authenticateHeader;
+  const metadata = {
+    name: spec.name,
+    description: spec.description ?? '',
+    renders: ['application/json'],
+    parses: ['application/json', 'application/x-www-form-urlencoded'],
+  };
+
+  return async (req, res, next) => {
+    const ctx = new RequestContext(req, res, policies);
+    try {
+      await authenticate(ctx, policies.authenticators);
+      await checkPermissions(ctx);
+      await checkThrottles(ctx, policies.throttles);
+      if (ctx.method === 'OPTIONS') return send(res, 200, metadata, baseHeaders);
+      const handler = spec.handlers[ctx.method as HttpMethod];
+      if (!handler) throw new MethodNotAllowed(req.method, allow);
+      const reply = await handler(ctx);
+      send(res, reply.status ?? 200, reply.body, reply.headers ? { ...baseHeaders, ...reply.headers } : baseHeaders);
+    } catch (error) {
+      if (!(error instanceof APIException)) return next(error);
+      let status = error.status;
+      const headers: Record<string, string> = { ...baseHeaders, ...error.headers };
+      if (status === 401) {
+        if (wwwAuthenticate) headers['WWW-Authenticate'] = wwwAuthenticate;
+        else status = 403;
+      }
+      send(res, status, error.body, headers);
+    }
+  };
+}

@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { describeWithDatabase } from '../support/suite.js';
+
+describeWithDatabase('posts', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t?.close());
+
+  async function author() {
+    const user = await t.createUser();
+    return { user, auth: await t.bearer(user) };
+  }
+
+  it('creates a post owned by the caller, ignoring read-only fields', async () => {
+    const { user, auth } = await author();
+    const response = await t.http
+      .post('/api/posts/')
+      .set(auth)
+      .send({ title: '  Hello  ', body: 'World', owner: 'someone-else', id: 999, created_at: '2000-01-01T00:00:00Z' });
+    expect(response.status).toBe(201);
+    expect(Object.keys(response.body)).toEqual(['id', 'title', 'body', 'owner', 'created_at', 'updated_at']);
+    expect(response.body).toMatchObject({ title: 'Hello', body: 'World', owner: user.username });
+    expect(response.body.id).not.toBe(999);
+    expect(response.body.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/);
+    expect(response.body.created_at).not.toBe('2000-01-01T00:00:00Z');
+    const stored = await t.db.prisma.post.findUniqueOrThrow({ where: { id: response.body.id } });
+    expect(stored.ownerId).toBe(user.id);
+  });
+
+  it('validates title and body with DRF messages', async () => {
+    const { auth } = await author();
+    const before = await t.db.prisma.post.count();
+    const missing = await t.http.post('/api/posts/').set(auth).send({});
+    expect(missing.status).toBe(400);
+    expect(missing.body).toEqual({ title: ['This field is required.'], body: ['This field is required.'] });
+    const bad = await t.http.post('/api/posts/').set(auth).send({ title: 'x'.repeat(201), body: '   ' });
+    expect(bad.body).toEqual({ title: ['Ensure this field has no more than 200 characters.'], body: ['This field may not be blank.'] });
+    const types = await t.http.post('/api/posts/').set(auth).send({ title: null, body: { a: 1 } });
+    expect(types.body).toEqual({ title: ['This field may not be null.'], body: ['Not a valid string.'] });
+    expect(await t.db.prisma.post.count()).toBe(before);
+  });
+
+  it('counts title length in characters, not UTF-16 units', async () => {
+    const { auth } = await author();
+    const ok = await t.http.post('/api/posts/').set(auth).send({ title: '😀'.repeat(200), body: 'b' });
+    expect(ok.status).toBe(201);
+    expect(ok.body.title).toBe('😀'.repeat(200));
+  });
+
+  it('lets anyone read, but only authenticated users write', async () => {
+    const { auth } = await author();
+    const created = await t.http.post('/api/posts/').set(auth).send({ title: 'public', body: 'b' });
+    expect((await t.http.get(`/api/posts/${created.body.id}/`)).status).toBe(200);
+    const anonymous = await t.http.post('/api/posts/').send({ title: 't', body: 'b' });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body).toEqual({ detail: 'Authentication credentials were not provided.' });
+    expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="api"');
+  });
+
+  it('only the owner may update or delete; others get 403, and nothing changes', async () => {
+    const owner = await author();
+    const other = await author();
+    const { body: post } = await t.http.post('/api/posts/').set(owner.auth).send({ title: 'mine', body: 'b' });
+    const url = `/api/posts/${post.id}/`;
+    for (const attempt of [
+      t.http.put(url).set(other.auth).send({ title: 'x', body: 'y' }),
+      t.http.patch(url).set(other.auth).send({ title: 'x' }),
+      t.http.delete(url).set(other.auth),
+    ]) {
+      const response = await attempt;
+      expect(response.status).toBe(403);
+      expect(response.body).toEqual({ detail: 'You do not have permission to perform this action.' });
+    }
+    expect((await t.http.patch(url).send({ title: 'x' })).status).toBe(401);
+    expect((await t.http.get(url)).body.title).toBe('mine');
+
+    const patched = await t.http.patch(url).set(owner.auth).send({ title: 'renamed', owner: 'hijack' });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ title: 'renamed', body: 'b', owner: owner.user.username });
+    expect(Date.parse(patched.body.updated_at)).toBeGreaterThanOrEqual(Date.parse(post.updated_at));
+
+    const putMissing = await t.http.put(url).set(owner.auth).send({ title: 'only title' });
+    expect(putMissing.status).toBe(400);
+    expect(putMissing.body).toEqual({ body: ['This field is required.'] });
+
+    const deleted = await t.http.delete(url).set(owner.auth);
+    expect(deleted.status).toBe(204);
+    expect(deleted.text).toBe('');
+    expect((await t.http.get(url)).body).toEqual({ detail: 'Not found.' });
+  });
+
+  it('answers 404 for unknown and malformed ids', async () => {
+    for (const id of ['999999', 'abc', '1.5', '-1', '99999999999999999999']) {
+      const response = await t.http.get(`/api/posts/${id}/`);
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({ detail: 'Not found.' });
+    }
+  });
+
+  it('lists newest first, ties broken by higher id, 10 per page with DRF links', async () => {
+    const { user, auth } = await author();
+    const sameTime = new Date('2030-01-01T00:00:00Z');
+    // 23 posts all at one instant: the order must then come from the id.
+    await t.db.prisma.post.createMany({
+      data: Array.from({ length: 23 }, (_, i) => ({ title: `page-test ${i}`, body: 'b', ownerId: user.id, createdAt: sameTime })),
+    });
+    const first = await t.http.get(`/api/posts/?owner=${user.id}`).set(auth);
+    expect(first.status).toBe(200);
+    expect(first.body.count).toBe(23);
+    expect(first.body.results).toHaveLength(10);
+    expect(first.body.previous).toBeNull();
+    const host = first.request.url.replace(/\/api\/.*$/, '');
+    expect(first.body.next).toBe(`${host}/api/posts/?owner=${user.id}&page=2`);
+    const ids = first.body.results.map((p: { id: number }) => p.id);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(first.body.results[0].title).toBe('page-test 22');
+
+    const second = await t.http.get(`/api/posts/?page=2&owner=${user.id}`);
+    expect(second.body.previous).toBe(`${host}/api/posts/?owner=${user.id}`);
+    expect(second.body.next).toBe(`${host}/api/posts/?owner=${user.id}&page=3`);
+    const last = await t.http.get(`/api/posts/?owner=${user.id}&page=last`);
+    expect(last.body.results).toHaveLength(3);
+    expect(last.body.next).toBeNull();
+    expect(last.body.previous).toBe(`${host}/api/posts/?owner=${user.id}&page=2`);
+
+    const sized = await t.http.get(`/api/posts/?owner=${user.id}&page_size=5&page=2`);
+    expect(sized.body.results).toHaveLength(5);
+    expect(sized.body.next).toBe(`${host}/api/posts/?owner=${user.id}&page=3&page_size=5`);
+    const capped = await t.http.get(`/api/posts/?page_size=1000`);
+    expect(capped.body.results.length).toBeLessThanOrEqual(100);
+    const badSize = await t.http.get(`/api/posts/?owner=${user.id}&page_size=abc`);
+    expect(badSize.body.results).toHaveLength(10);
+
+    for (const page of ['4', '0', 'abc', '-1', '1.0']) {
+      const response = await t.http.get(`/api/posts/?owner=${user.id}&page=${page}`);
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({ detail: 'Invalid page.' });
+    }
+  });
+
+  it('filters by owner and rejects a bad owner id with django-filter\'s message', async () => {
+    const a = await author();
+    const b = await author();
+    await t.http.post('/api/posts/').set(a.auth).send({ title: 'by a', body: 'x' });
+    await t.http.post('/api/posts/').set(b.auth).send({ title: 'by b', body: 'x' });
+    const onlyA = await t.http.get(`/api/posts/?owner=${a.user.id}`);
+    expect(onlyA.body.results.map((p: { owner: string }) => p.owner)).toEqual([a.user.username]);
+    for (const bad of ['abc', '99999999']) {
+      const response = await t.http.get(`/api/posts/?owner=${bad}`);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ owner: ['Select a valid choice. That choice is not one of the available choices.'] });
+    }
+  });
+
+  it('searches title and body: every term must match, case-insensitively, commas split terms', async () => {
+    const { user, auth } = await author();
+    const make = (title: string, body: string) => t.http.post('/api/posts/').set(auth).send({ title, body });
+    await make('Zebra crossing', 'striped QUOKKA');
+    await make('zebra only', 'nothing');
+    await make('100% sure', 'under_score');
+    const search = async (q: string) =>
+      (await t.http.get('/api/posts/').query({ search: q, owner: user.id })).body.results.map((p: { title: string }) => p.title);
+    expect(await search('ZEBRA')).toEqual(['zebra only', 'Zebra crossing']);
+    expect(await search('zebra quokka')).toEqual(['Zebra crossing']);
+    expect(await search('zebra,quokka')).toEqual(['Zebra crossing']);
+    expect(await search('%')).toEqual(['100% sure']);
+    expect(await search('_')).toEqual(['100% sure']);
+    expect(await search('nope')).toEqual([]);
+    expect(await search('')).toHaveLength(3);
+  });
+
+  it('orders by whitelisted fields only', async () => {
+    const { user, auth } = await author();
+    for (const title of ['b', 'c', 'a']) await t.http.post('/api/posts/').set(auth).send({ title, body: 'x' });
+    const titles = async (ordering: string) =>
+      (await t.http.get('/api/posts/').query({ ordering, owner: user.id })).body.results.map((p: { title: string }) => p.title);
+    expect(await titles('title')).toEqual(['a', 'b', 'c']);
+    expect(await titles('-title')).toEqual(['c', 'b', 'a']);
+    expect(await titles('id')).toEqual(['b', 'c', 'a']);
+    expect(await titles('body,-id')).toEqual(['a', 'c', 'b']); // body is not orderable: ignored
+    expect(await titles('password')).toEqual(['a', 'c', 'b']); // default: newest first
+  });
+
+  it('runs a constant number of queries per list, whatever the page size', async () => {
+    const { user, auth } = await author();
+    await t.db.prisma.post.createMany({ data: Array.from({ length: 60 }, (_, i) => ({ title: `q${i}`, body: 'b', ownerId: user.id })) });
+    const counts: number[] = [];
+    for (const size of [1, 10, 50]) {
+      t.queries.reset();
+      const response = await t.http.get(`/api/posts/?page_size=${size}&owner=${user.id}`).set(auth);
+      expect(response.body.results).toHaveLength(size);
+      counts.push(t.queries.count);
+    }
+    expect(new Set(counts).size).toBe(1);
+    // user lookup (auth) + owner filter check + count + rows (+ owners' usernames)
+    expect(counts[0]).toBeLessThanOrEqual(5);
+  });
+});

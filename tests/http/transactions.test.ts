@@ -1,0 +1,239 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { describeWithDatabase } from '../support/suite.js';
+
+describeWithDatabase('transactions', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t?.close());
+
+  async function client() {
+    const user = await t.createUser();
+    return { user, auth: await t.bearer(user) };
+  }
+
+  /** Sends a raw JSON text, so number literals reach the server exactly as written. */
+  const postRaw = (auth: Record<string, string>, json: string) =>
+    t.http.post('/api/transactions/').set(auth).set('Content-Type', 'application/json').send(json);
+
+  it('requires authentication for every action', async () => {
+    for (const response of [
+      await t.http.get('/api/transactions/'),
+      await t.http.post('/api/transactions/').send({ amount: '1.00', description: 'x' }),
+      await t.http.get('/api/transactions/1/'),
+      await t.http.delete('/api/transactions/1/'),
+    ]) {
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({ detail: 'Authentication credentials were not provided.' });
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="api"');
+    }
+  });
+
+  it('creates with the caller as user, amount serialized with exactly two places', async () => {
+    const { user, auth } = await client();
+    const response = await t.http
+      .post('/api/transactions/')
+      .set(auth)
+      .send({ amount: 12.5, description: 'lunch', user: 999999, timestamp: '2000-01-01T00:00:00Z' });
+    expect(response.status).toBe(201);
+    expect(Object.keys(response.body)).toEqual(['id', 'user', 'amount', 'description', 'timestamp']);
+    expect(response.body).toMatchObject({ user: user.id, amount: '12.50', description: 'lunch' });
+    expect(response.body.timestamp).not.toBe('2000-01-01T00:00:00Z');
+  });
+
+  it('keeps money exact end to end', async () => {
+    const { auth } = await client();
+    const cases: [string, string][] = [
+      ['99999999.99', '99999999.99'],
+      ['0.10', '0.10'],
+      ['"0.10"', '0.10'],
+      ['0.1', '0.10'],
+      ['-99999999.99', '-99999999.99'],
+      ['"  42 "', '42.00'],
+      ['7', '7.00'],
+      ['0.30000000000000004'.slice(0, 4), '0.30'],
+    ];
+    for (const [literal, expected] of cases) {
+      const created = await postRaw(auth, `{"amount": ${literal}, "description": "exact"}`);
+      expect(created.status, literal).toBe(201);
+      expect(created.body.amount).toBe(expected);
+      const read = await t.http.get(`/api/transactions/${created.body.id}/`).set(auth);
+      expect(read.body.amount).toBe(expected);
+    }
+    // Sums in the database are exact too: 0.10 + 0.20 is 0.30, not 0.30000000000000004.
+    const stored = await t.db.prisma.transaction.findMany({ where: { description: 'exact' }, select: { amountCents: true } });
+    expect(stored.map((r) => r.amountCents)).toContain(9999999999n);
+  });
+
+  it('rejects bad amounts with DRF messages and writes nothing', async () => {
+    const { user, auth } = await client();
+    const cases: [string, string][] = [
+      ['1.234', 'Ensure that there are no more than 2 decimal places.'],
+      ['"12.500"', 'Ensure that there are no more than 2 decimal places.'],
+      ['123456789.12', 'Ensure that there are no more than 10 digits in total.'],
+      ['12345678901', 'Ensure that there are no more than 10 digits in total.'],
+      ['"123456789"', 'Ensure that there are no more than 8 digits before the decimal point.'],
+      ['"abc"', 'A valid number is required.'],
+      ['"NaN"', 'A valid number is required.'],
+      ['"Infinity"', 'A valid number is required.'],
+      ['1e3', 'A valid number is required.'],
+      ['"1e3"', 'A valid number is required.'],
+      ['""', 'A valid number is required.'],
+      ['true', 'A valid number is required.'],
+      ['[1]', 'A valid number is required.'],
+      ['null', 'This field may not be null.'],
+      [`"${'1'.repeat(1001)}"`, 'String value too large.'],
+    ];
+    for (const [literal, message] of cases) {
+      const response = await postRaw(auth, `{"amount": ${literal}, "description": "bad"}`);
+      expect(response.status, literal).toBe(400);
+      expect(response.body, literal).toEqual({ amount: [message] });
+    }
+    const nan = await postRaw(auth, '{"amount": NaN, "description": "bad"}');
+    expect(nan.status).toBe(400);
+    expect(nan.body).toEqual({ detail: "JSON parse error - Out of range float values are not JSON compliant: 'NaN'" });
+    const missing = await t.http.post('/api/transactions/').set(auth).send({});
+    expect(missing.body).toEqual({ amount: ['This field is required.'], description: ['This field is required.'] });
+    expect(await t.db.prisma.transaction.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it('accepts form-encoded bodies as DRF does', async () => {
+    const { auth } = await client();
+    const response = await t.http.post('/api/transactions/').set(auth).type('form').send({ amount: '3.30', description: 'form' });
+    expect(response.status).toBe(201);
+    expect(response.body.amount).toBe('3.30');
+  });
+
+  it('shows, changes and deletes only the caller\'s own transactions', async () => {
+    const alice = await client();
+    const bob = await client();
+    const { body: mine } = await t.http.post('/api/transactions/').set(alice.auth).send({ amount: '5.00', description: 'mine' });
+    const url = `/api/transactions/${mine.id}/`;
+    for (const response of [
+      await t.http.get(url).set(bob.auth),
+      await t.http.put(url).set(bob.auth).send({ amount: '1.00', description: 'x' }),
+      await t.http.patch(url).set(bob.auth).send({ amount: '1.00' }),
+      await t.http.delete(url).set(bob.auth),
+    ]) {
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({ detail: 'Not found.' });
+    }
+    const bobList = await t.http.get('/api/transactions/').set(bob.auth);
+    expect(bobList.body).toMatchObject({ count: 0, results: [] });
+
+    const patched = await t.http.patch(url).set(alice.auth).send({ amount: '6.10', user: bob.user.id });
+    expect(patched.body).toMatchObject({ amount: '6.10', description: 'mine', user: alice.user.id });
+    const put = await t.http.put(url).set(alice.auth).send({ amount: '7', description: 'all new' });
+    expect(put.body).toMatchObject({ amount: '7.00', description: 'all new' });
+    expect(put.body.timestamp).toBe(mine.timestamp);
+    expect((await t.http.delete(url).set(alice.auth)).status).toBe(204);
+    expect((await t.http.get(url).set(alice.auth)).status).toBe(404);
+  });
+
+  it('paginates with limit/offset: default 5, max 20, DRF links', async () => {
+    const { user, auth } = await client();
+    const base = Date.parse('2031-01-01T00:00:00Z');
+    await t.db.prisma.transaction.createMany({
+      data: Array.from({ length: 23 }, (_, i) => ({
+        userId: user.id,
+        amountCents: BigInt(i * 100),
+        description: `t${i}`,
+        timestamp: new Date(base + i * 1000),
+      })),
+    });
+    const first = await t.http.get('/api/transactions/').set(auth);
+    const host = first.request.url.replace(/\/api\/.*$/, '');
+    expect(first.body.count).toBe(23);
+    expect(first.body.results.map((r: { description: string }) => r.description)).toEqual(['t22', 't21', 't20', 't19', 't18']);
+    expect(first.body.next).toBe(`${host}/api/transactions/?limit=5&offset=5`);
+    expect(first.body.previous).toBeNull();
+
+    const middle = await t.http.get('/api/transactions/?offset=7&limit=5').set(auth);
+    expect(middle.body.next).toBe(`${host}/api/transactions/?limit=5&offset=12`);
+    expect(middle.body.previous).toBe(`${host}/api/transactions/?limit=5&offset=2`);
+    const nearStart = await t.http.get('/api/transactions/?offset=3&limit=5').set(auth);
+    expect(nearStart.body.previous).toBe(`${host}/api/transactions/?limit=5`);
+
+    const capped = await t.http.get('/api/transactions/?limit=1000').set(auth);
+    expect(capped.body.results).toHaveLength(20);
+    expect(capped.body.next).toBe(`${host}/api/transactions/?limit=20&offset=20`);
+    const end = await t.http.get('/api/transactions/?limit=20&offset=20').set(auth);
+    expect(end.body.results).toHaveLength(3);
+    expect(end.body.next).toBeNull();
+    const past = await t.http.get('/api/transactions/?offset=100').set(auth);
+    expect(past.body).toMatchObject({ count: 23, next: null, results: [] });
+    for (const bad of ['limit=abc', 'limit=0', 'limit=-3', 'offset=abc&limit=x']) {
+      const response = await t.http.get(`/api/transactions/?${bad}`).set(auth);
+      expect(response.status, bad).toBe(200);
+      expect(response.body.results, bad).toHaveLength(5);
+    }
+  });
+
+  it('filters by amount and timestamp ranges, with django-filter errors for bad values', async () => {
+    const { user, auth } = await client();
+    await t.db.prisma.transaction.createMany({
+      data: [
+        { userId: user.id, amountCents: 1000n, description: 'ten', timestamp: new Date('2024-01-01T00:00:00Z') },
+        { userId: user.id, amountCents: 1250n, description: 'twelve fifty', timestamp: new Date('2024-02-01T00:00:00Z') },
+        { userId: user.id, amountCents: -500n, description: 'refund', timestamp: new Date('2024-03-01T00:00:00Z') },
+      ],
+    });
+    const descriptions = async (query: string) =>
+      (await t.http.get(`/api/transactions/?${query}`).set(auth)).body.results.map((r: { description: string }) => r.description).sort();
+    expect(await descriptions('amount=12.5')).toEqual(['twelve fifty']);
+    expect(await descriptions('amount=12.50')).toEqual(['twelve fifty']);
+    expect(await descriptions('amount=12.505')).toEqual([]);
+    expect(await descriptions('amount__gte=10')).toEqual(['ten', 'twelve fifty']);
+    expect(await descriptions('amount__gte=10.001')).toEqual(['twelve fifty']);
+    expect(await descriptions('amount__lte=-4.999')).toEqual(['refund']);
+    expect(await descriptions('amount__gte=-5&amount__lte=10')).toEqual(['refund', 'ten']);
+    expect(await descriptions('amount__lte=999999999999999999999999')).toHaveLength(3);
+    expect(await descriptions('timestamp__gte=2024-01-15')).toEqual(['refund', 'twelve fifty']);
+    expect(await descriptions('timestamp__lte=2024-02-01T00:00:00Z')).toEqual(['ten', 'twelve fifty']);
+    expect(await descriptions('timestamp__gte=2024-02-01T01:00:00%2B02:00')).toEqual(['refund', 'twelve fifty']);
+    expect(await descriptions('amount=')).toHaveLength(3);
+
+    const bad = await t.http.get('/api/transactions/?amount=abc&timestamp__gte=yesterday&amount__lte=1e').set(auth);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({
+      amount: ['Enter a number.'],
+      amount__lte: ['Enter a number.'],
+      timestamp__gte: ['Enter a valid date/time.'],
+    });
+  });
+
+  it('searches descriptions and orders by whitelisted fields', async () => {
+    const { auth } = await client();
+    for (const [amount, description] of [
+      ['3.00', 'Coffee beans'],
+      ['1.00', 'coffee to go'],
+      ['2.00', 'Tea'],
+    ]) {
+      await t.http.post('/api/transactions/').set(auth).send({ amount, description });
+    }
+    const list = async (query: string) =>
+      (await t.http.get(`/api/transactions/?${query}`).set(auth)).body.results.map((r: { description: string }) => r.description);
+    expect(await list('search=COFFEE')).toEqual(['coffee to go', 'Coffee beans']);
+    expect(await list('search=coffee beans')).toEqual(['Coffee beans']);
+    expect(await list('ordering=amount')).toEqual(['coffee to go', 'Tea', 'Coffee beans']);
+    expect(await list('ordering=-amount')).toEqual(['Coffee beans', 'Tea', 'coffee to go']);
+    expect(await list('ordering=description')).toEqual(['Tea', 'coffee to go', 'Coffee beans']); // not orderable: newest first
+  });
+
+  it('runs a constant number of queries per list, whatever the limit', async () => {
+    const { user, auth } = await client();
+    await t.db.prisma.transaction.createMany({
+      data: Array.from({ length: 30 }, (_, i) => ({ userId: user.id, amountCents: BigInt(i), description: 'q' })),
+    });
+    const counts: number[] = [];
+    for (const limit of [1, 5, 20]) {
+      t.queries.reset();
+      const response = await t.http.get(`/api/transactions/?limit=${limit}`).set(auth);
+      expect(response.body.results).toHaveLength(limit);
+      counts.push(t.queries.count);
+    }
+    expect(counts).toEqual([3, 3, 3]); // user (authentication), count, rows
+  });
+});

@@ -1,0 +1,95 @@
+// Builds the real app against a fresh database of the kind under test, with a
+// user factory, JWT helpers and a counter of the SQL statements sent.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../../src/app.js';
+import { Users, type NewUser, type User } from '../../src/apps/accounts/users.js';
+import { PasswordHasher } from '../../src/apps/accounts/passwords.js';
+import type { AppConfig } from '../../src/config.js';
+import { createTestDatabase, type TestDatabase } from './databases.js';
+
+export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
+    env: 'test',
+    secretKey: 'test-secret-key-that-is-long-enough-0123456789',
+    jwt: { accessLifetime: 900, refreshLifetime: 86400, rotateRefreshTokens: true, blacklistAfterRotation: true },
+    bcryptRounds: 4,
+    maxBodyBytes: 2_621_440,
+    ...overrides,
+  };
+}
+
+export interface TestApp {
+  app: Express;
+  db: TestDatabase;
+  config: AppConfig;
+  http: ReturnType<typeof request>;
+  /** http://127.0.0.1:<port> of the listening server, for clients other than supertest. */
+  baseUrl: string;
+  /** SQL statements sent since the last reset. */
+  queries: { count: number; reset(): void };
+  errors: string[];
+  createUser(fields?: Partial<NewUser>): Promise<User & { password: string }>;
+  /** POST /api/token/ for the user; returns the pair. */
+  login(user: { username: string; password: string }): Promise<{ access: string; refresh: string }>;
+  /** An Authorization header with a fresh access token of the user. */
+  bearer(user: { username: string; password: string }): Promise<{ Authorization: string }>;
+  close(): Promise<void>;
+}
+
+let sequence = 0;
+/** Usernames unique across the files of a run, which share nothing but may log together. */
+export function uniqueName(prefix = 'user'): string {
+  sequence += 1;
+  return `${prefix}${sequence}_${process.pid}`;
+}
+
+export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+  const queries = {
+    count: 0,
+    reset() {
+      this.count = 0;
+    },
+  };
+  const db = await createTestDatabase({ onQuery: () => (queries.count += 1) });
+  const config = testConfig(overrides);
+  const errors: string[] = [];
+  const app = createApp(config, db, { log: (message) => errors.push(message) });
+  const users = new Users(db.prisma, new PasswordHasher(config.bcryptRounds));
+  // One listening server for the whole file, so absolute links keep one host:port.
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const http = request(server);
+  const { port } = server.address() as AddressInfo;
+
+  const login = async (user: { username: string; password: string }) => {
+    const response = await http.post('/api/token/').send({ username: user.username, password: user.password });
+    if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body as { access: string; refresh: string };
+  };
+
+  return {
+    app,
+    db,
+    config,
+    http,
+    baseUrl: `http://127.0.0.1:${port}`,
+    queries,
+    errors,
+    async createUser(fields = {}) {
+      const password = fields.password ?? 'correct horse battery';
+      const user = await users.create({ username: uniqueName(), ...fields, password });
+      return { ...user, password };
+    },
+    login,
+    async bearer(user) {
+      return { Authorization: `Bearer ${(await login(user)).access}` };
+    },
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await db.destroy();
+    },
+  };
+}

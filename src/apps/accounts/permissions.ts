@@ -66,8 +66,8 @@ async function insertOnce(create: () => Promise<unknown>): Promise<boolean> {
 
 /** What the admin reports about a user or group's permissions. */
 export interface HeldPermissions {
-  /** Sorted labels, each with the groups it comes through (empty when held directly only). */
-  permissions: { label: string; via: string[] }[];
+  /** Sorted by label: whether granted directly, and the groups it comes through. */
+  permissions: { label: string; direct: boolean; groups: string[] }[];
   /** For users: Django grants every permission to active superusers, and none to inactive users. */
   superuser?: boolean;
   inactive?: boolean;
@@ -122,21 +122,27 @@ export class PermissionAdmin {
   async held(holder: Holder): Promise<HeldPermissions> {
     const select = { codename: true, contentType: { select: { appLabel: true } } } as const;
     const label = (p: { codename: string; contentType: { appLabel: string } }) => `${p.contentType.appLabel}.${p.codename}`;
-    const sorted = (permissions: { label: string; via: string[] }[]) => permissions.sort((a, b) => (a.label < b.label ? -1 : 1));
+    const sorted = (permissions: HeldPermissions['permissions']) => permissions.sort((a, b) => (a.label < b.label ? -1 : 1));
     if ('group' in holder) {
       const groupId = await this.groupId(holder.group);
       const rows = await this.prisma.permission.findMany({ where: { groups: { some: { groupId } } }, select });
-      return { permissions: sorted(rows.map((p) => ({ label: label(p), via: [] }))) };
+      return { permissions: sorted(rows.map((p) => ({ label: label(p), direct: true, groups: [] }))) };
     }
     const user = await this.prisma.user.findUnique({ where: { username: holder.user }, select: { id: true, isActive: true, isSuperuser: true } });
     if (!user) throw new PermissionAdminError(`User "${holder.user}" does not exist.`);
     const inGroup = { group: { users: { some: { userId: user.id } } } };
     const rows = await this.prisma.permission.findMany({
       where: { OR: [{ users: { some: { userId: user.id } } }, { groups: { some: inGroup } }] },
-      select: { ...select, groups: { where: inGroup, select: { group: { select: { name: true } } } } },
+      select: {
+        ...select,
+        users: { where: { userId: user.id }, select: { id: true } },
+        groups: { where: inGroup, select: { group: { select: { name: true } } } },
+      },
     });
     return {
-      permissions: sorted(rows.map((p) => ({ label: label(p), via: p.groups.map((g) => g.group.name).sort() }))),
+      permissions: sorted(
+        rows.map((p) => ({ label: label(p), direct: p.users.length > 0, groups: p.groups.map((g) => g.group.name).sort() })),
+      ),
       superuser: user.isSuperuser,
       inactive: !user.isActive,
     };

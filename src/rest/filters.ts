@@ -177,7 +177,7 @@ export function decimalFilter(field: string, places: number, lookup: Lookup): Fi
 export function isNullFilter(field: string): FieldFilter {
   const choices = new Map([['true', true], ['1', true], ['false', false], ['0', false]]);
   return {
-    description: `true: only objects without a ${field}; false: only those with one.`,
+    description: `true: only objects whose ${field} is empty (null); false: only those where it is set.`,
     schema: { type: 'boolean' },
     toWhere(value) {
       const isNull = choices.get(value.toLowerCase());

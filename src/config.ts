@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { apiModels } from './apps/installed.js';
+import type { ModelPermissionSettings } from './rest/model-permissions.js';
 
 /** The folder holding package.json, whether this runs from src/ (tsx) or dist/src/ (built). */
 function findProjectRoot(from: string): string {
@@ -46,6 +48,14 @@ const databaseUrl = z
     error: 'must be file:<path> (SQLite) or postgresql://… (PostgreSQL)',
   });
 
+/** "posts.post, lending.belonging" → the labels, each one of a model served by a viewset. */
+const modelLabels = z
+  .string()
+  .transform((v) => v.split(',').map((label) => label.trim()).filter(Boolean))
+  .refine((labels) => labels.every((label) => (apiModels as readonly string[]).includes(label)), {
+    error: `must be a comma-separated list of ${apiModels.join(', ')}`,
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
   PORT: integer(1, 65535).default(8000),
@@ -58,6 +68,8 @@ const envSchema = z.object({
   BLACKLIST_AFTER_ROTATION: booleanFlag.default(true),
   BCRYPT_ROUNDS: integer(4, 16).default(12),
   MAX_BODY_BYTES: integer(1024, 100 * 1024 * 1024).default(2_621_440),
+  MODEL_PERMISSIONS: modelLabels.default([]),
+  MODEL_PERMISSIONS_REQUIRE_VIEW: booleanFlag.default(false),
 });
 
 export interface JwtSettings {
@@ -79,6 +91,8 @@ export interface Config {
   jwt: JwtSettings;
   bcryptRounds: number;
   maxBodyBytes: number;
+  /** Which models' views also check Django model permissions (DRF's DjangoModelPermissions). */
+  modelPermissions: ModelPermissionSettings;
 }
 
 /** The part of the configuration the HTTP app needs; tests build it directly. */
@@ -117,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     bcryptRounds: e.BCRYPT_ROUNDS,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    modelPermissions: { models: e.MODEL_PERMISSIONS, requireView: e.MODEL_PERMISSIONS_REQUIRE_VIEW },
   };
 }
 

@@ -17,6 +17,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     jwt: { accessLifetime: 900, refreshLifetime: 86400, rotateRefreshTokens: true, blacklistAfterRotation: true },
     bcryptRounds: 4,
     maxBodyBytes: 2_621_440,
+    modelPermissions: { models: [], requireView: false },
     ...overrides,
   };
 }

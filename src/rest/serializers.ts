@@ -18,6 +18,16 @@ function pythonTypeName(value: unknown): string {
 
 const partialSchemas = new WeakMap<z.ZodObject, z.ZodObject>();
 
+/** The schema with every field optional (PATCH), built once per schema. */
+export function partialOf(schema: z.ZodObject): z.ZodObject {
+  let partial = partialSchemas.get(schema);
+  if (!partial) {
+    partial = schema.partial();
+    partialSchemas.set(schema, partial);
+  }
+  return partial;
+}
+
 /** Collects zod issues into DRF's `{"field": ["message"]}` shape (order of the fields kept). */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
   const errors: FieldErrors = {};
@@ -33,12 +43,7 @@ export function validate<S extends z.ZodObject>(schema: S, data: unknown, option
   if (typeof data !== 'object' || Array.isArray(data) || data instanceof NumberLiteral) {
     throw new ValidationError({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(data)}.`] });
   }
-  let active: z.ZodObject = schema;
-  if (options.partial) {
-    active = partialSchemas.get(schema) ?? schema.partial();
-    partialSchemas.set(schema, active);
-  }
-  const result = active.safeParse(data);
+  const result = (options.partial ? partialOf(schema) : schema).safeParse(data);
   if (!result.success) throw new ValidationError(fieldErrors(result.error.issues));
   return result.data as z.output<S>;
 }

@@ -2,13 +2,23 @@
 import { z } from 'zod';
 import type { Database } from '../../db/index.js';
 import type { Post } from '../../generated/sqlite/client.js';
-import { charField, formatDateTime } from '../../rest/fields.js';
+import { charField, formatDateTime, representation } from '../../rest/fields.js';
 import { filterSet, orderingFilter, relatedFilter, searchFilter } from '../../rest/filters.js';
 import { pageNumberPagination } from '../../rest/pagination.js';
 import { IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly } from '../../rest/permissions.js';
 import { modelViewSet } from '../../rest/viewset.js';
 
 type PostRow = Post & { owner: { username: string } };
+
+const postInput = z.object({ title: charField({ maxLength: 200 }), body: charField() });
+const postOutput = z.object({
+  id: z.int(),
+  title: z.string().max(200),
+  body: z.string(),
+  owner: z.string().meta({ description: "The owner's username." }),
+  created_at: representation.dateTime(),
+  updated_at: representation.dateTime(),
+});
 
 export function postsViewSet(db: Database) {
   return modelViewSet({
@@ -17,7 +27,8 @@ export function postsViewSet(db: Database) {
     provider: db.provider,
     include: { owner: { select: { username: true } } },
     serializer: {
-      input: z.object({ title: charField({ maxLength: 200 }), body: charField() }),
+      input: postInput,
+      output: postOutput,
       represent: (post: PostRow) => ({
         id: post.id,
         title: post.title,

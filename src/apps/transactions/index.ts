@@ -2,13 +2,23 @@
 import { z } from 'zod';
 import type { Database } from '../../db/index.js';
 import type { Transaction } from '../../generated/sqlite/client.js';
-import { charField, decimalField, formatDateTime, formatScaled } from '../../rest/fields.js';
+import { charField, decimalField, formatDateTime, formatScaled, representation } from '../../rest/fields.js';
 import { dateTimeFilter, decimalFilter, filterSet, orderingFilter, searchFilter } from '../../rest/filters.js';
 import { limitOffsetPagination } from '../../rest/pagination.js';
 import { IsAuthenticated } from '../../rest/permissions.js';
 import { modelViewSet } from '../../rest/viewset.js';
 
 const places = 2;
+const amount = { maxDigits: 10, decimalPlaces: places };
+
+const transactionInput = z.object({ amount: decimalField(amount), description: charField() });
+const transactionOutput = z.object({
+  id: z.int(),
+  user: z.int().meta({ description: "The owner's user id." }),
+  amount: representation.decimal(amount),
+  description: z.string(),
+  timestamp: representation.dateTime(),
+});
 
 export function transactionsViewSet(db: Database) {
   return modelViewSet({
@@ -16,7 +26,8 @@ export function transactionsViewSet(db: Database) {
     model: db.prisma.transaction,
     provider: db.provider,
     serializer: {
-      input: z.object({ amount: decimalField({ maxDigits: 10, decimalPlaces: places }), description: charField() }),
+      input: transactionInput,
+      output: transactionOutput,
       toModel: ({ amount, description }) => ({
         ...(amount === undefined ? {} : { amountCents: amount }),
         ...(description === undefined ? {} : { description }),

@@ -132,6 +132,8 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
     return { body: serializer.represent(row) };
   };
 
+  const retrieve: Handler = async (ctx) => ({ body: serializer.represent(await getObject(ctx)) });
+
   const destroy: Handler = async (ctx) => {
     const { id } = (await getObject(ctx)) as { id: number };
     await model.delete({ where: { id } }).catch(goneIsNotFound);
@@ -144,7 +146,7 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
   const request = serializer.input.meta({ id: `${name}Request` });
   const patchRequest = partialOf(serializer.input).meta({ id: `Patched${name}Request` });
   const page = pagination.pageSchema(representation).meta({ id: `Paginated${name}List` });
-  const id: ParameterDocs[] = [
+  const byId: ParameterDocs[] = [
     {
       name: 'id',
       in: 'path',
@@ -155,13 +157,14 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
   ];
   const listParameters = [...pagination.parameters, ...filters.flatMap((backend) => backend.parameters)];
 
+  // Each action: its route, method, handler and docs.
   const operations: [Action, 'list' | 'detail', HttpMethod, Handler, OperationDocs][] = [
     ['list', 'list', 'GET', list, { action: 'list', parameters: listParameters, responses: { 200: page } }],
     ['create', 'list', 'POST', create, { request, responses: { 201: representation } }],
-    ['retrieve', 'detail', 'GET', async (ctx) => ({ body: serializer.represent(await getObject(ctx)) }), { parameters: id, responses: { 200: representation } }],
-    ['update', 'detail', 'PUT', update(false), { parameters: id, request, responses: { 200: representation } }],
-    ['partial_update', 'detail', 'PATCH', update(true), { parameters: id, request: patchRequest, responses: { 200: representation } }],
-    ['destroy', 'detail', 'DELETE', destroy, { parameters: id, responses: { 204: null } }],
+    ['retrieve', 'detail', 'GET', retrieve, { parameters: byId, responses: { 200: representation } }],
+    ['update', 'detail', 'PUT', update(false), { parameters: byId, request, responses: { 200: representation } }],
+    ['partial_update', 'detail', 'PATCH', update(true), { parameters: byId, request: patchRequest, responses: { 200: representation } }],
+    ['destroy', 'detail', 'DELETE', destroy, { parameters: byId, responses: { 204: null } }],
   ];
   const routeOf = (route: 'list' | 'detail') => {
     const enabled = operations.filter(([action, r]) => r === route && actions.has(action));

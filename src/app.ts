@@ -1,6 +1,6 @@
 // createApp(config, db): the whole HTTP application, built from its dependencies so
-// every test can build one against its own database. Read top to bottom, this is
-// the request pipeline and the URL table (Django's urls.py).
+// every test can build one against its own database. urlPatterns is the URL table
+// (Django's urls.py): Express mounts it, and openapi.yaml is derived from it.
 import express, { type Express } from 'express';
 import { accountsApp } from './apps/accounts/index.js';
 import { permissionStore } from './apps/accounts/permissions.js';
@@ -11,14 +11,42 @@ import type { AppConfig } from './config.js';
 import type { Database } from './db/index.js';
 import { errorHandler, notFoundHandler } from './rest/errors.js';
 import { modelPermissionPolicy } from './rest/model-permissions.js';
+import type { ApiInfo } from './rest/openapi.js';
 import { readBody } from './rest/parsers/index.js';
 import { AllowAny } from './rest/permissions.js';
-import { DefaultRouter } from './rest/router.js';
+import { DefaultRouter, type UrlPatterns } from './rest/router.js';
+import { withApiDocs } from './rest/schema-views.js';
 import { toRequestHandler, type Policies } from './rest/views.js';
 
 export interface AppOptions {
   /** Where unexpected errors are reported (one entry per failed request). */
   log?: (message: string) => void;
+}
+
+export const apiInfo: ApiInfo = {
+  title: 'drf-express',
+  version: '1.0.0',
+  description:
+    'A Django REST Framework stack (DRF, SimpleJWT, Djoser, django-filter) on Express. Every path also answers ' +
+    'without its trailing slash, HEAD (as GET) and OPTIONS (ViewMetadata).',
+};
+
+export function urlPatterns(config: AppConfig, db: Database): UrlPatterns {
+  const accounts = accountsApp(config, db);
+  const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles: [] };
+  // Django model permissions on the models the deployment names (MODEL_PERMISSIONS).
+  const modelPermissions = modelPermissionPolicy(config.modelPermissions, permissionStore(db.prisma));
+  const lending = lendingViewSets(db, modelPermissions);
+  const router = new DefaultRouter()
+    .register('posts', postsViewSet(db, modelPermissions))
+    .register('transactions', transactionsViewSet(db, modelPermissions))
+    .register('friends', lending.friends)
+    .register('belongings', lending.belongings)
+    .register('borrowings', lending.borrowings);
+  return withApiDocs(
+    { defaults, routes: [...router.urls('/api'), ...accounts.routes] },
+    { info: apiInfo, schemaPath: '/api/schema/', docsPath: '/api/docs/' },
+  );
 }
 
 export function createApp(config: AppConfig, db: Database, options: AppOptions = {}): Express {
@@ -27,22 +55,12 @@ export function createApp(config: AppConfig, db: Database, options: AppOptions =
   app.set('etag', false);
   app.set('query parser', false); // views read the raw query string (Django's QueryDict semantics)
 
-  const accounts = accountsApp(config, db);
-  const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles: [] };
-
   app.use(readBody(config.maxBodyBytes));
 
-  // Django model permissions on the models the deployment names (MODEL_PERMISSIONS).
-  const modelPermissions = modelPermissionPolicy(config.modelPermissions, permissionStore(db.prisma));
-  const lending = lendingViewSets(db, modelPermissions);
-  const router = new DefaultRouter(defaults)
-    .register('posts', postsViewSet(db, modelPermissions))
-    .register('transactions', transactionsViewSet(db, modelPermissions))
-    .register('friends', lending.friends)
-    .register('belongings', lending.belongings)
-    .register('borrowings', lending.borrowings);
-  for (const [path, view] of accounts.routes) app.all(path, toRequestHandler(view, defaults));
-  app.use('/api', router.build());
+  // Routes match with and without the trailing slash (Express's default, non-strict routing).
+  const { defaults, routes, assets = [] } = urlPatterns(config, db);
+  for (const [path, view] of routes) app.all(path, toRequestHandler(view, defaults));
+  for (const [path, handler] of assets) app.use(path, handler);
 
   app.use(notFoundHandler);
   app.use(errorHandler(options.log ?? ((message) => console.error(message))));

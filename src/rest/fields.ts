@@ -258,13 +258,13 @@ export function decimalField(options: { maxDigits: number; decimalPlaces: number
       if (wholeDigits > maxDigits - decimalPlaces) throw new FieldError([messages.maxWholeDigits(maxDigits - decimalPlaces)]);
       return scaleDecimal(parts, decimalPlaces);
     },
-    {
-      type: 'string',
-      format: 'decimal',
-      pattern: `^-?\\d{0,${maxDigits - decimalPlaces}}(?:\\.\\d{0,${decimalPlaces}})?$`,
-      description: `Decimal: at most ${maxDigits} digits, ${decimalPlaces} after the point. A JSON number is accepted too.`,
-    },
+    { ...decimalJsonSchema(options), description: `At most ${maxDigits} digits, ${decimalPlaces} after the point. A JSON number is accepted too.` },
   );
+}
+
+/** drf-spectacular's schema of a DecimalField, for requests and representations alike. */
+function decimalJsonSchema({ maxDigits, decimalPlaces }: { maxDigits: number; decimalPlaces: number }) {
+  return { type: 'string', format: 'decimal', pattern: `^-?\\d{0,${maxDigits - decimalPlaces}}(?:\\.\\d{0,${decimalPlaces}})?$` };
 }
 
 /** DRF IntegerField: 12, "12" and "12.0" are 12; 12.5 and true are refused. */
@@ -346,6 +346,15 @@ export function dateTimeField(options: FieldOptions = {}) {
     options,
   );
 }
+
+/**
+ * Schemas of represented values (a serializer's `output`), where they are more than a
+ * plain zod type: what DRF renders for a decimal and a date-time.
+ */
+export const representation = {
+  decimal: (options: { maxDigits: number; decimalPlaces: number }) => z.string().meta(decimalJsonSchema(options)),
+  dateTime: () => z.string().meta({ format: 'date-time' }),
+};
 
 /**
  * DRF's DateTimeField output: ISO 8601 in UTC with "Z", microseconds only when

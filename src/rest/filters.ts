@@ -2,6 +2,7 @@
 // DRF's SearchFilter and OrderingFilter, and django-filter style field filters.
 import { ValidationError } from './errors.js';
 import { existsIn, FieldError, parseDateTime, parseDecimalText, parseInteger, type RelatedQueryset } from './fields.js';
+import type { ParameterDocs } from './openapi.js';
 import type { RequestContext } from './views.js';
 
 export type Where = Record<string, unknown>;
@@ -13,15 +14,9 @@ export interface FilterEnvironment {
   provider: 'sqlite' | 'postgresql';
 }
 
-/** A query parameter a filter reads, described for the OpenAPI document. */
-export interface FilterParameter {
-  name: string;
-  description: string;
-  schema: Record<string, unknown>;
-}
-
 export interface FilterBackend {
-  readonly parameters: readonly FilterParameter[];
+  /** The query parameters it reads, for the OpenAPI document. */
+  readonly parameters: readonly ParameterDocs[];
   where?(env: FilterEnvironment): Promise<Where | undefined> | Where | undefined;
   orderBy?(env: FilterEnvironment): OrderBy | undefined;
 }
@@ -113,7 +108,7 @@ export interface FieldFilter {
 export function filterSet(filters: Record<string, FieldFilter>): FilterBackend {
   const entries = Object.entries(filters);
   return {
-    parameters: entries.map(([name, f]) => ({ name, description: f.description, schema: f.schema })),
+    parameters: entries.map(([name, f]) => ({ name, description: f.description, schema: f.schema, rejects: 400 })),
     async where({ ctx }) {
       const conditions: Where[] = [];
       const errors: Record<string, string[]> = {};

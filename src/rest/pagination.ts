@@ -1,7 +1,9 @@
 // DRF's PageNumberPagination and LimitOffsetPagination: the same parameters, the
 // same clamping of bad values, the same envelope and links. A page costs two
 // queries (count + rows) whatever its size; they run concurrently when possible.
+import { z } from 'zod';
 import { NotFound } from './errors.js';
+import type { ParameterDocs } from './openapi.js';
 import { linkWith } from './urls.js';
 import type { RequestContext } from './views.js';
 
@@ -20,8 +22,14 @@ export interface Page {
 export interface Paginator {
   paginate<Row>(ctx: RequestContext, query: PageQuery<Row>, represent: (row: Row) => unknown): Promise<Page>;
   /** Query parameters it reads, for the OpenAPI document. */
-  readonly parameters: readonly { name: string; description: string }[];
+  readonly parameters: readonly ParameterDocs[];
+  /** The schema of a page of `item`s, for the OpenAPI document. */
+  pageSchema(item: z.ZodType): z.ZodObject;
 }
+
+/** The Page envelope both paginators answer. */
+const pageEnvelope = (item: z.ZodType) =>
+  z.object({ count: z.int(), next: z.url().nullable(), previous: z.url().nullable(), results: z.array(item) });
 
 /** DRF's _positive_int: Python int() syntax, negative refused, zero refused when strict. */
 function positiveInt(text: string | undefined, strict: boolean, cutoff?: number): number | null {
@@ -35,9 +43,14 @@ export function pageNumberPagination(options: { pageSize: number; maxPageSize?: 
   const { pageSize: defaultSize, maxPageSize = 100, pageSizeQueryParam = 'page_size' } = options;
   return {
     parameters: [
-      { name: 'page', description: 'A page number within the paginated result set (or "last").' },
-      { name: pageSizeQueryParam, description: `Number of results to return per page (at most ${maxPageSize}).` },
+      { name: 'page', description: 'A page number within the paginated result set (or "last").', schema: { type: 'integer' }, rejects: 404 },
+      {
+        name: pageSizeQueryParam,
+        description: `Number of results to return per page (at most ${maxPageSize}).`,
+        schema: { type: 'integer' },
+      },
     ],
+    pageSchema: pageEnvelope,
     async paginate<Row>(ctx: RequestContext, query: PageQuery<Row>, represent: (row: Row) => unknown): Promise<Page> {
       const size = positiveInt(ctx.query.get(pageSizeQueryParam), true, maxPageSize) ?? defaultSize;
       const requested = ctx.query.get('page') ?? '1';
@@ -71,9 +84,14 @@ export function limitOffsetPagination(options: { defaultLimit: number; maxLimit?
   const { defaultLimit, maxLimit } = options;
   return {
     parameters: [
-      { name: 'limit', description: `Number of results to return per page${maxLimit ? ` (at most ${maxLimit})` : ''}.` },
-      { name: 'offset', description: 'The initial index from which to return the results.' },
+      {
+        name: 'limit',
+        description: `Number of results to return per page${maxLimit ? ` (at most ${maxLimit})` : ''}.`,
+        schema: { type: 'integer' },
+      },
+      { name: 'offset', description: 'The initial index from which to return the results.', schema: { type: 'integer' } },
     ],
+    pageSchema: pageEnvelope,
     async paginate<Row>(ctx: RequestContext, query: PageQuery<Row>, represent: (row: Row) => unknown): Promise<Page> {
       const limit = positiveInt(ctx.query.get('limit'), true, maxLimit) ?? defaultLimit;
       const offset = positiveInt(ctx.query.get('offset'), false) ?? 0;

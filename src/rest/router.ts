@@ -1,15 +1,30 @@
 // DRF's DefaultRouter: viewsets registered under a prefix get a list route and a
 // detail route, and the root lists every registered resource with its absolute URL.
-// Routes match with and without the trailing slash (answered directly, no redirect).
-import { Router } from 'express';
+// urls() is the route table (DRF's router.urls): the app mounts it, and the OpenAPI
+// document is derived from it.
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
 import type { ViewSet } from './viewset.js';
-import { toRequestHandler, type Policies, type ViewSpec } from './views.js';
+import type { Policies, ViewSpec } from './views.js';
+
+/** One entry of the URL table: an Express path (`/api/posts/:id/`) and its view. */
+export type Route = readonly [path: string, view: ViewSpec];
+
+/** Django's urlpatterns: every API route with the project's default policies. */
+export interface UrlPatterns {
+  defaults: Policies;
+  routes: readonly Route[];
+  /** Static files mounted under a path (Swagger UI's): served as they are, outside the API and its document. */
+  assets?: readonly (readonly [path: string, handler: RequestHandler])[];
+}
+
+const apiRootSchema = z
+  .record(z.string(), z.url())
+  .meta({ id: 'ApiRoot', description: 'Each registered resource and the absolute URL of its list.' });
 
 export class DefaultRouter {
   private readonly registry: { prefix: string; viewset: ViewSet }[] = [];
-  private readonly views: { path: string; spec: ViewSpec }[] = [];
-
-  constructor(private readonly defaults: Policies) {}
+  private readonly views: Route[] = [];
 
   register(prefix: string, viewset: ViewSet): this {
     this.registry.push({ prefix, viewset });
@@ -18,34 +33,34 @@ export class DefaultRouter {
 
   /** A plain APIView at a path under the router. */
   view(path: string, spec: ViewSpec): this {
-    this.views.push({ path, spec });
+    this.views.push([path, spec]);
     return this;
   }
 
-  get prefixes(): readonly { prefix: string; viewset: ViewSet }[] {
-    return this.registry;
-  }
-
-  /** The Express router; every handler (and its policies) is built here, once. */
-  build(): Router {
-    const router = Router({ strict: false });
+  /**
+   * The routes under `prefix` ('/api'): the root, each viewset's list and detail
+   * (`/api/posts/`, `/api/posts/:id/`), then the plain views.
+   */
+  urls(prefix = ''): Route[] {
     const prefixes = this.registry.map((r) => r.prefix);
     const root: ViewSpec = {
       name: 'Api Root',
       description: 'The default basic root view for DefaultRouter',
       handlers: {
         GET: (ctx) => {
-          const base = `${ctx.req.protocol}://${ctx.req.get('host') ?? 'localhost'}${ctx.req.baseUrl}`;
-          return { body: Object.fromEntries(prefixes.map((prefix) => [prefix, `${base}/${prefix}/`])) };
+          const base = `${ctx.req.protocol}://${ctx.req.get('host') ?? 'localhost'}${prefix}`;
+          return { body: Object.fromEntries(prefixes.map((p) => [p, `${base}/${p}/`])) };
         },
       },
+      docs: { GET: { responses: { 200: apiRootSchema } } },
     };
-    router.all('/', toRequestHandler(root, this.defaults));
-    for (const { prefix, viewset } of this.registry) {
-      router.all(`/${prefix}/`, toRequestHandler(viewset.list, this.defaults));
-      router.all(`/${prefix}/:pk/`, toRequestHandler(viewset.detail, this.defaults));
-    }
-    for (const { path, spec } of this.views) router.all(path, toRequestHandler(spec, this.defaults));
-    return router;
+    return [
+      [`${prefix}/`, root],
+      ...this.registry.flatMap(({ prefix: resource, viewset }): Route[] => [
+        [`${prefix}/${resource}/`, viewset.list],
+        [`${prefix}/${resource}/:id/`, viewset.detail],
+      ]),
+      ...this.views.map(([path, spec]): Route => [`${prefix}${path}`, spec]),
+    ];
   }
 }

@@ -13,6 +13,17 @@ export type Validated<S extends z.ZodObject> = { [K in keyof z.output<S>]: Resol
 
 const partialSchemas = new WeakMap<z.ZodObject, z.ZodObject>();
 
+/** The schema with every field optional (PATCH), built once per schema. */
+export function partialOf(schema: z.ZodObject): z.ZodObject {
+  let partial = partialSchemas.get(schema);
+  if (!partial) {
+    partial = schema.partial();
+    partialSchemas.set(schema, partial);
+  }
+  return partial;
+}
+
+
 /** Collects zod issues into DRF's `{"field": ["message"]}` shape (order of the fields kept). */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
   const errors: FieldErrors = {};
@@ -29,10 +40,7 @@ function activeSchema(schema: z.ZodObject, data: unknown, partial: boolean): z.Z
   if (typeof data !== 'object' || Array.isArray(data) || data instanceof NumberLiteral) {
     throw new ValidationError({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(data)}.`] });
   }
-  if (!partial) return schema;
-  const active = partialSchemas.get(schema) ?? schema.partial();
-  partialSchemas.set(schema, active);
-  return active;
+  return partial ? partialOf(schema) : schema;
 }
 
 export function validate<S extends z.ZodObject>(schema: S, data: unknown, options: { partial?: boolean } = {}): z.output<S> {

@@ -5,8 +5,9 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Authenticator, AuthUser } from './authentication/index.js';
 import { APIException, MethodNotAllowed, NotAuthenticated, PermissionDenied } from './errors.js';
-import { parseBody } from './parsers/index.js';
+import { parseBody, parsedMediaTypes } from './parsers/index.js';
 import type { Permission } from './permissions.js';
+import type { OperationDocs } from './openapi.js';
 import { checkThrottles, type Throttle } from './throttling.js';
 import { QueryParams } from './urls.js';
 
@@ -19,6 +20,8 @@ export interface Reply {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Sends `body` (a string) as it is, with this media type, instead of rendering JSON. */
+  contentType?: string;
 }
 
 /** Everything a handler, permission or throttle needs to know about one request. */
@@ -73,7 +76,12 @@ export interface ViewSpec extends Partial<Policies> {
   name: string;
   description?: string;
   handlers: Partial<Record<HttpMethod, Handler>>;
+  /** What each method accepts and answers, for the OpenAPI document: required for every handler. */
+  docs?: Partial<Record<HttpMethod, OperationDocs>>;
 }
+
+/** The Express handler of a view, knowing the methods it answers (the route table check reads them). */
+export type ViewHandler = RequestHandler & { readonly methods: readonly HttpMethod[] };
 
 /** DRF's check_permissions / check_object_permissions: anonymous callers get 401, others 403. */
 export async function checkPermissions(ctx: RequestContext, object?: unknown): Promise<void> {
@@ -99,14 +107,15 @@ async function authenticate(ctx: RequestContext, authenticators: readonly Authen
   }
 }
 
-function send(res: Response, status: number, body: unknown, headers: Record<string, string>): void {
+function send(res: Response, status: number, body: unknown, headers: Record<string, string>, contentType?: string): void {
   res.status(status).set(headers);
   if (body === undefined || status === 204) res.end();
+  else if (contentType) res.type(contentType).send(body);
   else res.json(body);
 }
 
 /** Builds the Express handler for a view; policies and headers are resolved once, here. */
-export function toRequestHandler(spec: ViewSpec, defaults: Policies): RequestHandler {
+export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandler {
   const policies: Policies = {
     authenticators: spec.authenticators ?? defaults.authenticators,
     permissions: spec.permissions ?? defaults.permissions,
@@ -120,10 +129,10 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): RequestHan
     name: spec.name,
     description: spec.description ?? '',
     renders: ['application/json'],
-    parses: ['application/json', 'application/x-www-form-urlencoded'],
+    parses: parsedMediaTypes,
   };
 
-  return async (req, res, next) => {
+  const handle: RequestHandler = async (req, res, next) => {
     const ctx = new RequestContext(req, res, policies);
     try {
       await authenticate(ctx, policies.authenticators);
@@ -133,7 +142,8 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): RequestHan
       const handler = spec.handlers[ctx.method as HttpMethod];
       if (!handler) throw new MethodNotAllowed(req.method, allow);
       const reply = await handler(ctx);
-      send(res, reply.status ?? 200, reply.body, reply.headers ? { ...baseHeaders, ...reply.headers } : baseHeaders);
+      const headers = reply.headers ? { ...baseHeaders, ...reply.headers } : baseHeaders;
+      send(res, reply.status ?? 200, reply.body, headers, reply.contentType);
     } catch (error) {
       if (!(error instanceof APIException)) return next(error);
       let status = error.status;
@@ -145,4 +155,5 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): RequestHan
       send(res, status, error.body, headers);
     }
   };
+  return Object.assign(handle, { methods });
 }

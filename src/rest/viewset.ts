@@ -4,9 +4,10 @@
 import type { z } from 'zod';
 import { NotFound, ValidationError } from './errors.js';
 import type { FilterBackend, OrderBy, Where } from './filters.js';
+import { errorDetail, type OperationDocs, type ParameterDocs } from './openapi.js';
 import type { Paginator } from './pagination.js';
-import { validateRequest, type Validated } from './serializers.js';
-import { checkPermissions, type Handler, type Policies, type RequestContext, type ViewSpec } from './views.js';
+import { partialOf, validateRequest, type Validated } from './serializers.js';
+import { checkPermissions, type Handler, type HttpMethod, type Policies, type RequestContext, type ViewSpec } from './views.js';
 
 /** The part of a Prisma model delegate a viewset uses (`db.post`, `db.transaction`, …). */
 export interface ModelDelegate<Row> {
@@ -18,11 +19,13 @@ export interface ModelDelegate<Row> {
   delete(args: { where: { id: number } }): Promise<unknown>;
 }
 
-export interface Serializer<Row, Input extends z.ZodObject> {
+export interface Serializer<Row, Input extends z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
   /** The writable fields; read-only ones are simply absent, so clients cannot set them. */
   input: Input;
+  /** Every field of the representation (what represent() returns, checked by the compiler), for the OpenAPI document. */
+  output: Output;
   /** The API representation of a row, fields in DRF's declared order. */
-  represent(row: Row): unknown;
+  represent(row: Row): z.output<Output>;
   /** API field names → model columns (e.g. amount → amountCents); identity when omitted. */
   toModel?(data: Partial<Validated<Input>>): Record<string, unknown>;
   /** Cross-field or database checks (DRF's validate()); throws ValidationError. */
@@ -32,12 +35,12 @@ export interface Serializer<Row, Input extends z.ZodObject> {
 export type Action = 'list' | 'create' | 'retrieve' | 'update' | 'partial_update' | 'destroy';
 const allActions: readonly Action[] = ['list', 'create', 'retrieve', 'update', 'partial_update', 'destroy'];
 
-export interface ModelViewSetOptions<Row, Input extends z.ZodObject> extends Partial<Policies> {
+export interface ModelViewSetOptions<Row, Input extends z.ZodObject, Output extends z.ZodObject> extends Partial<Policies> {
   /** Model name for view names ("Post" → "Post List", "Post Instance"). */
   name: string;
   model: ModelDelegate<Row>;
   provider: 'sqlite' | 'postgresql';
-  serializer: Serializer<Row, Input>;
+  serializer: Serializer<Row, Input, Output>;
   /** Relations loaded for the representation (Prisma `include`). */
   include?: object;
   /** The queryset: rows the caller may see at all (e.g. only their own). */
@@ -59,7 +62,7 @@ export interface ModelViewSetOptions<Row, Input extends z.ZodObject> extends Par
  * The OwnedModel mixin: a row belongs to the user who created it (`column` is set from
  * the caller) and each caller's queryset is their own rows only.
  */
-export function ownedBy(column: string): Required<Pick<ModelViewSetOptions<unknown, z.ZodObject>, 'scope' | 'onCreate'>> {
+export function ownedBy(column: string): Required<Pick<ModelViewSetOptions<unknown, z.ZodObject, z.ZodObject>, 'scope' | 'onCreate'>> {
   const own = (ctx: RequestContext) => ({ [column]: ctx.requireUser.id });
   return { scope: own, onCreate: own };
 }
@@ -68,8 +71,6 @@ export interface ViewSet {
   readonly name: string;
   readonly list: ViewSpec;
   readonly detail: ViewSpec;
-  /** Declarations the OpenAPI document is derived from. */
-  readonly options: ModelViewSetOptions<unknown, z.ZodObject>;
 }
 
 /** A URL id that is not a positive integer names no object: 404, as get_object_or_404. */
@@ -89,7 +90,9 @@ function goneIsNotFound(error: unknown): never {
 /** Prisma's P2003: a foreign key refused the write (a referenced row is missing, or a referring one remains). */
 const isForeignKeyViolation = (error: unknown) => prismaCode(error) === 'P2003';
 
-export function modelViewSet<Row, Input extends z.ZodObject>(options: ModelViewSetOptions<Row, Input>): ViewSet {
+export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.ZodObject>(
+  options: ModelViewSetOptions<Row, Input, Output>,
+): ViewSet {
   const { model, serializer, include, pagination, provider } = options;
   const filters = options.filters ?? [];
   const actions = new Set(options.actions ?? allActions);
@@ -111,7 +114,7 @@ export function modelViewSet<Row, Input extends z.ZodObject>(options: ModelViewS
 
   /** DRF's get_object: scoped lookup, then object permissions. */
   async function getObject(ctx: RequestContext): Promise<Row> {
-    const id = parsePk(ctx.req.params.pk);
+    const id = parsePk(ctx.req.params.id);
     const row = await model.findFirst({ where: { AND: [scope(ctx), { id }] }, ...(include ? { include } : {}) });
     if (row === null) throw new NotFound();
     await checkPermissions(ctx, row);
@@ -138,14 +141,14 @@ export function modelViewSet<Row, Input extends z.ZodObject>(options: ModelViewS
   }
 
   /** DRF's perform_destroy; rows still referred to (protectedBy) answer 400, however the race goes. */
-  async function destroy(id: number, retried = false): Promise<void> {
+  async function performDestroy(id: number, retried = false): Promise<void> {
     try {
       await model.delete({ where: { id } });
     } catch (error) {
       if (!isForeignKeyViolation(error) || !protectedBy) return goneIsNotFound(error);
       const count = await protectedBy.count(id);
       // The referring rows went away in the meantime: the delete may go through now.
-      if (count === 0 && !retried) return destroy(id, true);
+      if (count === 0 && !retried) return performDestroy(id, true);
       throw new ValidationError(
         `Cannot delete this ${options.name.toLowerCase()}: it is referenced by ${count} ${protectedBy.name}${count === 1 ? '' : 's'}.`,
       );
@@ -180,8 +183,47 @@ export function modelViewSet<Row, Input extends z.ZodObject>(options: ModelViewS
     return { body: serializer.represent(row) };
   };
 
-  const handlersFor = (entries: [Action, keyof ViewSpec['handlers'], Handler][]) =>
-    Object.fromEntries(entries.filter(([action]) => actions.has(action)).map(([, method, handler]) => [method, handler]));
+  const retrieve: Handler = async (ctx) => ({ body: serializer.represent(await getObject(ctx)) });
+
+  const destroy: Handler = async (ctx) => {
+    const { id } = (await getObject(ctx)) as { id: number };
+    await performDestroy(id);
+    return { status: 204 };
+  };
+
+  // The OpenAPI description, named as drf-spectacular names its components.
+  const { name } = options;
+  const representation = serializer.output.meta({ id: name });
+  const request = serializer.input.meta({ id: `${name}Request` });
+  const patchRequest = partialOf(serializer.input).meta({ id: `Patched${name}Request` });
+  const page = pagination.pageSchema(representation).meta({ id: `Paginated${name}List` });
+  const byId: ParameterDocs[] = [
+    {
+      name: 'id',
+      in: 'path',
+      description: `A unique integer value identifying this ${name.toLowerCase()}.`,
+      schema: { type: 'integer' },
+      rejects: 404,
+    },
+  ];
+  const listParameters = [...pagination.parameters, ...filters.flatMap((backend) => backend.parameters)];
+
+  // Each action: its route, method, handler and docs.
+  const operations: [Action, 'list' | 'detail', HttpMethod, Handler, OperationDocs][] = [
+    ['list', 'list', 'GET', list, { action: 'list', parameters: listParameters, responses: { 200: page } }],
+    ['create', 'list', 'POST', create, { request, responses: { 201: representation } }],
+    ['retrieve', 'detail', 'GET', retrieve, { parameters: byId, responses: { 200: representation } }],
+    ['update', 'detail', 'PUT', update(false), { parameters: byId, request, responses: { 200: representation } }],
+    ['partial_update', 'detail', 'PATCH', update(true), { parameters: byId, request: patchRequest, responses: { 200: representation } }],
+    ['destroy', 'detail', 'DELETE', destroy, { parameters: byId, responses: protectedBy ? { 204: null, 400: errorDetail } : { 204: null } }],
+  ];
+  const routeOf = (route: 'list' | 'detail') => {
+    const enabled = operations.filter(([action, r]) => r === route && actions.has(action));
+    return {
+      handlers: Object.fromEntries(enabled.map(([, , method, handler]) => [method, handler])),
+      docs: Object.fromEntries(enabled.map(([, , method, , docs]) => [method, docs])),
+    };
+  };
 
   const policies: Partial<Policies> = {
     ...(options.authenticators ? { authenticators: options.authenticators } : {}),
@@ -190,33 +232,8 @@ export function modelViewSet<Row, Input extends z.ZodObject>(options: ModelViewS
   };
 
   return {
-    name: options.name,
-    options: options as unknown as ModelViewSetOptions<unknown, z.ZodObject>,
-    list: {
-      ...policies,
-      name: `${options.name} List`,
-      handlers: handlersFor([
-        ['list', 'GET', list],
-        ['create', 'POST', create],
-      ]),
-    },
-    detail: {
-      ...policies,
-      name: `${options.name} Instance`,
-      handlers: handlersFor([
-        ['retrieve', 'GET', async (ctx) => ({ body: serializer.represent(await getObject(ctx)) })],
-        ['update', 'PUT', update(false)],
-        ['partial_update', 'PATCH', update(true)],
-        [
-          'destroy',
-          'DELETE',
-          async (ctx) => {
-            const { id } = (await getObject(ctx)) as { id: number };
-            await destroy(id);
-            return { status: 204 };
-          },
-        ],
-      ]),
-    },
+    name,
+    list: { ...policies, name: `${name} List`, ...routeOf('list') },
+    detail: { ...policies, name: `${name} Instance`, ...routeOf('detail') },
   };
 }

@@ -1,5 +1,6 @@
 // Builds the real app against a fresh database of the kind under test, with a
-// user factory, JWT helpers and a counter of the SQL statements sent.
+// user factory, JWT helpers and a counter of the SQL statements sent. Every response
+// `http` receives is checked against openapi.yaml (tests/support/openapi.ts).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
@@ -9,6 +10,7 @@ import { Users, type NewUser, type User } from '../../src/apps/accounts/users.js
 import { PasswordHasher } from '../../src/apps/accounts/passwords.js';
 import type { AppConfig } from '../../src/config.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
+import { SpecValidator } from './openapi.js';
 
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   return {
@@ -26,7 +28,10 @@ export interface TestApp {
   app: Express;
   db: TestDatabase;
   config: AppConfig;
+  /** supertest on the app; each response must be one openapi.yaml documents, or the request fails. */
   http: ReturnType<typeof request>;
+  /** supertest without the check, for what is outside the API (Swagger UI's static files). */
+  unchecked: ReturnType<typeof request>;
   /** http://127.0.0.1:<port> of the listening server, for clients other than supertest. */
   baseUrl: string;
   /** SQL statements sent since the last reset. */
@@ -38,6 +43,33 @@ export interface TestApp {
   /** An Authorization header with a fresh access token of the user. */
   bearer(user: { username: string; password: string }): Promise<{ Authorization: string }>;
   close(): Promise<void>;
+}
+
+let validator: Promise<SpecValidator> | undefined;
+
+const httpMethods = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/** supertest whose every request also asserts that its response matches the document. */
+function checkedAgent(agent: ReturnType<typeof request>, spec: SpecValidator): ReturnType<typeof request> {
+  return new Proxy(agent, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || !httpMethods.has(property)) return value;
+      const send = value as (url: string) => request.Test;
+      return (url: string) =>
+        send.call(target, url).expect((res: request.Response) => {
+          const body: unknown = res.body;
+          spec.check({
+            method: property.toUpperCase(),
+            url,
+            status: res.status,
+            headers: res.headers as Record<string, string | undefined>,
+            // Media types supertest does not decode (YAML) arrive as a Buffer.
+            text: res.text ?? (Buffer.isBuffer(body) ? body.toString('utf8') : ''),
+          });
+        });
+    },
+  });
 }
 
 let sequence = 0;
@@ -62,7 +94,8 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
   // One listening server for the whole file, so absolute links keep one host:port.
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const http = request(server);
+  const unchecked = request(server);
+  const http = checkedAgent(unchecked, await (validator ??= SpecValidator.load()));
   const { port } = server.address() as AddressInfo;
 
   const login = async (user: { username: string; password: string }) => {
@@ -76,6 +109,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
     db,
     config,
     http,
+    unchecked,
     baseUrl: `http://127.0.0.1:${port}`,
     queries,
     errors,

@@ -12,6 +12,7 @@ import { readBody } from '../../src/rest/parsers/index.js';
 import { IsAuthenticated } from '../../src/rest/permissions.js';
 import { DefaultRouter } from '../../src/rest/router.js';
 import { modelViewSet, type ModelDelegate } from '../../src/rest/viewset.js';
+import { toRequestHandler } from '../../src/rest/views.js';
 
 type Row = { id: number; partId: number };
 const foreignKeyViolation = () => Object.assign(new Error('Foreign key constraint violated'), { code: 'P2003' });
@@ -35,6 +36,7 @@ function app(options: { model: Partial<ModelDelegate<Row>>; partExists?: () => P
     provider: 'sqlite',
     serializer: {
       input: z.object({ part: primaryKeyRelatedField({ model: { count: options.partExists ?? (async () => 1) } }) }),
+      output: z.object({ id: z.int(), part: z.int() }),
       toModel: ({ part }) => ({ partId: part }),
       represent: (row: Row) => ({ id: row.id, part: row.partId }),
     },
@@ -44,7 +46,8 @@ function app(options: { model: Partial<ModelDelegate<Row>>; partExists?: () => P
   });
   const server = express();
   server.use(readBody(1024));
-  server.use(new DefaultRouter({ authenticators: [signedIn], permissions: [], throttles: [] }).register('things', viewset).build());
+  const defaults = { authenticators: [signedIn], permissions: [], throttles: [] };
+  for (const [path, view] of new DefaultRouter().register('things', viewset).urls()) server.all(path, toRequestHandler(view, defaults));
   const errors: string[] = [];
   server.use(errorHandler((message) => errors.push(message)));
   return { http: request(server), errors };

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Database } from '../../db/index.js';
 import type { Borrowing } from '../../generated/sqlite/client.js';
-import { charField, dateTimeField, formatDateTime, primaryKeyRelatedField } from '../../rest/fields.js';
+import { charField, dateTimeField, formatDateTime, primaryKeyRelatedField, representation } from '../../rest/fields.js';
 import {
   dateTimeFilter,
   filterSet,
@@ -20,14 +20,14 @@ import { modelViewSet, ownedBy, type ModelViewSetOptions } from '../../rest/view
 
 const owned = ownedBy('ownerId');
 
-type OwnedViewSetOptions<Row, Input extends z.ZodObject> = Pick<
-  ModelViewSetOptions<Row, Input>,
+type OwnedViewSetOptions<Row, Input extends z.ZodObject, Output extends z.ZodObject> = Pick<
+  ModelViewSetOptions<Row, Input, Output>,
   'name' | 'model' | 'serializer' | 'filters' | 'protectedBy'
 > & { label: string };
 
 /** The lending app's resources differ only in their model, fields and filters. */
 function ownedViewSet(db: Database, modelPermissions: ModelPermissionPolicy) {
-  return <Row, Input extends z.ZodObject>({ label, ...options }: OwnedViewSetOptions<Row, Input>) =>
+  return <Row, Input extends z.ZodObject, Output extends z.ZodObject>({ label, ...options }: OwnedViewSetOptions<Row, Input, Output>) =>
     modelViewSet({
       ...options,
       ...owned,
@@ -41,6 +41,7 @@ function ownedViewSet(db: Database, modelPermissions: ModelPermissionPolicy) {
 const named = {
   serializer: {
     input: z.object({ name: charField({ maxLength: 100 }) }),
+    output: z.object({ id: z.int(), name: z.string().max(100) }),
     represent: (row: { id: number; name: string }) => ({ id: row.id, name: row.name }),
   },
   filters: [searchFilter(['name']), orderingFilter({ fields: { id: 'id', name: 'name' }, default: ['id'] })],
@@ -58,14 +59,14 @@ export function lendingViewSets(db: Database, modelPermissions: ModelPermissionP
     label: 'lending.friend',
     model: friend,
     ...named,
-    protectedBy: { name: 'borrowing', count: (toWhoId) => borrowing.count({ where: { toWhoId } }) },
+    protectedBy: { name: 'borrowing', count: (toWhoId: number) => borrowing.count({ where: { toWhoId } }) },
   });
   const belongings = viewSet({
     name: 'Belonging',
     label: 'lending.belonging',
     model: belonging,
     ...named,
-    protectedBy: { name: 'borrowing', count: (whatId) => borrowing.count({ where: { whatId } }) },
+    protectedBy: { name: 'borrowing', count: (whatId: number) => borrowing.count({ where: { whatId } }) },
   });
   const borrowings = viewSet({
     name: 'Borrowing',
@@ -76,6 +77,13 @@ export function lendingViewSets(db: Database, modelPermissions: ModelPermissionP
         what: primaryKeyRelatedField(ownBelongings),
         to_who: primaryKeyRelatedField(ownFriends),
         returned: dateTimeField({ allowNull: true }).optional(),
+      }),
+      output: z.object({
+        id: z.int(),
+        what: z.int().meta({ description: 'The id of the belonging lent.' }),
+        to_who: z.int().meta({ description: 'The id of the friend it was lent to.' }),
+        when: representation.dateTime(),
+        returned: representation.dateTime().nullable().meta({ description: 'When it came back; null while still lent out.' }),
       }),
       toModel: ({ what, to_who, returned }) => ({
         ...(what === undefined ? {} : { whatId: what }),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Database } from '../../db/index.js';
 import type { Post } from '../../generated/sqlite/client.js';
-import { charField, formatDateTime } from '../../rest/fields.js';
+import { charField, formatDateTime, representation } from '../../rest/fields.js';
 import { filterSet, orderingFilter, relatedFilter, searchFilter } from '../../rest/filters.js';
 import type { ModelPermissionPolicy } from '../../rest/model-permissions.js';
 import { pageNumberPagination } from '../../rest/pagination.js';
@@ -11,6 +11,16 @@ import { modelViewSet } from '../../rest/viewset.js';
 
 type PostRow = Post & { owner: { username: string } };
 
+const postInput = z.object({ title: charField({ maxLength: 200 }), body: charField() });
+const postOutput = z.object({
+  id: z.int(),
+  title: z.string().max(200),
+  body: z.string(),
+  owner: z.string().meta({ description: "The owner's username." }),
+  created_at: representation.dateTime(),
+  updated_at: representation.dateTime(),
+});
+
 export function postsViewSet(db: Database, modelPermissions: ModelPermissionPolicy) {
   return modelViewSet({
     name: 'Post',
@@ -18,7 +28,8 @@ export function postsViewSet(db: Database, modelPermissions: ModelPermissionPoli
     provider: db.provider,
     include: { owner: { select: { username: true } } },
     serializer: {
-      input: z.object({ title: charField({ maxLength: 200 }), body: charField() }),
+      input: postInput,
+      output: postOutput,
       represent: (post: PostRow) => ({
         id: post.id,
         title: post.title,

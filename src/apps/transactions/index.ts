@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Database } from '../../db/index.js';
 import type { Transaction } from '../../generated/sqlite/client.js';
-import { charField, decimalField, formatDateTime, formatScaled } from '../../rest/fields.js';
+import { charField, decimalField, formatDateTime, formatScaled, representation } from '../../rest/fields.js';
 import { dateTimeFilter, decimalFilter, filterSet, orderingFilter, searchFilter } from '../../rest/filters.js';
 import type { ModelPermissionPolicy } from '../../rest/model-permissions.js';
 import { limitOffsetPagination } from '../../rest/pagination.js';
@@ -10,6 +10,16 @@ import { IsAuthenticated } from '../../rest/permissions.js';
 import { modelViewSet, ownedBy } from '../../rest/viewset.js';
 
 const places = 2;
+const amount = { maxDigits: 10, decimalPlaces: places };
+
+const transactionInput = z.object({ amount: decimalField(amount), description: charField() });
+const transactionOutput = z.object({
+  id: z.int(),
+  user: z.int().meta({ description: "The owner's user id." }),
+  amount: representation.decimal(amount),
+  description: z.string(),
+  timestamp: representation.dateTime(),
+});
 
 export function transactionsViewSet(db: Database, modelPermissions: ModelPermissionPolicy) {
   return modelViewSet({
@@ -17,7 +27,8 @@ export function transactionsViewSet(db: Database, modelPermissions: ModelPermiss
     model: db.prisma.transaction,
     provider: db.provider,
     serializer: {
-      input: z.object({ amount: decimalField({ maxDigits: 10, decimalPlaces: places }), description: charField() }),
+      input: transactionInput,
+      output: transactionOutput,
       toModel: ({ amount, description }) => ({
         ...(amount === undefined ? {} : { amountCents: amount }),
         ...(description === undefined ? {} : { description }),

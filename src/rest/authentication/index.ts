@@ -1,6 +1,7 @@
 // DRF's authentication contract: each scheme looks for its own credentials and
 // either returns the user, returns null (not its kind of request: try the next
 // scheme), or throws AuthenticationFailed (its credentials, but bad: 401 at once).
+import type { SecuritySchemeDocs } from '../openapi.js';
 import type { RequestContext } from '../views.js';
 
 /** What the toolkit needs of a user; the accounts app's User satisfies it. */
@@ -21,6 +22,8 @@ export interface Authenticator {
   authenticate(ctx: RequestContext): Promise<Authentication | null>;
   /** WWW-Authenticate value for 401s; a scheme without one (session) makes DRF answer 403. */
   readonly authenticateHeader?: string;
+  /** How the OpenAPI document (and Swagger UI's Authorize) presents its credentials; see openapi.securitySchemes. */
+  readonly securityScheme?: SecuritySchemeDocs;
 }
 
 /**

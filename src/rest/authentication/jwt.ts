@@ -7,6 +7,7 @@ import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { AuthenticationFailed } from '../errors.js';
 import { charField } from '../fields.js';
+import { securitySchemes } from '../openapi.js';
 import { AllowAny } from '../permissions.js';
 import { validate } from '../serializers.js';
 import type { RequestContext, ViewSpec } from '../views.js';
@@ -182,6 +183,7 @@ const bearerChallenge = 'Bearer realm="api"';
 export function jwtAuthentication(service: JwtService): Authenticator {
   return {
     authenticateHeader: bearerChallenge,
+    securityScheme: securitySchemes.jwt,
     async authenticate(ctx: RequestContext) {
       const parts = (ctx.req.get('authorization') ?? '').split(/\s+/).filter(Boolean);
       if (parts[0] !== 'Bearer') return null;
@@ -207,9 +209,16 @@ async function tokenErrorsAsInvalid<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-const credentialsSchema = z.object({ username: charField(), password: charField() });
-const refreshSchema = z.object({ refresh: charField() });
-const tokenSchema = z.object({ token: charField() });
+// Request and response bodies, named as drf-spectacular names SimpleJWT's serializers.
+const credentialsSchema = z.object({ username: charField(), password: charField() }).meta({ id: 'TokenObtainPairRequest' });
+const refreshSchema = z.object({ refresh: charField() }).meta({ id: 'TokenRefreshRequest' });
+const blacklistSchema = z.object({ refresh: charField() }).meta({ id: 'TokenBlacklistRequest' });
+const tokenSchema = z.object({ token: charField() }).meta({ id: 'TokenVerifyRequest' });
+const pairSchema = z.object({ refresh: z.string(), access: z.string() }).meta({ id: 'TokenObtainPair' });
+const refreshedSchema = z
+  .object({ access: z.string(), refresh: z.string().optional().meta({ description: 'A new refresh token, when rotation is on.' }) })
+  .meta({ id: 'TokenRefresh' });
+const emptySchema = z.object({});
 
 /**
  * The token views: no authentication, open to anyone (SimpleJWT's TokenViewBase). TokenViewBase
@@ -233,6 +242,7 @@ export function jwtViews(service: JwtService): Record<'obtain' | 'refresh' | 've
           return { body: await service.obtainPair(user) };
         },
       },
+      docs: { POST: { request: credentialsSchema, responses: { 200: pairSchema } } },
     },
     refresh: {
       ...open,
@@ -244,6 +254,7 @@ export function jwtViews(service: JwtService): Record<'obtain' | 'refresh' | 've
           return { body: await tokenErrorsAsInvalid(() => service.refresh(refresh)) };
         },
       },
+      docs: { POST: { request: refreshSchema, responses: { 200: refreshedSchema } } },
     },
     verify: {
       ...open,
@@ -256,6 +267,7 @@ export function jwtViews(service: JwtService): Record<'obtain' | 'refresh' | 've
           return { body: {} };
         },
       },
+      docs: { POST: { request: tokenSchema, responses: { 200: emptySchema } } },
     },
     blacklist: {
       ...open,
@@ -263,11 +275,12 @@ export function jwtViews(service: JwtService): Record<'obtain' | 'refresh' | 've
       description: 'Takes a token and blacklists it.',
       handlers: {
         POST: async (ctx) => {
-          const { refresh } = validate(refreshSchema, ctx.data());
+          const { refresh } = validate(blacklistSchema, ctx.data());
           await tokenErrorsAsInvalid(() => service.blacklist(refresh));
           return { body: {} };
         },
       },
+      docs: { POST: { request: blacklistSchema, responses: { 200: emptySchema } } },
     },
   };
 }

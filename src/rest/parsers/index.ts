@@ -9,6 +9,9 @@ export function readBody(limit: number): RequestHandler {
   return express.raw({ type: () => true, limit });
 }
 
+/** The media types parseBody reads (DRF's JSONParser and FormParser). */
+export const parsedMediaTypes = ['application/json', 'application/x-www-form-urlencoded'] as const;
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function mediaTypeOf(contentType: string): string {

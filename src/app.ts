@@ -11,11 +11,15 @@ import { errorHandler, notFoundHandler } from './rest/errors.js';
 import { readBody } from './rest/parsers/index.js';
 import { AllowAny } from './rest/permissions.js';
 import { DefaultRouter } from './rest/router.js';
+import { memoryCounters, type CounterStore } from './rest/throttle-stores.js';
+import { AnonRateThrottle, ScopedRateThrottle, UserRateThrottle } from './rest/throttling.js';
 import { toRequestHandler, type Policies } from './rest/views.js';
 
 export interface AppOptions {
   /** Where unexpected errors are reported (one entry per failed request). */
   log?: (message: string) => void;
+  /** Where throttles count; shared by every instance when it is Redis. Default: this process's memory. */
+  counters?: CounterStore;
 }
 
 export function createApp(config: AppConfig, db: Database, options: AppOptions = {}): Express {
@@ -23,9 +27,13 @@ export function createApp(config: AppConfig, db: Database, options: AppOptions =
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', false); // views read the raw query string (Django's QueryDict semantics)
+  // req.ip: the peer's address, unless the operator names the proxies allowed to forward another.
+  app.set('trust proxy', config.trustedProxies);
 
   const accounts = accountsApp(config, db);
-  const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles: [] };
+  const counters = options.counters ?? memoryCounters();
+  const throttles = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle].map((Throttle) => new Throttle(config.throttleRates, counters));
+  const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles };
 
   app.use(readBody(config.maxBodyBytes));
 

@@ -35,6 +35,8 @@ export class RequestContext {
     readonly res: Response,
     /** The view's effective policies (object permissions are checked against them later). */
     readonly policies: Policies,
+    /** The view's DRF `throttle_scope`, if it declares one. */
+    readonly throttleScope?: string,
   ) {}
 
   /** HEAD is answered as GET. */
@@ -72,6 +74,11 @@ export interface ViewSpec extends Partial<Policies> {
   /** Shown by OPTIONS, as DRF's view name ("Post List"). */
   name: string;
   description?: string;
+  /**
+   * DRF's `throttle_scope`: ScopedRateThrottle counts this view's requests against the
+   * rate of that name, shared with every view of the same scope (e.g. `'login'`).
+   */
+  throttleScope?: string;
   handlers: Partial<Record<HttpMethod, Handler>>;
 }
 
@@ -124,7 +131,7 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): RequestHan
   };
 
   return async (req, res, next) => {
-    const ctx = new RequestContext(req, res, policies);
+    const ctx = new RequestContext(req, res, policies, spec.throttleScope);
     try {
       await authenticate(ctx, policies.authenticators);
       await checkPermissions(ctx);

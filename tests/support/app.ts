@@ -17,6 +17,9 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     jwt: { accessLifetime: 900, refreshLifetime: 86400, rotateRefreshTokens: true, blacklistAfterRotation: true },
     bcryptRounds: 4,
     maxBodyBytes: 2_621_440,
+    // Suites log in dozens of times: throttles count nothing unless a test sets rates.
+    throttleRates: { anon: null, user: null, login: null, register: null },
+    trustedProxies: false,
     ...overrides,
   };
 }

@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 // The HTTP and database suites run twice: once on SQLite, once on PostgreSQL.
-// tests/unit holds database-free tests, run once.
+// tests/unit holds database-free tests, run once. tests/instances runs redis-server and
+// server processes against PostgreSQL (shared throttle counts, several instances), once.
 const databaseSuites = ['tests/**/*.test.ts'];
 const unitSuites = ['tests/unit/**/*.test.ts'];
+const instanceSuites = ['tests/instances/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -12,8 +14,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'unit', include: unitSuites } },
-      { extends: true, test: { name: 'sqlite', include: databaseSuites, exclude: unitSuites, env: { TEST_DATABASE: 'sqlite' } } },
-      { extends: true, test: { name: 'postgresql', include: databaseSuites, exclude: unitSuites, env: { TEST_DATABASE: 'postgresql' } } },
+      { extends: true, test: { name: 'sqlite', include: databaseSuites, exclude: [...unitSuites, ...instanceSuites], env: { TEST_DATABASE: 'sqlite' } } },
+      { extends: true, test: { name: 'postgresql', include: databaseSuites, exclude: [...unitSuites, ...instanceSuites], env: { TEST_DATABASE: 'postgresql' } } },
+      { extends: true, test: { name: 'instances', include: instanceSuites, env: { TEST_DATABASE: 'postgresql' } } },
     ],
   },
 });

@@ -27,6 +27,8 @@ export class RequestContext {
   /** The credential that authenticated the request (token record, session, JWT payload). */
   auth: unknown = null;
   authenticator: Authenticator | null = null;
+  /** The view's DRF `throttle_scope` for this request's method, if it declares one. */
+  throttleScope: string | undefined;
   private parsed: { value: unknown } | undefined;
   private queryParams: QueryParams | undefined;
 
@@ -35,8 +37,6 @@ export class RequestContext {
     readonly res: Response,
     /** The view's effective policies (object permissions are checked against them later). */
     readonly policies: Policies,
-    /** The view's DRF `throttle_scope`, if it declares one. */
-    readonly throttleScope?: string,
   ) {}
 
   /** HEAD is answered as GET. */
@@ -76,9 +76,10 @@ export interface ViewSpec extends Partial<Policies> {
   description?: string;
   /**
    * DRF's `throttle_scope`: ScopedRateThrottle counts this view's requests against the
-   * rate of that name, shared with every view of the same scope (e.g. `'login'`).
+   * rate of that name, shared with every view of the same scope (e.g. `'login'`). A map
+   * scopes only some methods (`{ POST: 'register' }`: registering, not listing).
    */
-  throttleScope?: string;
+  throttleScope?: string | Partial<Record<HttpMethod, string>>;
   handlers: Partial<Record<HttpMethod, Handler>>;
 }
 
@@ -130,8 +131,12 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): RequestHan
     parses: ['application/json', 'application/x-www-form-urlencoded'],
   };
 
+  const { throttleScope } = spec;
+  const scopeOf = (method: string) => (typeof throttleScope === 'object' ? throttleScope[method as HttpMethod] : throttleScope);
+
   return async (req, res, next) => {
-    const ctx = new RequestContext(req, res, policies, spec.throttleScope);
+    const ctx = new RequestContext(req, res, policies);
+    ctx.throttleScope = scopeOf(ctx.method);
     try {
       await authenticate(ctx, policies.authenticators);
       await checkPermissions(ctx);

@@ -1,9 +1,12 @@
-// The throttle toolkit's subtle parts, without HTTP: exact in-memory counts under
-// concurrency, and ScopedRateThrottle's rules for views with and without a scope.
-import { describe, expect, it } from 'vitest';
+// The throttle toolkit's subtle parts, without a database: exact in-memory counts under
+// concurrency, ScopedRateThrottle's rules for views with and without a scope, and a
+// view scoping only some of its methods.
+import express from 'express';
+import request from 'supertest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { memoryCounters } from '../../src/rest/throttle-stores.js';
 import { ScopedRateThrottle } from '../../src/rest/throttling.js';
-import type { RequestContext } from '../../src/rest/views.js';
+import { toRequestHandler, type RequestContext } from '../../src/rest/views.js';
 
 const anonymousRequest = (throttleScope?: string) =>
   ({ throttleScope, user: null, req: { ip: '192.0.2.1', socket: {} } }) as unknown as RequestContext;
@@ -34,5 +37,31 @@ describe('ScopedRateThrottle', () => {
 
   it('refuses a scope without a rate, as DRF\'s ImproperlyConfigured', async () => {
     await expect(throttle.check(anonymousRequest('upload'))).rejects.toThrow("No default throttle rate set for 'upload' scope");
+  });
+});
+
+describe('a view scoping some methods (throttleScope: { POST: scope })', () => {
+  const throttle = new ScopedRateThrottle({ register: { limit: 1, windowSeconds: 60 } }, memoryCounters());
+  const app = express().all(
+    '/users/',
+    toRequestHandler(
+      { name: 'Users', throttleScope: { POST: 'register' }, handlers: { GET: () => ({ body: [] }), POST: () => ({ status: 201, body: {} }) } },
+      { authenticators: [], permissions: [], throttles: [throttle] },
+    ),
+  );
+
+  it('counts those methods in the scope, and leaves the others alone', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] }); // the clock stands still: the wait is exactly the window
+    onTestFinished(() => void vi.useRealTimers());
+    const http = request(app);
+    expect((await http.post('/users/')).status).toBe(201);
+    const refused = await http.post('/users/');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toStrictEqual({ detail: 'Request was throttled. Expected available in 60 seconds.' });
+    for (let i = 0; i < 3; i += 1) {
+      const listed = await http.get('/users/');
+      expect(listed.status).toBe(200);
+      expect(listed.headers['ratelimit']).toBeUndefined();
+    }
   });
 });

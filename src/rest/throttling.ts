@@ -20,7 +20,10 @@ export type ThrottleRates = Readonly<Record<string, Rate | null>>;
 
 const periods = new Map(Object.entries({ s: 1, sec: 1, second: 1, m: 60, min: 60, minute: 60, h: 3600, hour: 3600, d: 86400, day: 86400 }));
 
-/** DRF's parse_rate: "N/second|minute|hour|day" (or s, sec, m, min, h, d); "none" is no throttling. Null when unreadable. */
+/**
+ * DRF's parse_rate: "N/second|minute|hour|day" (or s, sec, m, min, h, d). "none" is null
+ * (no throttling); anything else unreadable is undefined.
+ */
 export function parseRate(text: string): Rate | null | undefined {
   if (text === 'none') return null;
   const match = /^(\d{1,9})\/([a-z]+)$/.exec(text);
@@ -70,7 +73,7 @@ export async function checkThrottles(ctx: RequestContext, throttles: readonly Th
  * the nearest address in X-Forwarded-For that is not a trusted proxy. IPv6 clients are
  * keyed by their /56 network, as one subscriber usually holds a whole /56 or /64.
  */
-export function clientIdent(ctx: RequestContext): string {
+function clientIdent(ctx: RequestContext): string {
   return ipKeyGenerator(ctx.req.ip ?? ctx.req.socket.remoteAddress ?? 'unknown');
 }
 

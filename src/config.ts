@@ -143,6 +143,9 @@ export type AppConfig = Omit<Config, 'secretKey' | 'port' | 'workers' | 'migrate
 
 export class ConfigError extends Error {}
 
+/** Values never echoed in an error: they may hold secrets (keys, passwords inside URLs). */
+const secretVariables = new Set(['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL']);
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   // Empty strings count as unset, as in a .env file with `NAME=`.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -150,7 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
-    throw new ConfigError(`${name} ${issue.message} (got ${JSON.stringify(env[name])})`);
+    const got = secretVariables.has(name) ? '' : ` (got ${JSON.stringify(env[name])})`;
+    throw new ConfigError(`${name} ${issue.message}${got}`);
   }
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.SECRET_KEY) {

@@ -151,11 +151,12 @@ function sqliteHistory(db: Sqlite.Database): HistoryRow[] | null {
   return exists ? (db.prepare(`SELECT ${HISTORY_COLUMNS} FROM "_prisma_migrations"`).all() as HistoryRow[]) : null;
 }
 
-function openSqlite(path: string, options: Sqlite.Options): Sqlite.Database {
+/** Opens `file:` URLs (creating the folder) or resolved paths; any failure is one MigrationError line. */
+function openSqlite(urlOrPath: string, options: Sqlite.Options): Sqlite.Database {
   try {
-    return new Sqlite(path, options);
+    return new Sqlite(urlOrPath.startsWith('file:') ? sqlitePath(urlOrPath) : urlOrPath, options);
   } catch (error) {
-    throw new MigrationError(`Cannot open the database ${path}: ${(error as Error).message}`);
+    throw new MigrationError(`Cannot open the database ${urlOrPath}: ${(error as Error).message}`);
   }
 }
 
@@ -189,7 +190,7 @@ async function enableWal(db: Sqlite.Database): Promise<void> {
 }
 
 async function migrateSqlite(url: string, migrations: Migration[], log: (line: string) => void): Promise<string[]> {
-  const db = openSqlite(sqlitePath(url), { timeout: SQLITE_LOCK_WAIT_MS });
+  const db = openSqlite(url, { timeout: SQLITE_LOCK_WAIT_MS });
   try {
     await enableWal(db);
     const applied: string[] = [];

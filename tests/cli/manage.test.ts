@@ -58,7 +58,7 @@ describeWithDatabase(`manage (${testProvider})`, () => {
     expect(await manage(['migrate'], 'mysql://localhost/app')).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'Error: DATABASE_URL must be file:<path> (SQLite) or postgresql://… (PostgreSQL) (got "mysql://localhost/app")\n',
+      stderr: 'Error: DATABASE_URL must be file:<path> (SQLite) or postgresql://… (PostgreSQL)\n',
     });
   });
 

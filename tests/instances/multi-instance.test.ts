@@ -9,7 +9,7 @@ import { Users } from '../../src/apps/accounts/users.js';
 import { openDatabase, type Database } from '../../src/db/index.js';
 import { migrate } from '../../src/db/migrate.js';
 import { blankDatabaseUrl } from '../support/databases.js';
-import { eventually, roundRobin, startServer, type Reply, type ServerProcess } from '../support/instances.js';
+import { eventually, roundRobin, startServer, type Reply, type RunningServer } from '../support/instances.js';
 import { startRedisServer, type RedisServer } from '../support/redis.js';
 import { describeWithServices } from '../support/suite.js';
 
@@ -29,7 +29,7 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
   let database: Awaited<ReturnType<typeof blankDatabaseUrl>>;
   let db: Database;
   let users: Users;
-  let instances: ServerProcess[] = [];
+  let instances: RunningServer[] = [];
   let env: Record<string, string>;
 
   beforeAll(async () => {
@@ -61,7 +61,7 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
   });
 
   /** A new user, logged in on `instance`: its pair and Authorization header. */
-  async function loggedInUser(instance: ServerProcess) {
+  async function loggedInUser(instance: RunningServer) {
     const user = await users.create({ username: `user${(addressSequence += 1)}`, password });
     const response = await instance.request('/api/token/', { method: 'POST', from: freshAddress(), body: { username: user.username, password } });
     expect(response.status).toBe(200);
@@ -70,7 +70,7 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
   }
 
   /** `count` requests of one user spread round-robin over the instances, all at once. */
-  const spread = (instancesToUse: ServerProcess[], auth: Record<string, string>, total: number) =>
+  const spread = (instancesToUse: RunningServer[], auth: Record<string, string>, total: number) =>
     roundRobin(instancesToUse, total, (instance) => instance.request('/api/transactions/', { headers: auth }));
 
   it(`a user limit of ${L} requests spread round-robin over 3 instances: exactly ${L} succeed`, async () => {
@@ -87,7 +87,7 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
   });
 
   it('a refresh token rotated on instance 1 is rejected on instance 2; its successor works there', async () => {
-    const [one, two] = instances as [ServerProcess, ServerProcess];
+    const [one, two] = instances as [RunningServer, RunningServer];
     const { refresh } = await loggedInUser(one);
     const rotated = await one.request('/api/token/refresh/', { method: 'POST', from: freshAddress(), body: { refresh } });
     expect(rotated.status).toBe(200);
@@ -99,7 +99,7 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
   });
 
   it('a refresh token blacklisted (JWT logout) on instance 2 is rejected on instance 3', async () => {
-    const [one, two, three] = instances as [ServerProcess, ServerProcess, ServerProcess];
+    const [one, two, three] = instances as [RunningServer, RunningServer, RunningServer];
     const { refresh } = await loggedInUser(one);
     const logout = await two.request('/api/token/blacklist/', { method: 'POST', from: freshAddress(), body: { refresh } });
     expect(logout.status).toBe(200);
@@ -120,7 +120,7 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
     const duringOutage = await spread(instances, auth, 3 * L);
     expect(count(duringOutage, 200)).toBe(3 * L);
     expect(duringOutage.every((reply) => reply.headers.get('ratelimit') === null)).toBe(true);
-    for (const instance of instances) expect(instance.output().match(/Redis unreachable at/g)).toHaveLength(1);
+    for (const instance of instances) expect(instance.output().stderr.match(/Redis unreachable at/g)).toHaveLength(1);
 
     await redis.start();
     for (const instance of instances) {
@@ -128,7 +128,7 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
         const reply = await instance.request('/api/posts/', { headers: probe });
         return reply.headers.get('ratelimit') !== null;
       });
-      expect(instance.output().match(/Redis reachable again at/g)).toHaveLength(1);
+      expect(instance.output().stderr.match(/Redis reachable again at/g)).toHaveLength(1);
     }
     // Redis came back empty (it keeps nothing on disk): a fresh window, and the limit holds again.
     const afterOutage = await spread(instances, auth, 3 * L);
@@ -139,9 +139,9 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
   it('cluster mode: WEB_CONCURRENCY=2 workers share the port and the counts, and stop cleanly on SIGTERM', async () => {
     const cluster = await startServer({ ...env, WEB_CONCURRENCY: '2' }, 2);
     try {
-      expect(cluster.output()).toMatch(/Primary \d+: starting 2 workers\./);
-      expect(cluster.output()).toMatch(/\(postgresql, production, worker 1\)/);
-      expect(cluster.output()).toMatch(/\(postgresql, production, worker 2\)/);
+      expect(cluster.output().stdout).toMatch(/Primary \d+: starting 2 workers\./);
+      expect(cluster.output().stdout).toMatch(/\(postgresql, production, worker 1\)/);
+      expect(cluster.output().stdout).toMatch(/\(postgresql, production, worker 2\)/);
       // The primary hands connections to the workers in turn; the counts are Redis's.
       const { auth } = await loggedInUser(cluster);
       const replies = await spread([cluster], auth, 2 * L);
@@ -150,7 +150,7 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
     } finally {
       expect(await cluster.stop()).toBe(0);
     }
-    expect(cluster.output()).toMatch(/SIGTERM received: stopping 2 workers\./);
-    expect(cluster.output().match(/SIGTERM received: finishing open requests, then exiting\./g)).toHaveLength(2);
+    expect(cluster.output().stdout).toMatch(/SIGTERM received: stopping 2 workers\./);
+    expect(cluster.output().stdout.match(/SIGTERM received: finishing open requests, then exiting\./g)).toHaveLength(2);
   });
 });

@@ -23,60 +23,83 @@ export interface RequestOptions {
 }
 
 export interface ServerProcess {
-  baseUrl: string;
-  /** Everything it printed so far, stdout and stderr interleaved. */
-  output(): string;
-  request(path: string, options?: RequestOptions): Promise<Reply>;
-  /** SIGTERM; resolves with the exit code once the process has exited. */
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+  /** Everything it printed so far. */
+  output(): { stdout: string; stderr: string };
+  /** Resolves once stdout holds `count` matches of the (global) pattern; rejects if the process exits first. */
+  printed(pattern: RegExp, count?: number): Promise<RegExpExecArray[]>;
+  /** SIGTERM (unless it already exited); resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
-const listeningLine = /Listening on http:\/\/localhost:(\d+)\/api\//g;
+export interface RunningServer extends ServerProcess {
+  baseUrl: string;
+  request(path: string, options?: RequestOptions): Promise<Reply>;
+}
 
-/**
- * Starts `node --import tsx src/server.ts` with `env` on top of this process's environment
- * (PORT=0: any free port), and resolves once `listeners` processes report listening
- * (more than one with WEB_CONCURRENCY: the cluster's workers).
- */
-export function startServer(env: Record<string, string>, listeners = 1): Promise<ServerProcess> {
+/** Starts `node --import tsx src/server.ts` with `env` on top of this process's environment (PORT=0: any free port). */
+export function spawnServer(env: Record<string, string>): ServerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join('src', 'server.ts')], {
     cwd: projectRoot,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
+  const output = { stdout: '', stderr: '' };
+  const onOutput = new Set<() => void>();
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream].on('data', (data: Buffer) => {
+      output[stream] += data.toString();
+      for (const listener of onOutput) listener();
+    });
+  }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail('did not start listening within 30 s'), 30_000);
-    let started = false;
-    function fail(reason: string) {
-      if (started) return;
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`server ${reason}:\n${output}`));
-    }
-    void exited.then((code) => fail(`exited (${code}) before listening`));
-    const onData = (data: Buffer) => {
-      output += data.toString();
-      const ports = [...output.matchAll(listeningLine)].map((match) => match[1]);
-      if (started || ports.length < listeners) return;
-      started = true;
-      clearTimeout(timer);
-      const baseUrl = `http://127.0.0.1:${ports[0]}`;
-      resolve({
-        baseUrl,
-        output: () => output,
-        request: (path, options) => send(baseUrl, path, options),
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          return exited;
-        },
+  const printedSoFar = () => `${output.stdout}${output.stderr}`;
+  return {
+    exited,
+    output: () => ({ ...output }),
+    printed(pattern, count = 1) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const matches = [...output.stdout.matchAll(pattern)];
+          if (matches.length < count) return;
+          onOutput.delete(check);
+          resolve(matches);
+        };
+        onOutput.add(check);
+        check();
+        void exited.then((code) => {
+          if (onOutput.delete(check)) reject(new Error(`server exited (${code}) before printing ${pattern}:\n${printedSoFar()}`));
+        });
       });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    },
+    stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/**
+ * spawnServer, resolved once `listeners` processes report listening (more than one with
+ * WEB_CONCURRENCY: the cluster's workers); stopped and rejected if that takes over 30 s.
+ */
+export async function startServer(env: Record<string, string>, listeners = 1): Promise<RunningServer> {
+  const server = spawnServer(env);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void server.stop();
+      reject(new Error(`server did not start listening within 30 s:\n${server.output().stdout}${server.output().stderr}`));
+    }, 30_000);
   });
+  try {
+    const [listening] = await Promise.race([server.printed(/Listening on http:\/\/localhost:(\d+)\/api\//g, listeners), timedOut]);
+    const baseUrl = `http://127.0.0.1:${listening![1]}`;
+    return { ...server, baseUrl, request: (path, options) => send(baseUrl, path, options) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function send(baseUrl: string, path: string, options: RequestOptions = {}): Promise<Reply> {
@@ -93,7 +116,7 @@ async function send(baseUrl: string, path: string, options: RequestOptions = {})
 }
 
 /** Sends request i of `count` to instance i mod n, all at once; the replies in order. */
-export function roundRobin<T>(instances: readonly ServerProcess[], count: number, send: (instance: ServerProcess, i: number) => Promise<T>): Promise<T[]> {
+export function roundRobin<T>(instances: readonly RunningServer[], count: number, send: (instance: RunningServer, i: number) => Promise<T>): Promise<T[]> {
   return Promise.all(Array.from({ length: count }, (_, i) => send(instances[i % instances.length]!, i)));
 }
 

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultSqlitePath, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults: SQLite under the project, port 8000, SimpleJWT lifetimes', () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBe(`file:${defaultSqlitePath}`);
+    expect(config.port).toBe(8000);
+    expect(config.jwt).toEqual({ accessLifetime: 900, refreshLifetime: 86400, rotateRefreshTokens: true, blacklistAfterRotation: true });
+    expect(config.migrateOnStart).toBe(true);
+    expect(config.bcryptRounds).toBe(12);
+  });
+
+  it('reads durations, booleans and URLs', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      DATABASE_URL: 'postgresql://u@localhost/db',
+      ACCESS_TOKEN_LIFETIME: '5m',
+      REFRESH_TOKEN_LIFETIME: '2d',
+      ROTATE_REFRESH_TOKENS: 'false',
+      MIGRATE_ON_START: '0',
+      SECRET_KEY: 'k'.repeat(32),
+    });
+    expect(config).toMatchObject({ port: 9000, databaseUrl: 'postgresql://u@localhost/db', migrateOnStart: false, secretKey: 'k'.repeat(32) });
+    expect(config.jwt).toMatchObject({ accessLifetime: 300, refreshLifetime: 172800, rotateRefreshTokens: false });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(8000);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be an integer between 0 and 65535 (got "abc")'],
+    [{ PORT: '70000' }, 'PORT must be an integer between 0 and 65535 (got "70000")'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must be file:<path> (SQLite) or postgresql://… (PostgreSQL)'],
+    [{ ACCESS_TOKEN_LIFETIME: 'soon' }, 'ACCESS_TOKEN_LIFETIME must be a duration such as 900, 15m, 12h or 1d (got "soon")'],
+    [{ ACCESS_TOKEN_LIFETIME: '0' }, 'ACCESS_TOKEN_LIFETIME must be longer than zero (got "0")'],
+    [{ ROTATE_REFRESH_TOKENS: 'maybe' }, 'ROTATE_REFRESH_TOKENS must be true or false (got "maybe")'],
+    [{ SECRET_KEY: 'short' }, 'SECRET_KEY must be at least 32 characters long'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV must be development, production or test (got "staging")'],
+    [{ NODE_ENV: 'production' }, 'SECRET_KEY must be set when NODE_ENV=production'],
+    [{ BCRYPT_ROUNDS: '3' }, 'BCRYPT_ROUNDS must be an integer between 4 and 16 (got "3")'],
+  ])('refuses %j with one line naming the variable (never echoing secrets)', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+});

@@ -3,11 +3,14 @@
 // the request pipeline and the URL table (Django's urls.py).
 import express, { type Express } from 'express';
 import { accountsApp } from './apps/accounts/index.js';
+import { permissionStore } from './apps/accounts/permissions.js';
+import { lendingViewSets } from './apps/lending/index.js';
 import { postsViewSet } from './apps/posts/index.js';
 import { transactionsViewSet } from './apps/transactions/index.js';
 import type { AppConfig } from './config.js';
 import type { Database } from './db/index.js';
 import { errorHandler, notFoundHandler } from './rest/errors.js';
+import { modelPermissionPolicy } from './rest/model-permissions.js';
 import { readBody } from './rest/parsers/index.js';
 import { AllowAny } from './rest/permissions.js';
 import { DefaultRouter } from './rest/router.js';
@@ -37,7 +40,15 @@ export function createApp(config: AppConfig, db: Database, options: AppOptions =
 
   app.use(readBody(config.maxBodyBytes));
 
-  const router = new DefaultRouter(defaults).register('posts', postsViewSet(db)).register('transactions', transactionsViewSet(db));
+  // Django model permissions on the models the deployment names (MODEL_PERMISSIONS).
+  const modelPermissions = modelPermissionPolicy(config.modelPermissions, permissionStore(db.prisma));
+  const lending = lendingViewSets(db, modelPermissions);
+  const router = new DefaultRouter(defaults)
+    .register('posts', postsViewSet(db, modelPermissions))
+    .register('transactions', transactionsViewSet(db, modelPermissions))
+    .register('friends', lending.friends)
+    .register('belongings', lending.belongings)
+    .register('borrowings', lending.borrowings);
   for (const [path, view] of accounts.routes) app.all(path, toRequestHandler(view, defaults));
   app.use('/api', router.build());
 

@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseRate, type Rate, type ThrottleRates } from './rest/throttling.js';
+import { apiModels } from './apps/installed.js';
+import type { ModelPermissionSettings } from './rest/model-permissions.js';
 
 /** The folder holding package.json, whether this runs from src/ (tsx) or dist/src/ (built). */
 function findProjectRoot(from: string): string {
@@ -82,6 +84,13 @@ const workerCount = z.string().transform((v, ctx) => {
   ctx.addIssue({ code: 'custom', message: 'must be auto or an integer between 1 and 256' });
   return z.NEVER;
 });
+/** "posts.post, lending.belonging" → the labels, each one of a model served by a viewset. */
+const modelLabels = z
+  .string()
+  .transform((v) => v.split(',').map((label) => label.trim()).filter(Boolean))
+  .refine((labels) => labels.every((label) => (apiModels as readonly string[]).includes(label)), {
+    error: `must be a comma-separated list of ${apiModels.join(', ')}`,
+  });
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
@@ -103,6 +112,8 @@ const envSchema = z.object({
   THROTTLE_FAIL_OPEN: booleanFlag.default(true),
   REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, { error: 'must be redis://[user:password@]host:port[/db] or rediss://…' }).optional(),
   TRUSTED_PROXIES: trustedProxies.default(false),
+  MODEL_PERMISSIONS: modelLabels.default([]),
+  MODEL_PERMISSIONS_REQUIRE_VIEW: booleanFlag.default(false),
 });
 
 export interface JwtSettings {
@@ -134,6 +145,8 @@ export interface Config {
   /** While Redis is unreachable: serve uncounted (true) or answer 503 (false). */
   throttleFailOpen: boolean;
   trustedProxies: TrustedProxies;
+  /** Which models' views also check Django model permissions (DRF's DjangoModelPermissions). */
+  modelPermissions: ModelPermissionSettings;
 }
 
 /** The part of the configuration the HTTP app needs; tests build it directly. */
@@ -184,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     redisUrl: e.REDIS_URL,
     throttleFailOpen: e.THROTTLE_FAIL_OPEN,
     trustedProxies: e.TRUSTED_PROXIES,
+    modelPermissions: { models: e.MODEL_PERMISSIONS, requireView: e.MODEL_PERMISSIONS_REQUIRE_VIEW },
   };
 }
 

@@ -5,6 +5,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../config.js';
 import { migrate, MigrationError, showMigrations } from '../db/migrate.js';
+import { permissionCommands } from './permissions.js';
 
 export interface Command {
   name: string;
@@ -45,6 +46,7 @@ export const commands: Command[] = [
       return 0;
     },
   },
+  ...permissionCommands,
 ];
 
 function usage(): string {

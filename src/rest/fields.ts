@@ -2,7 +2,9 @@
 // coercions and the same error messages as rest_framework.fields. Each field also
 // carries its JSON Schema (zod .meta) so the OpenAPI document can be derived from it.
 import { z } from 'zod';
+import type { Where } from './filters.js';
 import { NumberLiteral } from './parsers/json.js';
+import type { RequestContext } from './views.js';
 
 export const messages = {
   required: 'This field is required.',
@@ -21,7 +23,19 @@ export const messages = {
   boolean: 'Must be a valid boolean.',
   datetime: 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
   email: 'Enter a valid email address.',
+  doesNotExist: (pk: string) => `Invalid pk "${pk}" - object does not exist.`,
+  incorrectPkType: (type: string) => `Incorrect type. Expected pk value, received ${type}.`,
 } as const;
+
+/** Python's type(value).__name__ for a parsed request value, as DRF's messages name it. */
+export function pythonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return 'int'; // the JSON parser keeps only safe integers as numbers
+  if (value instanceof NumberLiteral) return /^-?\d+$/.test(value.text) ? 'int' : 'float';
+  return 'dict';
+}
 
 /** Thrown by a field parser: every message applies to the one field. */
 export class FieldError extends Error {
@@ -32,7 +46,21 @@ export class FieldError extends Error {
 
 export interface FieldOptions {
   allowNull?: boolean;
+  /** DRF's relational fields read "" as null. */
+  emptyIsNull?: boolean;
 }
+
+/**
+ * A field value that only the request can finish (a related object must exist in the
+ * caller's queryset): the serializer resolves it after the plain checks, and `resolve`
+ * throws FieldError when the value is invalid after all.
+ */
+export class Deferred<T> {
+  constructor(readonly resolve: (ctx: RequestContext) => Promise<T>) {}
+}
+
+/** The value a field stands for once deferred checks have run. */
+export type Resolved<V> = V extends Deferred<infer T> ? T : V;
 
 /**
  * A serializer field: DRF's required/null handling around a parser that either
@@ -42,6 +70,7 @@ export function field<T>(parse: (input: unknown) => T, jsonSchema: Record<string
   return z
     .unknown()
     .transform((input, ctx): T | null => {
+      if (input === '' && options.emptyIsNull) input = null;
       if (input === undefined) {
         ctx.addIssue({ code: 'custom', message: messages.required });
         return z.NEVER;
@@ -60,6 +89,81 @@ export function field<T>(parse: (input: unknown) => T, jsonSchema: Record<string
       }
     })
     .meta(options.allowNull ? { ...jsonSchema, nullable: true } : jsonSchema) as z.ZodType<T, unknown>;
+}
+
+/** Python's repr() of a float: shortest digits, ".0" on whole values, exponent outside [1e-4, 1e16). */
+export function pythonFloatRepr(value: number): string {
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf';
+  if (Object.is(value, -0)) return '-0.0';
+  const magnitude = Math.abs(value);
+  if (magnitude !== 0 && (magnitude < 1e-4 || magnitude >= 1e16)) return value.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  return Number.isInteger(value) ? `${value}.0` : String(value);
+}
+
+/** A primary key as Django reads one (int(value)), with the text DRF's message shows. */
+export interface PrimaryKey {
+  /** Null when no row can have it (zero, negative, beyond the id range): nothing to look up. */
+  id: number | null;
+  /** Python's str() of the value, for `Invalid pk "…"`. */
+  text: string;
+}
+
+const asId = (value: bigint | number): number | null => {
+  const id = Number(value);
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+};
+
+/**
+ * Django's IntegerField lookup coercion, int(value): integers and integer strings (Python
+ * syntax: surrounding spaces, a sign, `_` between digits) as they are, floats truncated.
+ * Null for what int() refuses (booleans too, as DRF refuses them).
+ */
+export function parsePrimaryKey(input: unknown): PrimaryKey | null {
+  if (typeof input === 'string') {
+    const text = input.trim();
+    return /^[+-]?\d+(?:_\d+)*$/.test(text) ? { id: asId(BigInt(text.replaceAll('_', ''))), text: input } : null;
+  }
+  // The JSON parser reads safe integers as numbers and keeps every other number's text.
+  if (typeof input === 'number') return { id: asId(input), text: String(input) };
+  if (!(input instanceof NumberLiteral)) return null;
+  if (/^-?\d+$/.test(input.text)) {
+    const whole = BigInt(input.text);
+    return { id: asId(whole), text: whole.toString() };
+  }
+  const value = Number(input.text);
+  return { id: Number.isFinite(value) ? asId(Math.trunc(value)) : null, text: pythonFloatRepr(value) };
+}
+
+/** The rows a related field may point at: a model and, optionally, the caller's part of it. */
+export interface RelatedQueryset {
+  model: { count(args: { where: Where }): Promise<number> };
+  scope?: (ctx: RequestContext) => Where;
+}
+
+/** Whether the caller's part of the queryset has a row with this id: one query. */
+export async function existsIn(queryset: RelatedQueryset, id: number, ctx: RequestContext): Promise<boolean> {
+  return (await queryset.model.count({ where: { AND: [queryset.scope?.(ctx) ?? {}, { id }] } })) > 0;
+}
+
+/**
+ * DRF PrimaryKeyRelatedField: the id of a row of `queryset`, looked up in the caller's
+ * scope, so an id outside it reads exactly like one that does not exist.
+ * The internal value is the id.
+ */
+export function primaryKeyRelatedField(queryset: RelatedQueryset, options: { allowNull?: boolean } = {}) {
+  return field(
+    (input): Deferred<number> => {
+      const pk = parsePrimaryKey(input);
+      if (pk === null) throw new FieldError([messages.incorrectPkType(pythonTypeName(input))]);
+      return new Deferred(async (ctx) => {
+        const { id } = pk;
+        if (id !== null && (await existsIn(queryset, id, ctx))) return id;
+        throw new FieldError([messages.doesNotExist(pk.text)]);
+      });
+    },
+    { type: 'integer' },
+    { ...options, emptyIsNull: true },
+  );
 }
 
 // Python's len() counts code points; a JS string's length counts UTF-16 units.

@@ -1,7 +1,7 @@
 // Filter backends for list views, producing Prisma `where`/`orderBy` fragments:
 // DRF's SearchFilter and OrderingFilter, and django-filter style field filters.
 import { ValidationError } from './errors.js';
-import { FieldError, parseDateTime, parseDecimalText, parseInteger } from './fields.js';
+import { existsIn, FieldError, parseDateTime, parseDecimalText, parseInteger, type RelatedQueryset } from './fields.js';
 import type { RequestContext } from './views.js';
 
 export type Where = Record<string, unknown>;
@@ -54,15 +54,30 @@ export function searchFilter(fields: readonly string[]): FilterBackend {
   };
 }
 
+/** A nullable model field to order by. */
+export interface NullableOrderField {
+  field: string;
+  nullable: true;
+}
+
+/**
+ * A nullable field sorts NULL as its largest value on both databases (PostgreSQL's
+ * default; SQLite's is the opposite), so an ordering reads the same on each.
+ */
+export const nullable = (field: string): NullableOrderField => ({ field, nullable: true });
+
 /**
  * DRF OrderingFilter: `?ordering=-amount,id` over whitelisted fields (API name → model
  * field); unknown fields are dropped; the default ordering breaks ties so pages are stable.
  */
-export function orderingFilter(options: { fields: Record<string, string>; default: readonly string[] }): FilterBackend {
+export function orderingFilter(options: { fields: Record<string, string | NullableOrderField>; default: readonly string[] }): FilterBackend {
   const toOrderBy = (terms: readonly string[]): OrderBy =>
     terms.map((term) => {
       const descending = term.startsWith('-');
-      return { [options.fields[descending ? term.slice(1) : term]!]: descending ? 'desc' : 'asc' };
+      const column = options.fields[descending ? term.slice(1) : term]!;
+      const sort = descending ? 'desc' : 'asc';
+      if (typeof column === 'string') return { [column]: sort };
+      return { [column.field]: { sort, nulls: descending ? 'first' : 'last' } };
     });
   const defaults = toOrderBy(options.default);
   const names = Object.keys(options.fields);
@@ -155,6 +170,23 @@ export function decimalFilter(field: string, places: number, lookup: Lookup): Fi
   };
 }
 
+/**
+ * django-filter's BooleanFilter with lookup `isnull`, read by its BooleanWidget: true/1
+ * and false/0 (any case); any other value is no filter at all, as django-filter has it.
+ */
+export function isNullFilter(field: string): FieldFilter {
+  const choices = new Map([['true', true], ['1', true], ['false', false], ['0', false]]);
+  return {
+    description: `true: only objects whose ${field} is empty (null); false: only those where it is set.`,
+    schema: { type: 'boolean' },
+    toWhere(value) {
+      const isNull = choices.get(value.toLowerCase());
+      if (isNull === undefined) return {};
+      return { [field]: isNull ? null : { not: null } };
+    },
+  };
+}
+
 export function dateTimeFilter(field: string, lookup: Lookup): FieldFilter {
   return {
     description: `${field} ${lookupWords[lookup]} this ISO 8601 date/time.`,
@@ -168,17 +200,18 @@ export function dateTimeFilter(field: string, lookup: Lookup): FieldFilter {
 }
 
 /**
- * django-filter's ModelChoiceFilter on a foreign key: the id must name an object the
- * caller could choose (`exists`), else "Select a valid choice".
+ * django-filter's ModelChoiceFilter on a foreign key: the id must name a row of the
+ * queryset the caller may choose from, else "Select a valid choice" (the same answer
+ * for a row outside the caller's scope as for one that does not exist).
  */
-export function relatedFilter(field: string, exists: (id: number, ctx: RequestContext) => Promise<boolean>): FieldFilter {
+export function relatedFilter(field: string, queryset: RelatedQueryset): FieldFilter {
   const invalid = new FieldError(['Select a valid choice. That choice is not one of the available choices.']);
   return {
     description: `Only objects whose ${field.replace(/Id$/, '')} has this id.`,
     schema: { type: 'integer' },
     async toWhere(value, ctx) {
       const id = parseInteger(value);
-      if (id === null || !(await exists(id, ctx))) throw invalid;
+      if (id === null || !(await existsIn(queryset, id, ctx))) throw invalid;
       return { [field]: id };
     },
   };

@@ -2,19 +2,14 @@
 // body into field-keyed DRF errors, whole (create/PUT) or partial (PATCH).
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
+import { Deferred, FieldError, pythonTypeName, type Resolved } from './fields.js';
 import { NumberLiteral } from './parsers/json.js';
+import type { RequestContext } from './views.js';
 
 export type FieldErrors = Record<string, string[]>;
 
-/** Python's type(data).__name__, for DRF's "Expected a dictionary" message. */
-function pythonTypeName(value: unknown): string {
-  if (Array.isArray(value)) return 'list';
-  if (typeof value === 'string') return 'str';
-  if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'number') return 'int';
-  if (value instanceof NumberLiteral) return /^-?\d+$/.test(value.text) ? 'int' : 'float';
-  return 'dict';
-}
+/** The validated data of a schema, deferred checks resolved. */
+export type Validated<S extends z.ZodObject> = { [K in keyof z.output<S>]: Resolved<z.output<S>[K]> };
 
 const partialSchemas = new WeakMap<z.ZodObject, z.ZodObject>();
 
@@ -28,17 +23,61 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
   return errors;
 }
 
-export function validate<S extends z.ZodObject>(schema: S, data: unknown, options: { partial?: boolean } = {}): z.output<S> {
+/** The schema to run: every field optional for a partial update. */
+function activeSchema(schema: z.ZodObject, data: unknown, partial: boolean): z.ZodObject {
   if (data === null) throw new ValidationError({ non_field_errors: ['No data provided'] });
   if (typeof data !== 'object' || Array.isArray(data) || data instanceof NumberLiteral) {
     throw new ValidationError({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(data)}.`] });
   }
-  let active: z.ZodObject = schema;
-  if (options.partial) {
-    active = partialSchemas.get(schema) ?? schema.partial();
-    partialSchemas.set(schema, active);
-  }
-  const result = active.safeParse(data);
+  if (!partial) return schema;
+  const active = partialSchemas.get(schema) ?? schema.partial();
+  partialSchemas.set(schema, active);
+  return active;
+}
+
+export function validate<S extends z.ZodObject>(schema: S, data: unknown, options: { partial?: boolean } = {}): z.output<S> {
+  const result = activeSchema(schema, data, options.partial === true).safeParse(data);
   if (!result.success) throw new ValidationError(fieldErrors(result.error.issues));
   return result.data as z.output<S>;
+}
+
+/**
+ * validate(), then the checks that need the request (related objects in the caller's
+ * scope). As in DRF, every field is checked: the errors of both kinds come together,
+ * keyed in the order the fields are declared.
+ */
+export async function validateRequest<S extends z.ZodObject>(
+  schema: S,
+  data: unknown,
+  ctx: RequestContext,
+  options: { partial?: boolean } = {},
+): Promise<Validated<S>> {
+  const active = activeSchema(schema, data, options.partial === true);
+  const result = active.safeParse(data);
+  const errors = result.success ? {} : fieldErrors(result.error.issues);
+  const values: Record<string, unknown> = result.success ? { ...result.data } : {};
+  if (!result.success) {
+    // The fields that passed, parsed alone: their deferred checks still run, for the full error report.
+    for (const [key, fieldSchema] of Object.entries(active.shape)) {
+      if (key in errors) continue;
+      const alone = (fieldSchema as z.ZodType).safeParse((data as Record<string, unknown>)[key]);
+      if (alone.success && alone.data instanceof Deferred) values[key] = alone.data;
+    }
+  }
+  await Promise.all(
+    Object.entries(values).map(async ([key, value]) => {
+      if (!(value instanceof Deferred)) return;
+      try {
+        values[key] = await value.resolve(ctx);
+      } catch (error) {
+        if (!(error instanceof FieldError)) throw error;
+        errors[key] = error.messages;
+      }
+    }),
+  );
+  if (Object.keys(errors).length > 0) {
+    const order = [...Object.keys(active.shape), 'non_field_errors'];
+    throw new ValidationError(Object.fromEntries(order.filter((key) => key in errors).map((key) => [key, errors[key]!])));
+  }
+  return values as Validated<S>;
 }

@@ -2,10 +2,10 @@
 // declaration. Every query goes through the declared scope (the queryset), so an
 // object outside it is a 404 exactly like one that does not exist.
 import type { z } from 'zod';
-import { NotFound } from './errors.js';
+import { NotFound, ValidationError } from './errors.js';
 import type { FilterBackend, OrderBy, Where } from './filters.js';
 import type { Paginator } from './pagination.js';
-import { validate } from './serializers.js';
+import { validateRequest, type Validated } from './serializers.js';
 import { checkPermissions, type Handler, type Policies, type RequestContext, type ViewSpec } from './views.js';
 
 /** The part of a Prisma model delegate a viewset uses (`db.post`, `db.transaction`, …). */
@@ -24,9 +24,9 @@ export interface Serializer<Row, Input extends z.ZodObject> {
   /** The API representation of a row, fields in DRF's declared order. */
   represent(row: Row): unknown;
   /** API field names → model columns (e.g. amount → amountCents); identity when omitted. */
-  toModel?(data: Partial<z.output<Input>>): Record<string, unknown>;
+  toModel?(data: Partial<Validated<Input>>): Record<string, unknown>;
   /** Cross-field or database checks (DRF's validate()); throws ValidationError. */
-  validate?(data: Partial<z.output<Input>>, ctx: RequestContext): Promise<void>;
+  validate?(data: Partial<Validated<Input>>, ctx: RequestContext): Promise<void>;
 }
 
 export type Action = 'list' | 'create' | 'retrieve' | 'update' | 'partial_update' | 'destroy';
@@ -47,6 +47,21 @@ export interface ModelViewSetOptions<Row, Input extends z.ZodObject> extends Par
   /** Model columns set by the server on create (DRF's perform_create: owner = request.user). */
   onCreate?: (ctx: RequestContext) => Record<string, unknown>;
   actions?: readonly Action[];
+  /**
+   * Rows of another model that refer to this one and forbid deleting it (Django's
+   * on_delete=PROTECT, enforced by the foreign key): `name` is their model's, `count`
+   * how many refer to a row. Deleting such a row answers 400 instead of a server error.
+   */
+  protectedBy?: { name: string; count: (id: number) => Promise<number> };
+}
+
+/**
+ * The OwnedModel mixin: a row belongs to the user who created it (`column` is set from
+ * the caller) and each caller's queryset is their own rows only.
+ */
+export function ownedBy(column: string): Required<Pick<ModelViewSetOptions<unknown, z.ZodObject>, 'scope' | 'onCreate'>> {
+  const own = (ctx: RequestContext) => ({ [column]: ctx.requireUser.id });
+  return { scope: own, onCreate: own };
 }
 
 export interface ViewSet {
@@ -63,17 +78,23 @@ function parsePk(raw: unknown): number {
   return Number(raw);
 }
 
+const prismaCode = (error: unknown) => (error as { code?: unknown }).code;
+
 /** Prisma's P2025: the row was deleted between our read and our write — a 404, not a 500. */
 function goneIsNotFound(error: unknown): never {
-  if ((error as { code?: unknown }).code === 'P2025') throw new NotFound();
+  if (prismaCode(error) === 'P2025') throw new NotFound();
   throw error;
 }
+
+/** Prisma's P2003: a foreign key refused the write (a referenced row is missing, or a referring one remains). */
+const isForeignKeyViolation = (error: unknown) => prismaCode(error) === 'P2003';
 
 export function modelViewSet<Row, Input extends z.ZodObject>(options: ModelViewSetOptions<Row, Input>): ViewSet {
   const { model, serializer, include, pagination, provider } = options;
   const filters = options.filters ?? [];
   const actions = new Set(options.actions ?? allActions);
   const toModel = serializer.toModel ?? ((data) => data as Record<string, unknown>);
+  const { protectedBy } = options;
   const scope = (ctx: RequestContext): Where => options.scope?.(ctx) ?? {};
 
   async function filteredQuery(ctx: RequestContext): Promise<{ where: Where; orderBy: OrderBy }> {
@@ -98,9 +119,37 @@ export function modelViewSet<Row, Input extends z.ZodObject>(options: ModelViewS
   }
 
   async function input(ctx: RequestContext, partial: boolean) {
-    const data = validate(serializer.input, ctx.data(), { partial }) as Partial<z.output<Input>>;
+    const data: Partial<Validated<Input>> = await validateRequest(serializer.input, ctx.data(), ctx, { partial });
     await serializer.validate?.(data, ctx);
     return toModel(data);
+  }
+
+  /**
+   * Writes validated input. A related row deleted since validation makes the foreign key
+   * refuse the write: validating again names the field, as if it had been gone all along.
+   */
+  async function write<T>(ctx: RequestContext, partial: boolean, query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (error) {
+      if (isForeignKeyViolation(error)) await input(ctx, partial);
+      throw error;
+    }
+  }
+
+  /** DRF's perform_destroy; rows still referred to (protectedBy) answer 400, however the race goes. */
+  async function destroy(id: number, retried = false): Promise<void> {
+    try {
+      await model.delete({ where: { id } });
+    } catch (error) {
+      if (!isForeignKeyViolation(error) || !protectedBy) return goneIsNotFound(error);
+      const count = await protectedBy.count(id);
+      // The referring rows went away in the meantime: the delete may go through now.
+      if (count === 0 && !retried) return destroy(id, true);
+      throw new ValidationError(
+        `Cannot delete this ${options.name.toLowerCase()}: it is referenced by ${count} ${protectedBy.name}${count === 1 ? '' : 's'}.`,
+      );
+    }
   }
 
   const list: Handler = async (ctx) => {
@@ -118,14 +167,16 @@ export function modelViewSet<Row, Input extends z.ZodObject>(options: ModelViewS
 
   const create: Handler = async (ctx) => {
     const data = { ...(await input(ctx, false)), ...options.onCreate?.(ctx) };
-    const row = await model.create({ data: data as never, ...(include ? { include } : {}) });
+    const row = await write(ctx, false, () => model.create({ data: data as never, ...(include ? { include } : {}) }));
     return { status: 201, body: serializer.represent(row) };
   };
 
   const update = (partial: boolean): Handler => async (ctx) => {
     const { id } = (await getObject(ctx)) as { id: number };
     const data = await input(ctx, partial);
-    const row = await model.update({ where: { id }, data: data as never, ...(include ? { include } : {}) }).catch(goneIsNotFound);
+    const row = await write(ctx, partial, () =>
+      model.update({ where: { id }, data: data as never, ...(include ? { include } : {}) }).catch(goneIsNotFound),
+    );
     return { body: serializer.represent(row) };
   };
 
@@ -161,7 +212,7 @@ export function modelViewSet<Row, Input extends z.ZodObject>(options: ModelViewS
           'DELETE',
           async (ctx) => {
             const { id } = (await getObject(ctx)) as { id: number };
-            await model.delete({ where: { id } }).catch(goneIsNotFound);
+            await destroy(id);
             return { status: 204 };
           },
         ],

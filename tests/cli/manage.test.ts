@@ -1,31 +1,13 @@
 // `npm run manage -- <command>`, run as a separate process on the database under test:
 // what it prints, and its exit codes.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { projectRoot } from '../../src/config.js';
 import { migrationsDirectory, readMigrations } from '../../src/db/migrate.js';
+import { manage } from '../support/cli.js';
 import { blankDatabaseUrl, postgresAdminUrl, testProvider } from '../support/databases.js';
 import { describeWithDatabase } from '../support/suite.js';
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function manage(args: string[], databaseUrl: string): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join('src', 'cli', 'manage.ts'), ...args],
-      { cwd: projectRoot, env: { ...process.env, DATABASE_URL: databaseUrl } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
-}
 
 describeWithDatabase(`manage (${testProvider})`, () => {
   const names = readMigrations(migrationsDirectory(testProvider)).map((m) => m.name);

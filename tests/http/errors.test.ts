@@ -96,7 +96,9 @@ describeWithDatabase('request pipeline errors', () => {
   it('lists every resource at the API root with absolute URLs', async () => {
     const response = await t.http.get('/api/');
     const host = response.request.url.replace(/\/api\/.*$/, '');
-    expect(response.body).toEqual({ posts: `${host}/api/posts/`, transactions: `${host}/api/transactions/` });
+    const resources = ['posts', 'transactions', 'friends', 'belongings', 'borrowings'];
+    expect(Object.keys(response.body)).toEqual(resources);
+    expect(response.body).toEqual(Object.fromEntries(resources.map((name) => [name, `${host}/api/${name}/`])));
   });
 
   it('answers a bad bearer token with 401 even on a public endpoint', async () => {

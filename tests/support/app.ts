@@ -20,6 +20,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     // Suites log in dozens of times: throttles count nothing unless a test sets rates.
     throttleRates: { anon: null, user: null, login: null, register: null },
     trustedProxies: false,
+    modelPermissions: { models: [], requireView: false },
     ...overrides,
   };
 }

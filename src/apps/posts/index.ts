@@ -4,13 +4,14 @@ import type { Database } from '../../db/index.js';
 import type { Post } from '../../generated/sqlite/client.js';
 import { charField, formatDateTime } from '../../rest/fields.js';
 import { filterSet, orderingFilter, relatedFilter, searchFilter } from '../../rest/filters.js';
+import type { ModelPermissionPolicy } from '../../rest/model-permissions.js';
 import { pageNumberPagination } from '../../rest/pagination.js';
 import { IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly } from '../../rest/permissions.js';
 import { modelViewSet } from '../../rest/viewset.js';
 
 type PostRow = Post & { owner: { username: string } };
 
-export function postsViewSet(db: Database) {
+export function postsViewSet(db: Database, modelPermissions: ModelPermissionPolicy) {
   return modelViewSet({
     name: 'Post',
     model: db.prisma.post,
@@ -27,10 +28,10 @@ export function postsViewSet(db: Database) {
         updated_at: formatDateTime(post.updatedAt),
       }),
     },
-    permissions: [IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly],
+    permissions: [IsAuthenticatedOrReadOnly, ...modelPermissions('posts.post', { anonReadOnly: true }), IsOwnerOrReadOnly],
     pagination: pageNumberPagination({ pageSize: 10, maxPageSize: 100 }),
     filters: [
-      filterSet({ owner: relatedFilter('ownerId', async (id) => (await db.prisma.user.count({ where: { id } })) > 0) }),
+      filterSet({ owner: relatedFilter('ownerId', { model: db.prisma.user }) }),
       searchFilter(['title', 'body']),
       orderingFilter({
         fields: { id: 'id', title: 'title', created_at: 'createdAt', updated_at: 'updatedAt' },

@@ -4,13 +4,14 @@ import type { Database } from '../../db/index.js';
 import type { Transaction } from '../../generated/sqlite/client.js';
 import { charField, decimalField, formatDateTime, formatScaled } from '../../rest/fields.js';
 import { dateTimeFilter, decimalFilter, filterSet, orderingFilter, searchFilter } from '../../rest/filters.js';
+import type { ModelPermissionPolicy } from '../../rest/model-permissions.js';
 import { limitOffsetPagination } from '../../rest/pagination.js';
 import { IsAuthenticated } from '../../rest/permissions.js';
-import { modelViewSet } from '../../rest/viewset.js';
+import { modelViewSet, ownedBy } from '../../rest/viewset.js';
 
 const places = 2;
 
-export function transactionsViewSet(db: Database) {
+export function transactionsViewSet(db: Database, modelPermissions: ModelPermissionPolicy) {
   return modelViewSet({
     name: 'Transaction',
     model: db.prisma.transaction,
@@ -29,8 +30,8 @@ export function transactionsViewSet(db: Database) {
         timestamp: formatDateTime(t.timestamp),
       }),
     },
-    scope: (ctx) => ({ userId: ctx.requireUser.id }),
-    permissions: [IsAuthenticated],
+    ...ownedBy('userId'),
+    permissions: [IsAuthenticated, ...modelPermissions('transactions.transaction')],
     pagination: limitOffsetPagination({ defaultLimit: 5, maxLimit: 20 }),
     filters: [
       filterSet({
@@ -43,6 +44,5 @@ export function transactionsViewSet(db: Database) {
       searchFilter(['description']),
       orderingFilter({ fields: { id: 'id', amount: 'amountCents', timestamp: 'timestamp' }, default: ['-timestamp', '-id'] }),
     ],
-    onCreate: (ctx) => ({ userId: ctx.requireUser.id }),
   });
 }

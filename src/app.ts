@@ -16,11 +16,15 @@ import { readBody } from './rest/parsers/index.js';
 import { AllowAny } from './rest/permissions.js';
 import { DefaultRouter, type UrlPatterns } from './rest/router.js';
 import { withApiDocs } from './rest/schema-views.js';
+import { memoryCounters, type CounterStore } from './rest/throttle-stores.js';
+import { AnonRateThrottle, ScopedRateThrottle, UserRateThrottle } from './rest/throttling.js';
 import { toRequestHandler, type Policies } from './rest/views.js';
 
 export interface AppOptions {
   /** Where unexpected errors are reported (one entry per failed request). */
   log?: (message: string) => void;
+  /** Where throttles count; shared by every instance when it is Redis. Default: this process's memory. */
+  counters?: CounterStore;
 }
 
 export const apiInfo: ApiInfo = {
@@ -31,9 +35,11 @@ export const apiInfo: ApiInfo = {
     'without its trailing slash, HEAD (as GET) and OPTIONS (ViewMetadata).',
 };
 
-export function urlPatterns(config: AppConfig, db: Database): UrlPatterns {
+/** The URL table; `counters` is where throttles count (shared by every instance when it is Redis). */
+export function urlPatterns(config: AppConfig, db: Database, counters: CounterStore = memoryCounters()): UrlPatterns {
   const accounts = accountsApp(config, db);
-  const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles: [] };
+  const throttles = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle].map((Throttle) => new Throttle(config.throttleRates, counters));
+  const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles };
   // Django model permissions on the models the deployment names (MODEL_PERMISSIONS).
   const modelPermissions = modelPermissionPolicy(config.modelPermissions, permissionStore(db.prisma));
   const lending = lendingViewSets(db, modelPermissions);
@@ -54,11 +60,13 @@ export function createApp(config: AppConfig, db: Database, options: AppOptions =
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', false); // views read the raw query string (Django's QueryDict semantics)
+  // req.ip: the peer's address, unless the operator names the proxies allowed to forward another.
+  app.set('trust proxy', config.trustedProxies);
 
   app.use(readBody(config.maxBodyBytes));
 
   // Routes match with and without the trailing slash (Express's default, non-strict routing).
-  const { defaults, routes, assets = [] } = urlPatterns(config, db);
+  const { defaults, routes, assets = [] } = urlPatterns(config, db, options.counters);
   for (const [path, view] of routes) app.all(path, toRequestHandler(view, defaults));
   for (const [path, handler] of assets) app.use(path, handler);
 

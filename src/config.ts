@@ -2,9 +2,12 @@
 // A bad value stops the process with one line naming the variable (see server.ts).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseRate, type Rate, type ThrottleRates } from './rest/throttling.js';
 import { apiModels } from './apps/installed.js';
 import type { ModelPermissionSettings } from './rest/model-permissions.js';
 
@@ -48,6 +51,39 @@ const databaseUrl = z
     error: 'must be file:<path> (SQLite) or postgresql://… (PostgreSQL)',
   });
 
+const rate = z.string().transform((v, ctx): Rate | null => {
+  const parsed = parseRate(v);
+  if (parsed === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'must be a rate such as 100/day, 20/minute or 5/second, or none' });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+/** Express's `trust proxy` value: false (the peer is the client), a hop count, or trusted addresses. */
+export type TrustedProxies = false | number | string[];
+const proxyRangeNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isAddressOrRange(item: string): boolean {
+  if (proxyRangeNames.has(item)) return true;
+  const [address = '', bits, ...rest] = item.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+}
+const trustedProxies = z.string().transform((v, ctx): TrustedProxies => {
+  if (/^\d{1,2}$/.test(v)) return Number(v) === 0 ? false : Number(v);
+  const items = v.split(',').map((item) => item.trim());
+  if (items.every(isAddressOrRange)) return items;
+  ctx.addIssue({ code: 'custom', message: 'must be a hop count, or a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal' });
+  return z.NEVER;
+});
+
+const workerCount = z.string().transform((v, ctx) => {
+  const count = v === 'auto' ? availableParallelism() : /^\d{1,3}$/.test(v) ? Number(v) : 0;
+  if (count >= 1 && count <= 256) return count;
+  ctx.addIssue({ code: 'custom', message: 'must be auto or an integer between 1 and 256' });
+  return z.NEVER;
+});
 /** "posts.post, lending.belonging" → the labels, each one of a model served by a viewset. */
 const modelLabels = z
   .string()
@@ -58,7 +94,8 @@ const modelLabels = z
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
-  PORT: integer(1, 65535).default(8000),
+  PORT: integer(0, 65535).default(8000),
+  WEB_CONCURRENCY: workerCount.default(1),
   DATABASE_URL: databaseUrl.optional(),
   SECRET_KEY: z.string().min(32, { error: 'must be at least 32 characters long' }).optional(),
   MIGRATE_ON_START: booleanFlag.default(true),
@@ -68,6 +105,13 @@ const envSchema = z.object({
   BLACKLIST_AFTER_ROTATION: booleanFlag.default(true),
   BCRYPT_ROUNDS: integer(4, 16).default(12),
   MAX_BODY_BYTES: integer(1024, 100 * 1024 * 1024).default(2_621_440),
+  THROTTLE_ANON_RATE: rate.default({ limit: 100, windowSeconds: 86400 }),
+  THROTTLE_USER_RATE: rate.default({ limit: 1000, windowSeconds: 86400 }),
+  THROTTLE_LOGIN_RATE: rate.default({ limit: 20, windowSeconds: 60 }),
+  THROTTLE_REGISTER_RATE: rate.default({ limit: 20, windowSeconds: 3600 }),
+  THROTTLE_FAIL_OPEN: booleanFlag.default(true),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, { error: 'must be redis://[user:password@]host:port[/db] or rediss://…' }).optional(),
+  TRUSTED_PROXIES: trustedProxies.default(false),
   MODEL_PERMISSIONS: modelLabels.default([]),
   MODEL_PERMISSIONS_REQUIRE_VIEW: booleanFlag.default(false),
 });
@@ -82,7 +126,10 @@ export interface JwtSettings {
 
 export interface Config {
   env: 'development' | 'production' | 'test';
+  /** 0: any free port. */
   port: number;
+  /** Processes serving the port (node:cluster workers when more than 1). */
+  workers: number;
   /** `file:<path>` or `postgresql://…`; always set after loadConfig. */
   databaseUrl: string;
   /** Undefined only until resolveSecretKey runs (development may generate one). */
@@ -91,12 +138,21 @@ export interface Config {
   jwt: JwtSettings;
   bcryptRounds: number;
   maxBodyBytes: number;
+  /** DRF's DEFAULT_THROTTLE_RATES: `anon`, `user`, and the scopes `login`, `register`. */
+  throttleRates: ThrottleRates;
+  /** Where every instance counts throttled requests; unset: each process in its own memory. */
+  redisUrl: string | undefined;
+  /** While Redis is unreachable: serve uncounted (true) or answer 503 (false). */
+  throttleFailOpen: boolean;
+  trustedProxies: TrustedProxies;
   /** Which models' views also check Django model permissions (DRF's DjangoModelPermissions). */
   modelPermissions: ModelPermissionSettings;
 }
 
 /** The part of the configuration the HTTP app needs; tests build it directly. */
-export type AppConfig = Omit<Config, 'secretKey' | 'port' | 'migrateOnStart' | 'databaseUrl'> & { secretKey: string };
+export type AppConfig = Omit<Config, 'secretKey' | 'port' | 'workers' | 'migrateOnStart' | 'databaseUrl' | 'redisUrl' | 'throttleFailOpen'> & {
+  secretKey: string;
+};
 
 export class ConfigError extends Error {}
 
@@ -120,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
+    workers: e.WEB_CONCURRENCY,
     databaseUrl: e.DATABASE_URL ?? `file:${defaultSqlitePath}`,
     secretKey: e.SECRET_KEY,
     migrateOnStart: e.MIGRATE_ON_START,
@@ -131,6 +188,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     bcryptRounds: e.BCRYPT_ROUNDS,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    throttleRates: {
+      anon: e.THROTTLE_ANON_RATE,
+      user: e.THROTTLE_USER_RATE,
+      login: e.THROTTLE_LOGIN_RATE,
+      register: e.THROTTLE_REGISTER_RATE,
+    },
+    redisUrl: e.REDIS_URL,
+    throttleFailOpen: e.THROTTLE_FAIL_OPEN,
+    trustedProxies: e.TRUSTED_PROXIES,
     modelPermissions: { models: e.MODEL_PERMISSIONS, requireView: e.MODEL_PERMISSIONS_REQUIRE_VIEW },
   };
 }

@@ -51,6 +51,9 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
     return { provider, prisma, close: () => prisma.$disconnect() };
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle connection closed by the server (restart, failover, idle timeout) is dropped
+  // by the pool and replaced on next use; unheard, its error event would crash the process.
+  pool.on('error', () => undefined);
   const factory = new PrismaPg(pool);
   const prisma = new PostgresClient({ adapter: intercepted(factory, { onQuery: options.onQuery }) }) as unknown as Prisma;
   return {

@@ -99,9 +99,9 @@ export const viewMetadata = z
   .object({ name: z.string(), description: z.string(), renders: z.array(z.string()), parses: z.array(z.string()) })
   .meta({ id: 'ViewMetadata' });
 
-type StandardStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429 | 500;
+type StandardStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429 | 500 | 503;
 
-/** The pipeline's error responses (components.responses); 405 and 500 are listed there only, see pipelineErrors. */
+/** The pipeline's error responses (components.responses); 405, 500 and 503 are listed there only, see pipelineErrors. */
 const standardErrors: Record<StandardStatus, { name: string; description: string; schema: z.ZodType; headers?: Record<string, string> }> = {
   400: {
     name: 'ValidationError',
@@ -131,6 +131,11 @@ const standardErrors: Record<StandardStatus, { name: string; description: string
     headers: { 'Retry-After': 'Seconds to wait before the next request is allowed.' },
   },
   500: { name: 'ServerError', description: 'A fault of the server (never a stack trace).', schema: errorDetail },
+  503: {
+    name: 'ServiceUnavailable',
+    description: 'A service the server needs is down (the shared throttle store, with THROTTLE_FAIL_OPEN=false).',
+    schema: errorDetail,
+  },
 };
 
 /** Component schemas collected while converting zod schemas; a name always means one schema. */
@@ -218,7 +223,7 @@ async function allowsAnonymous(permissions: readonly Permission[], method: HttpM
 /**
  * The errors the pipeline itself may answer for an operation. 405 is not among them: it
  * answers the methods a path does *not* document (OpenAPI has no place for those), so it
- * is listed in components.responses, as is 500.
+ * is listed in components.responses, as are 500 and 503 (faults of the server, not of the operation).
  */
 function pipelineErrors(policies: Policies, docs: OperationDocs, hasPathParameters: boolean): StandardStatus[] {
   const [first] = policies.authenticators;

@@ -30,6 +30,8 @@ export class RequestContext {
   /** The credential that authenticated the request (token record, session, JWT payload). */
   auth: unknown = null;
   authenticator: Authenticator | null = null;
+  /** The view's DRF `throttle_scope` for this request's method, if it declares one. */
+  throttleScope: string | undefined;
   private parsed: { value: unknown } | undefined;
   private queryParams: QueryParams | undefined;
 
@@ -75,6 +77,12 @@ export interface ViewSpec extends Partial<Policies> {
   /** Shown by OPTIONS, as DRF's view name ("Post List"). */
   name: string;
   description?: string;
+  /**
+   * DRF's `throttle_scope`: ScopedRateThrottle counts this view's requests against the
+   * rate of that name, shared with every view of the same scope (e.g. `'login'`). A map
+   * scopes only some methods (`{ POST: 'register' }`: registering, not listing).
+   */
+  throttleScope?: string | Partial<Record<HttpMethod, string>>;
   handlers: Partial<Record<HttpMethod, Handler>>;
   /** What each method accepts and answers, for the OpenAPI document: required for every handler. */
   docs?: Partial<Record<HttpMethod, OperationDocs>>;
@@ -132,8 +140,12 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandle
     parses: parsedMediaTypes,
   };
 
+  const { throttleScope } = spec;
+  const scopeOf = (method: string) => (typeof throttleScope === 'object' ? throttleScope[method as HttpMethod] : throttleScope);
+
   const handle: RequestHandler = async (req, res, next) => {
     const ctx = new RequestContext(req, res, policies);
+    ctx.throttleScope = scopeOf(ctx.method);
     try {
       await authenticate(ctx, policies.authenticators);
       await checkPermissions(ctx);

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../src/app.js';
+import { createApp, type AppOptions } from '../../src/app.js';
 import { Users, type NewUser, type User } from '../../src/apps/accounts/users.js';
 import { PasswordHasher } from '../../src/apps/accounts/passwords.js';
 import type { AppConfig } from '../../src/config.js';
@@ -19,6 +19,9 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     jwt: { accessLifetime: 900, refreshLifetime: 86400, rotateRefreshTokens: true, blacklistAfterRotation: true },
     bcryptRounds: 4,
     maxBodyBytes: 2_621_440,
+    // Suites log in dozens of times: throttles count nothing unless a test sets rates.
+    throttleRates: { anon: null, user: null, login: null, register: null },
+    trustedProxies: false,
     modelPermissions: { models: [], requireView: false },
     ...overrides,
   };
@@ -79,7 +82,8 @@ export function uniqueName(prefix = 'user'): string {
   return `${prefix}${sequence}_${process.pid}`;
 }
 
-export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+/** `options.counters`: where throttles count (default: the app's own memory). */
+export async function createTestApp(overrides: Partial<AppConfig> = {}, options: Pick<AppOptions, 'counters'> = {}): Promise<TestApp> {
   const queries = {
     count: 0,
     reset() {
@@ -89,7 +93,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
   const db = await createTestDatabase({ onQuery: () => (queries.count += 1) });
   const config = testConfig(overrides);
   const errors: string[] = [];
-  const app = createApp(config, db, { log: (message) => errors.push(message) });
+  const app = createApp(config, db, { ...options, log: (message) => errors.push(message) });
   const users = new Users(db.prisma, new PasswordHasher(config.bcryptRounds));
   // One listening server for the whole file, so absolute links keep one host:port.
   const server: Server = createServer(app);

@@ -1,5 +1,7 @@
-// Runs once before the suites: tells whether PostgreSQL is reachable, so the
-// postgresql project can skip with a visible notice on machines without it.
+// Runs once per test project before its suites: tells whether PostgreSQL is reachable
+// and whether redis-server can be run, so the projects needing them skip with a visible
+// notice on machines without them (and fail instead under REQUIRE_POSTGRES / REQUIRE_REDIS).
+import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { postgresAdminUrl } from './databases.js';
@@ -7,21 +9,41 @@ import { postgresAdminUrl } from './databases.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresAvailable: boolean;
+    redisAvailable: boolean;
   }
 }
 
-export default async function setup(project: TestProject): Promise<void> {
+/** The projects that run against PostgreSQL, and the one that also runs its own redis-server. */
+const postgresProjects = ['postgresql', 'instances'];
+const redisProjects = ['instances'];
+
+async function postgresReachable(): Promise<string | null> {
   const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 2000 });
-  let available = true;
   try {
     await client.connect();
     await client.end();
+    return null;
   } catch (error) {
-    available = false;
-    if (project.name === 'postgresql' && process.env.REQUIRE_POSTGRES === '1') {
-      throw new Error(`PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at ${postgresAdminUrl}: ${String(error)}`);
-    }
-    console.warn(`\n*** NOTICE: PostgreSQL unreachable at ${postgresAdminUrl}: the postgresql test project is SKIPPED. ***\n`);
+    return `PostgreSQL unreachable at ${postgresAdminUrl}: ${String(error)}`;
   }
-  project.provide('postgresAvailable', available);
+}
+
+function redisServerRuns(): string | null {
+  const result = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  return result.status === 0 ? null : `redis-server cannot be run: ${result.error?.message ?? result.stderr}`;
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  const postgresProblem = postgresProjects.includes(project.name) ? await postgresReachable() : null;
+  const redisProblem = redisProjects.includes(project.name) ? redisServerRuns() : null;
+  for (const [problem, requiredBy] of [
+    [postgresProblem, 'REQUIRE_POSTGRES'],
+    [redisProblem, 'REQUIRE_REDIS'],
+  ] as const) {
+    if (!problem) continue;
+    if (process.env[requiredBy] === '1') throw new Error(`${problem} (${requiredBy}=1)`);
+    console.warn(`\n*** NOTICE: ${problem}: the ${project.name} test project is SKIPPED. ***\n`);
+  }
+  project.provide('postgresAvailable', postgresProblem === null);
+  project.provide('redisAvailable', redisProblem === null);
 }

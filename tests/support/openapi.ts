@@ -86,6 +86,7 @@ export class SpecValidator {
       return this.checkResponse(observed, responses[observed.status === 404 ? 'NotFound' : 'PayloadTooLarge']!, fail);
     }
     if (observed.status === 500) return this.checkResponse(observed, responses.ServerError!, fail);
+    if (observed.status === 503) return this.checkResponse(observed, responses.ServiceUnavailable!, fail);
 
     const item = this.document.paths[path]!;
     const method = observed.method.toLowerCase();

@@ -11,13 +11,15 @@ export function accountsApp(config: AppConfig, db: Database) {
   const users = new Users(db.prisma, new PasswordHasher(config.bcryptRounds));
   const jwt = new JwtService({ signingKey: config.secretKey, ...config.jwt }, refreshTokenRegistry(db.prisma), users);
   const token = jwtViews(jwt);
+  // Password guessing is throttled per client address by the tight `login` scope.
+  const obtain: ViewSpec = { ...token.obtain, throttleScope: 'login' };
   const routes: [string, ViewSpec][] = [
-    ['/api/token/', token.obtain],
+    ['/api/token/', obtain],
     ['/api/token/refresh/', token.refresh],
     ['/api/token/verify/', token.verify],
     ['/api/token/blacklist/', token.blacklist],
     // Djoser's JWT aliases.
-    ['/auth/jwt/create/', token.obtain],
+    ['/auth/jwt/create/', obtain],
     ['/auth/jwt/refresh/', token.refresh],
     ['/auth/jwt/verify/', token.verify],
   ];

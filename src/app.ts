@@ -3,6 +3,7 @@
 // the request pipeline and the URL table (Django's urls.py).
 import express, { type Express } from 'express';
 import { accountsApp } from './apps/accounts/index.js';
+import { exampleViews } from './apps/examples/index.js';
 import { postsViewSet } from './apps/posts/index.js';
 import { transactionsViewSet } from './apps/transactions/index.js';
 import type { AppConfig } from './config.js';
@@ -30,7 +31,9 @@ export function createApp(config: AppConfig, db: Database, options: AppOptions =
   app.use(readBody(config.maxBodyBytes));
 
   const router = new DefaultRouter(defaults).register('posts', postsViewSet(db)).register('transactions', transactionsViewSet(db));
-  for (const [path, view] of accounts.routes) app.all(path, toRequestHandler(view, defaults));
+  for (const [path, view] of [...accounts.routes, ...exampleViews(accounts.authentication)]) {
+    app.all(path, toRequestHandler(view, defaults));
+  }
   app.use('/api', router.build());
 
   app.use(notFoundHandler);

@@ -57,6 +57,9 @@ const envSchema = z.object({
   ROTATE_REFRESH_TOKENS: booleanFlag.default(true),
   BLACKLIST_AFTER_ROTATION: booleanFlag.default(true),
   BCRYPT_ROUNDS: integer(4, 16).default(12),
+  TOKEN_TTL: duration.optional(),
+  SESSION_COOKIE_AGE: duration.default(14 * 24 * 3600),
+  SESSION_COOKIE_SECURE: booleanFlag.default(false),
   MAX_BODY_BYTES: integer(1024, 100 * 1024 * 1024).default(2_621_440),
 });
 
@@ -66,6 +69,13 @@ export interface JwtSettings {
   refreshLifetime: number;
   rotateRefreshTokens: boolean;
   blacklistAfterRotation: boolean;
+}
+
+export interface SessionSettings {
+  /** Seconds a browser session lasts from login (Django's SESSION_COOKIE_AGE). */
+  cookieAge: number;
+  /** Mark the sessionid and csrftoken cookies Secure (HTTPS only). */
+  secureCookies: boolean;
 }
 
 export interface Config {
@@ -78,6 +88,9 @@ export interface Config {
   migrateOnStart: boolean;
   jwt: JwtSettings;
   bcryptRounds: number;
+  /** Seconds a DRF token stays valid after it was issued; null: until logout (DRF's behaviour). */
+  tokenTtl: number | null;
+  session: SessionSettings;
   maxBodyBytes: number;
 }
 
@@ -112,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       blacklistAfterRotation: e.BLACKLIST_AFTER_ROTATION,
     },
     bcryptRounds: e.BCRYPT_ROUNDS,
+    tokenTtl: e.TOKEN_TTL ?? null,
+    session: { cookieAge: e.SESSION_COOKIE_AGE, secureCookies: e.SESSION_COOKIE_SECURE },
     maxBodyBytes: e.MAX_BODY_BYTES,
   };
 }

@@ -28,17 +28,28 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
   return errors;
 }
 
-export function validate<S extends z.ZodObject>(schema: S, data: unknown, options: { partial?: boolean } = {}): z.output<S> {
+/** DRF's is_valid() preamble: the body must be an object; PATCH makes every field optional. */
+function schemaFor<S extends z.ZodObject>(schema: S, data: unknown, options: { partial?: boolean }): z.ZodObject {
   if (data === null) throw new ValidationError({ non_field_errors: ['No data provided'] });
   if (typeof data !== 'object' || Array.isArray(data) || data instanceof NumberLiteral) {
     throw new ValidationError({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(data)}.`] });
   }
-  let active: z.ZodObject = schema;
-  if (options.partial) {
-    active = partialSchemas.get(schema) ?? schema.partial();
-    partialSchemas.set(schema, active);
-  }
-  const result = active.safeParse(data);
+  if (!options.partial) return schema;
+  const partial = partialSchemas.get(schema) ?? schema.partial();
+  partialSchemas.set(schema, partial);
+  return partial;
+}
+
+function unwrap<S extends z.ZodObject>(result: z.ZodSafeParseResult<unknown>): z.output<S> {
   if (!result.success) throw new ValidationError(fieldErrors(result.error.issues));
   return result.data as z.output<S>;
+}
+
+export function validate<S extends z.ZodObject>(schema: S, data: unknown, options: { partial?: boolean } = {}): z.output<S> {
+  return unwrap<S>(schemaFor(schema, data, options).safeParse(data));
+}
+
+/** validate() for schemas with database checks (async refinements such as DRF's UniqueValidator). */
+export async function validateAsync<S extends z.ZodObject>(schema: S, data: unknown, options: { partial?: boolean } = {}): Promise<z.output<S>> {
+  return unwrap<S>(await schemaFor(schema, data, options).safeParseAsync(data));
 }

@@ -8,7 +8,7 @@ import { defaultPasswordValidators, passwordErrors, type PasswordOwner } from '.
 import { PasswordHasher } from '../apps/accounts/passwords.js';
 import { isValidUsername, normalizeUsername, usernameMaxLength, usernameMessage, UsernameTaken, Users } from '../apps/accounts/users.js';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/index.js';
+import { openDatabase, type Prisma } from '../db/index.js';
 import { showMigrations } from '../db/migrate.js';
 import { isEmailAddress } from '../rest/fields.js';
 import { TokenService } from '../rest/authentication/token.js';
@@ -16,8 +16,11 @@ import { CommandError, type Command } from './manage.js';
 import { Prompter } from './prompt.js';
 
 interface Accounts {
+  prisma: Prisma;
   users: Users;
   tokens: TokenService;
+  /** TOKEN_TTL in seconds, or null. */
+  tokenTtl: number | null;
 }
 
 /** Opens DATABASE_URL for one command; refuses a database with unapplied migrations. */
@@ -30,6 +33,8 @@ async function withAccounts<T>(work: (accounts: Accounts) => Promise<T>): Promis
   const db = openDatabase(config.databaseUrl);
   try {
     return await work({
+      prisma: db.prisma,
+      tokenTtl: config.tokenTtl,
       users: new Users(db.prisma, new PasswordHasher(config.bcryptRounds)),
       tokens: new TokenService(authTokenStore(db.prisma), config.tokenTtl),
     });
@@ -227,4 +232,19 @@ const createToken: Command = {
   },
 };
 
-export const accountCommands: Command[] = [createsuperuser, changepassword, createToken];
+const clearsessions: Command = {
+  name: 'clearsessions',
+  help: 'Delete expired browser sessions, and DRF tokens older than TOKEN_TTL when it is set (run it from cron).',
+  async run(args) {
+    parseCommandLine('clearsessions', args, {});
+    return withAccounts(async ({ prisma, tokenTtl }) => {
+      const now = Date.now();
+      const sessions = await prisma.session.deleteMany({ where: { expiresAt: { lte: new Date(now) } } });
+      const tokens = tokenTtl === null ? { count: 0 } : await prisma.authToken.deleteMany({ where: { createdAt: { lte: new Date(now - tokenTtl * 1000) } } });
+      console.log(`Deleted ${sessions.count} expired session(s) and ${tokens.count} expired token(s).`);
+      return 0;
+    });
+  },
+};
+
+export const accountCommands: Command[] = [createsuperuser, changepassword, createToken, clearsessions];

@@ -223,6 +223,27 @@ describeWithDatabase('account commands', () => {
     });
   });
 
+  it('clearsessions deletes expired sessions, and tokens older than TOKEN_TTL', async () => {
+    const user = await t.createUser();
+    const hourAgo = new Date(Date.now() - 3600 * 1000);
+    await t.db.prisma.session.createMany({
+      data: [
+        { digest: 'expired-session', userId: user.id, expiresAt: hourAgo },
+        { digest: 'live-session', userId: user.id, expiresAt: new Date(Date.now() + 3600 * 1000) },
+      ],
+    });
+    await t.db.prisma.authToken.createMany({
+      data: [
+        { digest: 'old-token', userId: user.id, createdAt: hourAgo },
+        { digest: 'new-token', userId: user.id },
+      ],
+    });
+    expect(await manageHere(['clearsessions'])).toEqual({ code: 0, stdout: 'Deleted 1 expired session(s) and 0 expired token(s).\n', stderr: '' });
+    expect(await manageHere(['clearsessions'], { TOKEN_TTL: '30m' })).toEqual({ code: 0, stdout: 'Deleted 0 expired session(s) and 1 expired token(s).\n', stderr: '' });
+    expect((await t.db.prisma.session.findMany({ where: { userId: user.id } })).map((s) => s.digest)).toEqual(['live-session']);
+    expect((await t.db.prisma.authToken.findMany({ where: { userId: user.id } })).map((s) => s.digest)).toEqual(['new-token']);
+  });
+
   it('refuses to run on a database with unapplied migrations', async () => {
     const blank = await blankDatabaseUrl();
     try {

@@ -5,7 +5,7 @@ import { NotFound, ValidationError } from '../../rest/errors.js';
 import { charField, emailField } from '../../rest/fields.js';
 import { IsAuthenticated, permission } from '../../rest/permissions.js';
 import { validate, validateAsync } from '../../rest/serializers.js';
-import { unableToLogIn, type TokenService } from '../../rest/authentication/token.js';
+import { unableToLogIn, type AuthToken, type TokenService } from '../../rest/authentication/token.js';
 import type { Authenticator } from '../../rest/authentication/index.js';
 import { parsePk } from '../../rest/viewset.js';
 import type { Handler, RequestContext, ViewSpec } from '../../rest/views.js';
@@ -167,7 +167,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
       permissions: [IsAuthenticated],
       handlers: {
         POST: async (ctx) => {
-          if (ctx.authenticator === tokenAuthentication) await tokens.revoke(ctx.auth as Parameters<TokenService['revoke']>[0]);
+          if (ctx.authenticator === tokenAuthentication) await tokens.revoke(ctx.auth as AuthToken);
           else await tokens.revokeAllOf(ctx.requireUser.id);
           return { status: 204 };
         },

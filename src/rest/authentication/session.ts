@@ -42,7 +42,7 @@ export class SessionService {
   ) {}
 
   /** The token the page must echo in X-CSRFToken: bound to the session, revealing nothing of its key. */
-  csrfTokenFor(sessionKey: string): string {
+  private csrfTokenFor(sessionKey: string): string {
     return createHmac('sha256', this.settings.secretKey).update(`csrftoken:${sessionKey}`).digest('hex');
   }
 

@@ -4,6 +4,7 @@
 import express, { type Express } from 'express';
 import { accountsApp } from './apps/accounts/index.js';
 import { permissionStore } from './apps/accounts/permissions.js';
+import { exampleViews } from './apps/examples/index.js';
 import { lendingViewSets } from './apps/lending/index.js';
 import { postsViewSet } from './apps/posts/index.js';
 import { transactionsViewSet } from './apps/transactions/index.js';
@@ -50,7 +51,7 @@ export function urlPatterns(config: AppConfig, db: Database, counters: CounterSt
     .register('belongings', lending.belongings)
     .register('borrowings', lending.borrowings);
   return withApiDocs(
-    { defaults, routes: [...router.urls('/api'), ...accounts.routes] },
+    { defaults, routes: [...router.urls('/api'), ...accounts.routes, ...exampleViews(accounts.authentication)] },
     { info: apiInfo, schemaPath: '/api/schema/', docsPath: '/api/docs/' },
   );
 }

@@ -104,6 +104,9 @@ const envSchema = z.object({
   ROTATE_REFRESH_TOKENS: booleanFlag.default(true),
   BLACKLIST_AFTER_ROTATION: booleanFlag.default(true),
   BCRYPT_ROUNDS: integer(4, 16).default(12),
+  TOKEN_TTL: duration.optional(),
+  SESSION_COOKIE_AGE: duration.default(14 * 24 * 3600),
+  SESSION_COOKIE_SECURE: booleanFlag.default(false),
   MAX_BODY_BYTES: integer(1024, 100 * 1024 * 1024).default(2_621_440),
   THROTTLE_ANON_RATE: rate.default({ limit: 100, windowSeconds: 86400 }),
   THROTTLE_USER_RATE: rate.default({ limit: 1000, windowSeconds: 86400 }),
@@ -124,6 +127,13 @@ export interface JwtSettings {
   blacklistAfterRotation: boolean;
 }
 
+export interface SessionSettings {
+  /** Seconds a browser session lasts from login (Django's SESSION_COOKIE_AGE). */
+  cookieAge: number;
+  /** Mark the sessionid and csrftoken cookies Secure (HTTPS only). */
+  secureCookies: boolean;
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   /** 0: any free port. */
@@ -137,6 +147,9 @@ export interface Config {
   migrateOnStart: boolean;
   jwt: JwtSettings;
   bcryptRounds: number;
+  /** Seconds a DRF token stays valid after it was issued; null: until logout (DRF's behaviour). */
+  tokenTtl: number | null;
+  session: SessionSettings;
   maxBodyBytes: number;
   /** DRF's DEFAULT_THROTTLE_RATES: `anon`, `user`, and the scopes `login`, `register`. */
   throttleRates: ThrottleRates;
@@ -187,6 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       blacklistAfterRotation: e.BLACKLIST_AFTER_ROTATION,
     },
     bcryptRounds: e.BCRYPT_ROUNDS,
+    tokenTtl: e.TOKEN_TTL ?? null,
+    session: { cookieAge: e.SESSION_COOKIE_AGE, secureCookies: e.SESSION_COOKIE_SECURE },
     maxBodyBytes: e.MAX_BODY_BYTES,
     throttleRates: {
       anon: e.THROTTLE_ANON_RATE,

@@ -5,6 +5,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../config.js';
 import { migrate, MigrationError, showMigrations } from '../db/migrate.js';
+import { accountCommands } from './accounts.js';
 import { permissionCommands } from './permissions.js';
 
 export interface Command {
@@ -15,8 +16,15 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-/** A failure the user can fix: printed as one line, exit code 1. */
-export class CommandError extends Error {}
+/** A failure the user can fix: printed as one line; exit code 1, or 2 for a wrong command line (as argparse). */
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
 
 function noArguments(command: string, args: string[]): void {
   if (args.length > 0) throw new CommandError(`${command} takes no arguments (got ${args.join(' ')})`);
@@ -46,6 +54,7 @@ export const commands: Command[] = [
       return 0;
     },
   },
+  ...accountCommands,
   ...permissionCommands,
 ];
 
@@ -77,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommandError || error instanceof ConfigError || error instanceof MigrationError) {
       console.error(`Error: ${error.message}`);
-      return 1;
+      return error instanceof CommandError ? error.exitCode : 1;
     }
     // Not expected; still one line, since a stack trace is no help to whoever runs manage.
     console.error(`Unexpected error in ${name}: ${error instanceof Error ? error.message : String(error)}`);

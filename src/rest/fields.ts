@@ -1,6 +1,7 @@
 // DRF serializer fields as zod schemas: the same accepted inputs, the same
 // coercions and the same error messages as rest_framework.fields. Each field also
 // carries its JSON Schema (zod .meta) so the OpenAPI document can be derived from it.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Where } from './filters.js';
 import { NumberLiteral } from './parsers/json.js';
@@ -174,29 +175,79 @@ const codePointLength = (s: string) => {
 };
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** DRF CharField: numbers become strings, whitespace is trimmed, blank refused unless allowed. */
-export function charField(options: { maxLength?: number; allowBlank?: boolean } = {}) {
+/** A validator run on a string field's value: the error message, or undefined when valid. */
+export type StringValidator = (value: string) => string | undefined;
+
+export interface CharFieldOptions {
+  maxLength?: number;
+  allowBlank?: boolean;
+  /** DRF's trim_whitespace (default true). DRF's own password fields keep their spaces. */
+  trimWhitespace?: boolean;
+  /** DRF's `validators=`: run before the field's own checks; every error is reported, as run_validators does. */
+  validators?: readonly StringValidator[];
+}
+
+/** CharField and its subclasses (EmailField): `ownValidators` are the subclass's, run last as in DRF. */
+function stringField(options: CharFieldOptions, jsonSchema: Record<string, unknown>, ownValidators: readonly StringValidator[] = []) {
+  const { maxLength, allowBlank = false, trimWhitespace = true } = options;
+  const maxLengthCheck: StringValidator = (value) =>
+    maxLength !== undefined && codePointLength(value) > maxLength ? messages.maxLength(maxLength) : undefined;
+  const nullCharacterCheck: StringValidator = (value) => (value.includes('\0') ? messages.nullCharacters : undefined);
+  const surrogateCheck: StringValidator = (value) => {
+    const surrogate = loneSurrogate.exec(value);
+    return surrogate ? messages.surrogate(surrogate[0].charCodeAt(0)) : undefined;
+  };
+  const validators = [...(options.validators ?? []), maxLengthCheck, nullCharacterCheck, surrogateCheck, ...ownValidators];
   return field(
     (input): string => {
       if (input instanceof NumberLiteral || typeof input === 'number') input = String(input);
       if (typeof input !== 'string') throw new FieldError([messages.string]);
-      const value = input.trim();
+      const value = trimWhitespace ? input.trim() : input;
       if (value === '') {
-        if (options.allowBlank) return value;
+        if (allowBlank) return '';
         throw new FieldError([messages.blank]);
       }
-      const errors: string[] = [];
-      if (options.maxLength !== undefined && codePointLength(value) > options.maxLength) {
-        errors.push(messages.maxLength(options.maxLength));
-      }
-      if (value.includes('\0')) errors.push(messages.nullCharacters);
-      const surrogate = loneSurrogate.exec(value);
-      if (surrogate) errors.push(messages.surrogate(surrogate[0].charCodeAt(0)));
+      const errors = validators.map((validate) => validate(value)).filter((error) => error !== undefined);
       if (errors.length > 0) throw new FieldError(errors);
       return value;
     },
-    { type: 'string', ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }) },
+    { type: 'string', ...(maxLength === undefined ? {} : { maxLength }), ...jsonSchema },
   );
+}
+
+/** DRF CharField: numbers become strings, whitespace is trimmed, blank refused unless allowed. */
+export function charField(options: CharFieldOptions = {}) {
+  return stringField(options, {});
+}
+
+// Django's EmailValidator: a dot-atom or quoted local part; a domain name (Unicode letters
+// allowed), `localhost`, or an IP address literal in brackets.
+// The quoted form admits control characters, as RFC 5322 (and Django's pattern) does.
+const emailUserPart =
+  // eslint-disable-next-line no-control-regex
+  /^(?:[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*|"(?:[\x01-\x08\x0b\x0c\x0e-\x1f!#-[\]-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])*")$/i;
+const unicodeLetters = '\u00a1-\uffff';
+const emailDomainPart = new RegExp(
+  `^[a-z${unicodeLetters}0-9](?:[a-z${unicodeLetters}0-9-]{0,61}[a-z${unicodeLetters}0-9])?` +
+    `(?:\\.(?!-)[a-z${unicodeLetters}0-9-]{1,63}(?<!-))*` +
+    `\\.(?!-)(?:[a-z${unicodeLetters}-]{2,63}|xn--[a-z0-9]{1,59})(?<!-)$`,
+  'i',
+);
+const emailLiteralPart = /^\[([A-F0-9:.]+)\]$/i;
+
+export function isEmailAddress(value: string): boolean {
+  if (!value.includes('@') || codePointLength(value) > 320) return false;
+  const at = value.lastIndexOf('@');
+  const [user, domain] = [value.slice(0, at), value.slice(at + 1)];
+  if (!emailUserPart.test(user)) return false;
+  if (domain === 'localhost' || emailDomainPart.test(domain)) return true;
+  const literal = emailLiteralPart.exec(domain);
+  return literal !== null && isIP(literal[1]!) !== 0;
+}
+
+/** DRF EmailField (a CharField checked by Django's EmailValidator). */
+export function emailField(options: CharFieldOptions = {}) {
+  return stringField(options, { format: 'email' }, [(value) => (isEmailAddress(value) ? undefined : messages.email)]);
 }
 
 // Plain decimal notation only: exponents ("1e3"), NaN and Infinity are refused.

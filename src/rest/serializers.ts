@@ -50,9 +50,10 @@ export function validate<S extends z.ZodObject>(schema: S, data: unknown, option
 }
 
 /**
- * validate(), then the checks that need the request (related objects in the caller's
- * scope). As in DRF, every field is checked: the errors of both kinds come together,
- * keyed in the order the fields are declared.
+ * validate(), with the checks that need the database or the request: async refinements
+ * (DRF's UniqueValidator) and deferred fields (related objects in the caller's scope).
+ * As in DRF, every field is checked: the errors of all kinds come together, keyed in the
+ * order the fields are declared.
  */
 export async function validateRequest<S extends z.ZodObject>(
   schema: S,
@@ -61,14 +62,14 @@ export async function validateRequest<S extends z.ZodObject>(
   options: { partial?: boolean } = {},
 ): Promise<Validated<S>> {
   const active = activeSchema(schema, data, options.partial === true);
-  const result = active.safeParse(data);
+  const result = await active.safeParseAsync(data);
   const errors = result.success ? {} : fieldErrors(result.error.issues);
   const values: Record<string, unknown> = result.success ? { ...result.data } : {};
   if (!result.success) {
     // The fields that passed, parsed alone: their deferred checks still run, for the full error report.
     for (const [key, fieldSchema] of Object.entries(active.shape)) {
       if (key in errors) continue;
-      const alone = (fieldSchema as z.ZodType).safeParse((data as Record<string, unknown>)[key]);
+      const alone = await (fieldSchema as z.ZodType).safeParseAsync((data as Record<string, unknown>)[key]);
       if (alone.success && alone.data instanceof Deferred) values[key] = alone.data;
     }
   }

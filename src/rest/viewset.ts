@@ -74,7 +74,7 @@ export interface ViewSet {
 }
 
 /** A URL id that is not a positive integer names no object: 404, as get_object_or_404. */
-function parsePk(raw: unknown): number {
+export function parsePk(raw: unknown): number {
   if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) throw new NotFound();
   return Number(raw);
 }

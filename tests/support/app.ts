@@ -18,6 +18,8 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     secretKey: 'test-secret-key-that-is-long-enough-0123456789',
     jwt: { accessLifetime: 900, refreshLifetime: 86400, rotateRefreshTokens: true, blacklistAfterRotation: true },
     bcryptRounds: 4,
+    tokenTtl: null,
+    session: { cookieAge: 14 * 24 * 3600, secureCookies: false },
     maxBodyBytes: 2_621_440,
     // Suites log in dozens of times: throttles count nothing unless a test sets rates.
     throttleRates: { anon: null, user: null, login: null, register: null },

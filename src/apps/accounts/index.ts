@@ -1,18 +1,35 @@
-// The accounts app: users, password hashing and JWT (SimpleJWT's views and blacklist).
+// The accounts app: users and passwords, and every way to authenticate: SimpleJWT,
+// DRF tokens, browser sessions; Djoser's user and token endpoints.
 import type { AppConfig } from '../../config.js';
 import type { Database } from '../../db/index.js';
 import { JwtService, jwtAuthentication, jwtViews } from '../../rest/authentication/jwt.js';
+import { SessionService, sessionAuthentication } from '../../rest/authentication/session.js';
+import { obtainAuthTokenView, TokenService, tokenAuthentication } from '../../rest/authentication/token.js';
 import type { ViewSpec } from '../../rest/views.js';
+import { authTokenStore } from './auth-tokens.js';
+import { djoserViews } from './djoser.js';
+import { defaultPasswordValidators } from './password-validation.js';
 import { PasswordHasher } from './passwords.js';
+import { sessionView } from './session-views.js';
+import { sessionStore } from './sessions.js';
 import { refreshTokenRegistry } from './token-blacklist.js';
 import { Users } from './users.js';
 
 export function accountsApp(config: AppConfig, db: Database) {
   const users = new Users(db.prisma, new PasswordHasher(config.bcryptRounds));
   const jwt = new JwtService({ signingKey: config.secretKey, ...config.jwt }, refreshTokenRegistry(db.prisma), users);
+  const tokens = new TokenService(authTokenStore(db.prisma), config.tokenTtl);
+  const sessions = new SessionService(sessionStore(db.prisma), { secretKey: config.secretKey, ...config.session });
+  const authentication = {
+    jwt: jwtAuthentication(jwt),
+    token: tokenAuthentication(tokens),
+    session: sessionAuthentication(sessions),
+  };
   const token = jwtViews(jwt);
-  // Password guessing is throttled per client address by the tight `login` scope.
-  const obtain: ViewSpec = { ...token.obtain, throttleScope: 'login' };
+  // Password guessing is throttled per client address by the tight `login` scope, sign-ups by `register`.
+  const login = (view: ViewSpec): ViewSpec => ({ ...view, throttleScope: 'login' });
+  const obtain = login(token.obtain);
+  const djoser = djoserViews({ users, tokens, tokenAuthentication: authentication.token, passwordValidators: defaultPasswordValidators() });
   const routes: [string, ViewSpec][] = [
     ['/api/token/', obtain],
     ['/api/token/refresh/', token.refresh],
@@ -22,6 +39,25 @@ export function accountsApp(config: AppConfig, db: Database) {
     ['/auth/jwt/create/', obtain],
     ['/auth/jwt/refresh/', token.refresh],
     ['/auth/jwt/verify/', token.verify],
+    // DRF tokens: Djoser's login/logout and DRF's obtain_auth_token.
+    ['/auth/token/login/', login(djoser.tokenLogin)],
+    ['/auth/token/logout/', djoser.tokenLogout],
+    ['/api-token-auth/', login(obtainAuthTokenView(tokens, users))],
+    // Only logging in counts against the login rate, not logging out.
+    ['/api/auth/session/', { ...sessionView(users, sessions, authentication.session), throttleScope: { POST: 'login' } }],
+    // Djoser's users viewset; its extra actions come before the detail route.
+    ['/auth/users/', { ...djoser.userList, throttleScope: { POST: 'register' } }],
+    ['/auth/users/me/', djoser.me],
+    ['/auth/users/set_password/', djoser.setPassword],
+    ['/auth/users/:pk/', djoser.userDetail],
   ];
-  return { users, jwt, authenticators: [jwtAuthentication(jwt)], routes };
+  return {
+    users,
+    jwt,
+    tokens,
+    authentication,
+    /** The project-wide default, in DRF's order: the first scheme that recognises its credentials decides. */
+    authenticators: [authentication.jwt, authentication.token, authentication.session],
+    routes,
+  };
 }

@@ -1,7 +1,7 @@
 // Password hashing in Django's bcrypt_sha256 format ("bcrypt_sha256$$2b$12$…"):
 // SHA-256 first, so passwords longer than bcrypt's 72 bytes are not truncated, and
 // hashes stay readable by Django's BCryptSHA256PasswordHasher (and ours can read theirs).
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 
 const prefix = 'bcrypt_sha256$';
@@ -20,6 +20,17 @@ export class PasswordHasher {
   async verify(password: string, encoded: string): Promise<boolean> {
     if (!encoded.startsWith(prefix)) return false;
     return bcrypt.compare(prehash(password), encoded.slice(prefix.length));
+  }
+
+  /** Django's must_update: a hash made with another cost is re-made at the next successful login. */
+  needsUpgrade(encoded: string): boolean {
+    const cost = /^bcrypt_sha256\$\$2[aby]\$(\d{2})\$/.exec(encoded)?.[1];
+    return cost !== undefined && Number(cost) !== this.rounds;
+  }
+
+  /** Django's make_password(None): "!" and random text, which no password ever matches. */
+  unusable(): string {
+    return `!${randomBytes(30).toString('base64url')}`;
   }
 
   /**

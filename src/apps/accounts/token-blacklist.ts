@@ -28,3 +28,22 @@ export function refreshTokenRegistry(prisma: Prisma): RefreshTokenRegistry {
     },
   };
 }
+
+/** Blacklists every refresh token of the user that is still usable (on a password change). */
+export async function blacklistAllRefreshTokensOf(prisma: Prisma, userId: number): Promise<void> {
+  // A concurrent refresh may blacklist one of them between the read and the insert (unique
+  // violation): read again, the next pass leaves that one out.
+  for (;;) {
+    const tokens = await prisma.outstandingToken.findMany({
+      where: { userId, blacklisted: null, expiresAt: { gt: new Date() } },
+      select: { id: true },
+    });
+    if (tokens.length === 0) return;
+    try {
+      await prisma.blacklistedToken.createMany({ data: tokens.map((token) => ({ tokenId: token.id })) });
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'P2002') throw error;
+    }
+  }
+}

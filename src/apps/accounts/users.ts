@@ -1,21 +1,60 @@
-// The user store: Django's auth.User operations the rest of the server needs.
+// The user store: Django's auth.User and the operations the rest of the server needs.
 import type { AuthUser } from '../../rest/authentication/index.js';
 import type { Prisma } from '../../db/index.js';
+import type { RequestContext } from '../../rest/views.js';
 import type { PasswordHasher } from './passwords.js';
+import { blacklistAllRefreshTokensOf } from './token-blacklist.js';
 
 /** Columns loaded to authenticate a request (never the password hash). */
-export const authUserSelect = { id: true, username: true, email: true, isActive: true, isStaff: true, isSuperuser: true } as const;
+export const authUserSelect = {
+  id: true,
+  username: true,
+  email: true,
+  isActive: true,
+  isStaff: true,
+  isSuperuser: true,
+  credentialsChangedAt: true,
+} as const;
 
 export type User = AuthUser & { email: string };
 
+/** Every authenticator of this project loads users with authUserSelect, so the request's user is a User. */
+export const requestUser = (ctx: RequestContext): User => ctx.requireUser as User;
+
+// Django's User.username: at most 150 characters of letters, digits and @/./+/-/_.
+export const usernameMaxLength = 150;
+export const usernameMessage = 'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.';
+export const isValidUsername = (username: string) => /^[\p{L}\p{N}_.@+-]+$/u.test(username);
+export const usernameTaken = 'A user with that username already exists.';
+
+/** AbstractBaseUser.normalize_username: NFKC, so look-alike forms are one username. */
+export const normalizeUsername = (username: string) => username.normalize('NFKC');
+
+/** UserManager.normalize_email: the domain is case-insensitive, so it is lowercased. */
+export function normalizeEmail(email: string): string {
+  const trimmed = email.trim();
+  const at = trimmed.lastIndexOf('@');
+  return at === -1 ? trimmed : `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}`;
+}
+
 export interface NewUser {
   username: string;
-  password: string;
+  /** null: an unusable password (Django's createsuperuser without one). */
+  password: string | null;
   email?: string;
   isStaff?: boolean;
   isSuperuser?: boolean;
   isActive?: boolean;
 }
+
+/** The username exists already (a concurrent registration won the unique index). */
+export class UsernameTaken extends Error {
+  constructor() {
+    super(usernameTaken);
+  }
+}
+
+const isUniqueViolation = (error: unknown) => (error as { code?: unknown }).code === 'P2002';
 
 export class Users {
   constructor(
@@ -27,24 +66,87 @@ export class Users {
     return this.prisma.user.findUnique({ where: { id }, select: authUserSelect });
   }
 
+  byUsername(username: string): Promise<User | null> {
+    return this.prisma.user.findUnique({ where: { username }, select: authUserSelect });
+  }
+
   async exists(id: number): Promise<boolean> {
     return (await this.prisma.user.count({ where: { id } })) > 0;
   }
 
-  /** Django's authenticate() with ModelBackend: the password is checked even for inactive users, then refused. */
+  async usernameExists(username: string): Promise<boolean> {
+    return (await this.prisma.user.count({ where: { username } })) > 0;
+  }
+
+  /** Users the caller may list: everyone for staff, else only themselves (Djoser's HIDE_USERS). */
+  visibleTo(user: AuthUser): Promise<User[]> {
+    return this.prisma.user.findMany({ where: user.isStaff ? {} : { id: user.id }, select: authUserSelect, orderBy: { id: 'asc' } });
+  }
+
+  /**
+   * Django's authenticate() with ModelBackend. An unknown username costs one hash check as a
+   * known one does, so timing tells nothing; an inactive user's password is checked, then refused.
+   * A hash of another bcrypt cost is re-made with the configured one (Django's must_update).
+   */
   async checkCredentials(username: string, password: string): Promise<User | null> {
     const row = await this.prisma.user.findUnique({ where: { username }, select: { ...authUserSelect, password: true } });
     if (!row) return this.hasher.verifyNothing(password).then(() => null);
     const { password: encoded, ...user } = row;
-    const valid = await this.hasher.verify(password, encoded);
-    return valid && user.isActive ? user : null;
+    if (!(await this.hasher.verify(password, encoded))) return null;
+    if (this.hasher.needsUpgrade(encoded)) {
+      await this.prisma.user.update({ where: { id: user.id }, data: { password: await this.hasher.hash(password) } });
+    }
+    return user.isActive ? user : null;
   }
 
+  /** User.check_password for a known user (Djoser's current_password). */
+  async checkPassword(id: number, password: string): Promise<boolean> {
+    const row = await this.prisma.user.findUnique({ where: { id }, select: { password: true } });
+    return row !== null && this.hasher.verify(password, row.password);
+  }
+
+  /** UserManager.create_user: username and email normalized, password hashed. Throws UsernameTaken. */
   async create(user: NewUser): Promise<User> {
     const { password, ...fields } = user;
-    return this.prisma.user.create({
-      data: { ...fields, email: fields.email ?? '', password: await this.hasher.hash(password) },
-      select: authUserSelect,
-    });
+    const data = {
+      ...fields,
+      username: normalizeUsername(fields.username),
+      email: normalizeEmail(fields.email ?? ''),
+      password: password === null ? this.hasher.unusable() : await this.hasher.hash(password),
+    };
+    try {
+      return await this.prisma.user.create({ data, select: authUserSelect });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new UsernameTaken();
+      throw error;
+    }
+  }
+
+  updateEmail(id: number, email: string): Promise<User> {
+    return this.prisma.user.update({ where: { id }, data: { email: normalizeEmail(email) }, select: authUserSelect });
+  }
+
+  /** Django's update_last_login, on logins that start a session or a Djoser token. */
+  async recordLogin(id: number): Promise<void> {
+    await this.prisma.user.update({ where: { id }, data: { lastLogin: new Date() }, select: { id: true } });
+  }
+
+  /**
+   * set_password, and every credential issued before is revoked: DRF tokens and sessions are
+   * deleted, refresh tokens blacklisted, and access tokens refused (credentialsChangedAt).
+   */
+  async setPassword(id: number, password: string): Promise<void> {
+    const encoded = await this.hasher.hash(password);
+    await this.prisma.$transaction([
+      this.prisma.user.update({ where: { id }, data: { password: encoded, credentialsChangedAt: new Date() }, select: { id: true } }),
+      this.prisma.authToken.deleteMany({ where: { userId: id } }),
+      this.prisma.session.deleteMany({ where: { userId: id } }),
+    ]);
+    await blacklistAllRefreshTokensOf(this.prisma, id);
+  }
+
+  /** Deletes the user; their tokens and sessions go with them (cascade), refresh tokens then name no one. */
+  async delete(id: number): Promise<void> {
+    await this.prisma.user.delete({ where: { id } });
   }
 }

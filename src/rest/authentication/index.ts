@@ -11,6 +11,13 @@ export interface AuthUser {
   isActive: boolean;
   isStaff: boolean;
   isSuperuser: boolean;
+  /** When the password last changed: JWTs issued before that second no longer authenticate. */
+  credentialsChangedAt?: Date | null;
+}
+
+/** Django's authenticate(): the active user with these credentials, or null, in the same time either way. */
+export interface CredentialsChecker {
+  checkCredentials(username: string, password: string): Promise<AuthUser | null>;
 }
 
 export interface Authentication {

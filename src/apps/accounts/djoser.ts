@@ -1,0 +1,177 @@
+// Djoser 2's endpoints: the users viewset (register, me, set_password, list, detail) and
+// token login/logout, with Djoser's serializers' fields, order and messages.
+import { z } from 'zod';
+import { NotFound, ValidationError } from '../../rest/errors.js';
+import { charField, emailField } from '../../rest/fields.js';
+import { IsAuthenticated, permission } from '../../rest/permissions.js';
+import { validate, validateRequest } from '../../rest/serializers.js';
+import { unableToLogIn, type AuthToken, type TokenService } from '../../rest/authentication/token.js';
+import type { Authenticator } from '../../rest/authentication/index.js';
+import { parsePk } from '../../rest/viewset.js';
+import type { Handler, RequestContext, ViewSpec } from '../../rest/views.js';
+import { passwordErrors, type PasswordValidator } from './password-validation.js';
+import {
+  isValidUsername,
+  normalizeUsername,
+  requestUser,
+  usernameMaxLength,
+  usernameMessage,
+  usernameTaken,
+  UsernameTaken,
+  type User,
+  type Users,
+} from './users.js';
+
+const invalidPassword = 'Invalid password.';
+
+/** Djoser's UserSerializer: REQUIRED_FIELDS + (USER_ID_FIELD, LOGIN_FIELD); only email is writable. */
+const representUser = (user: User) => ({ email: user.email, id: user.id, username: user.username });
+export const userRequest = z.object({ email: emailField({ maxLength: 254, allowBlank: true }).optional() });
+
+/** Djoser's UserCreateSerializer, whose representation is email, username, id. */
+export const userCreateRequest = z.object({
+  email: emailField({ maxLength: 254, allowBlank: true }).optional(),
+  username: charField({ maxLength: usernameMaxLength, validators: [(v) => (isValidUsername(v) ? undefined : usernameMessage)] }),
+  password: charField(),
+});
+
+/** Djoser's TokenCreateSerializer: both fields optional, a missing one simply fails to log in. */
+export const tokenCreateRequest = z.object({ password: charField().optional(), username: charField().optional() });
+export const currentPasswordRequest = z.object({ current_password: charField() });
+export const setPasswordRequest = z.object({ new_password: charField(), current_password: charField() });
+
+export interface DjoserDependencies {
+  users: Users;
+  tokens: TokenService;
+  /** The token scheme: logging out revokes the token that authenticated the request. */
+  tokenAuthentication: Authenticator;
+  passwordValidators: readonly PasswordValidator[];
+}
+
+export function djoserViews({ users, tokens, tokenAuthentication, passwordValidators }: DjoserDependencies) {
+  // UniqueValidator on the username, run once the field itself is valid.
+  const registration = userCreateRequest.extend({
+    username: userCreateRequest.shape.username.superRefine(async (username, issues) => {
+      if (await users.usernameExists(normalizeUsername(username))) issues.addIssue({ code: 'custom', message: usernameTaken });
+    }),
+  });
+
+  /** CurrentPasswordSerializer.validate_current_password: checked against the caller's password. */
+  const currentPassword = (ctx: RequestContext) => ({
+    current_password: charField().superRefine(async (password, issues) => {
+      if (!(await users.checkPassword(ctx.requireUser.id, password))) issues.addIssue({ code: 'custom', message: invalidPassword });
+    }),
+  });
+
+  /** The object of a detail route: Djoser's get_object, or the caller for /me/. */
+  type Target = (ctx: RequestContext) => Promise<User>;
+  const me: Target = async (ctx) => requestUser(ctx);
+  // Beyond Djoser (which answers 403 for another user), a user a non-admin may not see is 404: no enumeration.
+  const byPk: Target = async (ctx) => {
+    const id = parsePk(ctx.req.params.pk);
+    const caller = requestUser(ctx);
+    const user = caller.isStaff || caller.id === id ? await users.byId(id) : null;
+    if (!user) throw new NotFound();
+    return user;
+  };
+
+  const detailHandlers = (target: Target): ViewSpec['handlers'] => {
+    const update: Handler = async (ctx) => {
+      const user = await target(ctx);
+      const { email } = validate(userRequest, ctx.data(), { partial: ctx.method === 'PATCH' });
+      return { body: representUser(email === undefined ? user : await users.updateEmail(user.id, email)) };
+    };
+    return {
+      GET: async (ctx) => ({ body: representUser(await target(ctx)) }),
+      PUT: update,
+      PATCH: update,
+      // Djoser's UserDeleteSerializer; the account's tokens and sessions go with it.
+      DELETE: async (ctx) => {
+        const user = await target(ctx);
+        await validateRequest(currentPasswordRequest.extend(currentPassword(ctx)), ctx.data(), ctx);
+        await users.delete(user.id);
+        return { status: 204 };
+      },
+    };
+  };
+
+  const userList: ViewSpec = {
+    name: 'User List',
+    description: 'Register a user (anyone), or list users: admins see everyone, others only themselves.',
+    // Djoser's per-action permissions: user_create is AllowAny, user_list needs a user.
+    permissions: [permission({ hasPermission: (ctx) => ctx.method === 'POST' || ctx.user !== null })],
+    handlers: {
+      GET: async (ctx) => ({ body: (await users.visibleTo(requestUser(ctx))).map(representUser) }),
+      POST: async (ctx) => {
+        const data = await validateRequest(registration, ctx.data(), ctx);
+        const email = data.email ?? '';
+        const errors = passwordErrors(passwordValidators, data.password, { username: data.username, email });
+        if (errors.length > 0) throw new ValidationError({ password: errors });
+        try {
+          const user = await users.create({ username: data.username, email, password: data.password });
+          return { status: 201, body: { email: user.email, username: user.username, id: user.id } };
+        } catch (error) {
+          if (error instanceof UsernameTaken) throw new ValidationError({ username: [usernameTaken] });
+          throw error;
+        }
+      },
+    },
+  };
+
+  return {
+    userList,
+    userDetail: {
+      name: 'User Instance',
+      description: 'A user by id: admins reach everyone, others only themselves. DELETE needs current_password.',
+      permissions: [IsAuthenticated],
+      handlers: detailHandlers(byPk),
+    } satisfies ViewSpec,
+    me: {
+      name: 'User Me',
+      description: 'The authenticated user: read, change the email, or delete the account (with current_password).',
+      permissions: [IsAuthenticated],
+      handlers: detailHandlers(me),
+    } satisfies ViewSpec,
+    setPassword: {
+      name: 'User Set Password',
+      description: "Changes the caller's password. Every token, session and refresh token of the user is revoked.",
+      permissions: [IsAuthenticated],
+      handlers: {
+        POST: async (ctx) => {
+          const user = requestUser(ctx);
+          const { new_password } = await validateRequest(setPasswordRequest.extend(currentPassword(ctx)), ctx.data(), ctx);
+          const errors = passwordErrors(passwordValidators, new_password, user);
+          if (errors.length > 0) throw new ValidationError({ new_password: errors });
+          await users.setPassword(user.id, new_password);
+          return { status: 204 };
+        },
+      },
+    } satisfies ViewSpec,
+    tokenLogin: {
+      name: 'Token Create',
+      description: 'Use this endpoint to obtain user authentication token.',
+      handlers: {
+        POST: async (ctx) => {
+          const { username, password } = validate(tokenCreateRequest, ctx.data());
+          const user = username === undefined || password === undefined ? null : await users.checkCredentials(username, password);
+          if (!user) throw new ValidationError({ non_field_errors: [unableToLogIn] });
+          await users.recordLogin(user.id);
+          return { body: { auth_token: await tokens.issue(user.id) } };
+        },
+      },
+    } satisfies ViewSpec,
+    tokenLogout: {
+      name: 'Token Destroy',
+      description:
+        'Use this endpoint to logout user (remove user authentication token). Revokes the token that authenticated the request; with another scheme, all of the user\'s tokens.',
+      permissions: [IsAuthenticated],
+      handlers: {
+        POST: async (ctx) => {
+          if (ctx.authenticator === tokenAuthentication) await tokens.revoke(ctx.auth as AuthToken);
+          else await tokens.revokeAllOf(ctx.requireUser.id);
+          return { status: 204 };
+        },
+      },
+    } satisfies ViewSpec,
+  };
+}

@@ -1,0 +1,40 @@
+// The SPA's login/logout view: a server-side session in an HttpOnly cookie, plus the
+// readable CSRF cookie the page echoes in X-CSRFToken on writes.
+import { ValidationError } from '../../rest/errors.js';
+import { AllowAny } from '../../rest/permissions.js';
+import { validate } from '../../rest/serializers.js';
+import type { Authenticator } from '../../rest/authentication/index.js';
+import type { SessionService } from '../../rest/authentication/session.js';
+import { authTokenRequest, unableToLogIn } from '../../rest/authentication/token.js';
+import type { ViewSpec } from '../../rest/views.js';
+import type { Users } from './users.js';
+
+/** The same request body as DRF's obtain_auth_token: username, and the password as typed. */
+export const sessionLoginRequest = authTokenRequest;
+
+export function sessionView(users: Users, sessions: SessionService, sessionAuthentication: Authenticator): ViewSpec {
+  return {
+    name: 'Session',
+    description:
+      'POST logs in: sets the HttpOnly `sessionid` cookie and the `csrftoken` cookie to echo in X-CSRFToken on writes. ' +
+      'DELETE logs out (needs X-CSRFToken while the session is live).',
+    // A live session makes writes here CSRF-checked too, as in DRF.
+    authenticators: [sessionAuthentication],
+    permissions: [AllowAny],
+    handlers: {
+      POST: async (ctx) => {
+        const { username, password } = validate(sessionLoginRequest, ctx.data());
+        const user = await users.checkCredentials(username, password);
+        if (!user) throw new ValidationError({ non_field_errors: [unableToLogIn] });
+        await sessions.login(ctx, user);
+        await users.recordLogin(user.id);
+        return { body: { detail: 'Logged in.', username: user.username } };
+      },
+      // Like Django's logout(), it succeeds with or without a session.
+      DELETE: async (ctx) => {
+        await sessions.logout(ctx);
+        return { status: 204 };
+      },
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// Django's sessions and DRF's SessionAuthentication for browser SPAs. Sessions live in the
+// database (revocable, shared by every instance) under the digest of their key; the
+// `sessionid` cookie is HttpOnly. Unsafe methods authenticated by session must echo the
+// `csrftoken` cookie in `X-CSRFToken` (double submit). Beyond Django, that token is an HMAC
+// of the session key, so a cookie planted by a sibling subdomain cannot pass the check.
+import { createHmac } from 'node:crypto';
+import { PermissionDenied } from '../errors.js';
+import { SAFE_METHODS, type RequestContext } from '../views.js';
+import { deleteCookie, readCookie, setCookie } from './cookies.js';
+import type { Authenticator, AuthUser } from './index.js';
+import { digestOf, generateKey, sameSecret } from './keys.js';
+
+export interface Session {
+  digest: string;
+  expiresAt: Date;
+  user: AuthUser;
+}
+
+/** Django's database session backend (django_session), keyed by digest. */
+export interface SessionStore {
+  create(session: { digest: string; userId: number; expiresAt: Date }): Promise<void>;
+  find(digest: string): Promise<Session | null>;
+  delete(digest: string): Promise<void>;
+}
+
+export interface SessionSettings {
+  /** Signs the CSRF tokens. */
+  secretKey: string;
+  /** Seconds from login (Django's SESSION_COOKIE_AGE, two weeks by default). */
+  cookieAge: number;
+  secureCookies: boolean;
+}
+
+export const sessionCookie = 'sessionid';
+export const csrfCookie = 'csrftoken';
+export const csrfFailure = 'CSRF Failed: CSRF token missing or incorrect.';
+
+export class SessionService {
+  constructor(
+    private readonly store: SessionStore,
+    private readonly settings: SessionSettings,
+  ) {}
+
+  /** The token the page must echo in X-CSRFToken: bound to the session, revealing nothing of its key. */
+  private csrfTokenFor(sessionKey: string): string {
+    return createHmac('sha256', this.settings.secretKey).update(`csrftoken:${sessionKey}`).digest('hex');
+  }
+
+  /** The live session the request's cookie names, or null (absent, unknown, expired). */
+  async current(ctx: RequestContext): Promise<{ key: string; session: Session } | null> {
+    const key = readCookie(ctx.req, sessionCookie);
+    if (!key) return null;
+    const session = await this.store.find(digestOf(key));
+    if (!session || session.expiresAt.getTime() <= Date.now()) return null;
+    return { key, session };
+  }
+
+  /** Django's login(): always a new session key (no fixation), and a new CSRF token with it. */
+  async login(ctx: RequestContext, user: AuthUser): Promise<void> {
+    const previous = readCookie(ctx.req, sessionCookie);
+    if (previous) await this.store.delete(digestOf(previous));
+    const key = generateKey();
+    const { cookieAge, secureCookies } = this.settings;
+    await this.store.create({ digest: digestOf(key), userId: user.id, expiresAt: new Date(Date.now() + cookieAge * 1000) });
+    setCookie(ctx.res, sessionCookie, key, { httpOnly: true, secure: secureCookies, maxAge: cookieAge });
+    setCookie(ctx.res, csrfCookie, this.csrfTokenFor(key), { httpOnly: false, secure: secureCookies, maxAge: cookieAge });
+  }
+
+  /** Django's logout(): the session is deleted server-side and both cookies are cleared. */
+  async logout(ctx: RequestContext): Promise<void> {
+    const key = readCookie(ctx.req, sessionCookie);
+    if (key) await this.store.delete(digestOf(key));
+    const secure = this.settings.secureCookies;
+    deleteCookie(ctx.res, sessionCookie, { httpOnly: true, secure });
+    deleteCookie(ctx.res, csrfCookie, { httpOnly: false, secure });
+  }
+
+  /** Both the cookie and the header must carry this session's token. */
+  enforceCsrf(ctx: RequestContext, sessionKey: string): void {
+    const expected = this.csrfTokenFor(sessionKey);
+    const header = ctx.req.get('x-csrftoken') ?? '';
+    const cookie = readCookie(ctx.req, csrfCookie) ?? '';
+    if (!sameSecret(header, expected) || !sameSecret(cookie, expected)) throw new PermissionDenied(csrfFailure);
+  }
+}
+
+/**
+ * DRF's SessionAuthentication: a request without a live session (or of an inactive user)
+ * is simply not this scheme's; unsafe methods must pass the CSRF check (403 otherwise).
+ * It has no WWW-Authenticate header, so views that list it first answer 403, not 401.
+ */
+export function sessionAuthentication(service: SessionService): Authenticator {
+  return {
+    async authenticate(ctx) {
+      const current = await service.current(ctx);
+      if (!current?.session.user.isActive) return null;
+      if (!SAFE_METHODS.has(ctx.method)) service.enforceCsrf(ctx, current.key);
+      return { user: current.session.user, auth: current.session };
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// DRF's TokenAuthentication (`Authorization: Token <key>`) and obtain_auth_token, hardened:
+// the database keeps only a digest of each key (keys.ts), every login gets its own token
+// (logging out one device leaves the others signed in), and tokens may expire (TOKEN_TTL).
+import { z } from 'zod';
+import { AuthenticationFailed, ValidationError } from '../errors.js';
+import { charField } from '../fields.js';
+import { AllowAny } from '../permissions.js';
+import { validate } from '../serializers.js';
+import type { ViewSpec } from '../views.js';
+import { authorizationCredential, type Authenticator, type AuthUser, type CredentialsChecker } from './index.js';
+import { digestOf, generateKey } from './keys.js';
+
+/** One issued token as stored: never the key, only its digest. */
+export interface AuthToken {
+  digest: string;
+  createdAt: Date;
+  user: AuthUser;
+}
+
+/** DRF's authtoken.Token model, one row per login. */
+export interface TokenStore {
+  create(token: { digest: string; userId: number }): Promise<void>;
+  find(digest: string): Promise<AuthToken | null>;
+  delete(digest: string): Promise<void>;
+  deleteAllOf(userId: number): Promise<void>;
+}
+
+export class TokenService {
+  constructor(
+    private readonly store: TokenStore,
+    /** Seconds a token lives after it was issued; null: until logout, as in DRF. */
+    private readonly ttl: number | null,
+  ) {}
+
+  /** A new token for the user; its key is returned here once and never again. */
+  async issue(userId: number): Promise<string> {
+    const key = generateKey();
+    await this.store.create({ digest: digestOf(key), userId });
+    return key;
+  }
+
+  /** DRF's authenticate_credentials, with expiry. */
+  async authenticate(key: string): Promise<AuthToken> {
+    const token = await this.store.find(digestOf(key));
+    if (!token) throw new AuthenticationFailed('Invalid token.');
+    if (this.ttl !== null && token.createdAt.getTime() + this.ttl * 1000 <= Date.now()) {
+      await this.store.delete(token.digest);
+      throw new AuthenticationFailed('Invalid token.');
+    }
+    if (!token.user.isActive) throw new AuthenticationFailed('User inactive or deleted.');
+    return token;
+  }
+
+  revoke(token: AuthToken): Promise<void> {
+    return this.store.delete(token.digest);
+  }
+
+  revokeAllOf(userId: number): Promise<void> {
+    return this.store.deleteAllOf(userId);
+  }
+}
+
+const keyword = 'Token';
+
+/** `Authorization: Token <key>`; the keyword is case-insensitive, as in DRF. */
+export function tokenAuthentication(service: TokenService): Authenticator {
+  return {
+    authenticateHeader: keyword,
+    async authenticate(ctx) {
+      const header = authorizationCredential(ctx, keyword);
+      if (header === null) return null;
+      if ('invalid' in header) {
+        throw new AuthenticationFailed(
+          header.invalid === 'missing'
+            ? 'Invalid token header. No credentials provided.'
+            : 'Invalid token header. Token string should not contain spaces.',
+        );
+      }
+      const token = await service.authenticate(header.credential);
+      return { user: token.user, auth: token };
+    },
+  };
+}
+
+export const unableToLogIn = 'Unable to log in with provided credentials.';
+
+/** DRF's AuthTokenSerializer: the password keeps its spaces. */
+export const authTokenRequest = z.object({ username: charField(), password: charField({ trimWhitespace: false }) });
+
+/**
+ * DRF's obtain_auth_token (POST `{"username","password"}` → `{"token"}`). Unlike DRF's
+ * get_or_create, every call issues a new token, so each client holds its own.
+ */
+export function obtainAuthTokenView(service: TokenService, users: CredentialsChecker): ViewSpec {
+  return {
+    name: 'Obtain Auth Token',
+    description: 'Takes a username and password and returns a new authentication token.',
+    permissions: [AllowAny],
+    handlers: {
+      POST: async (ctx) => {
+        const { username, password } = validate(authTokenRequest, ctx.data());
+        const user = await users.checkCredentials(username, password);
+        if (!user) throw new ValidationError({ non_field_errors: [unableToLogIn] });
+        return { body: { token: await service.issue(user.id) } };
+      },
+    },
+  };
+}

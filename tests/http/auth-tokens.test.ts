@@ -1,0 +1,219 @@
+// DRF token authentication over HTTP: Djoser's /auth/token/login/ and /logout/, DRF's
+// /api-token-auth/, `Authorization: Token <key>` with DRF's messages, one token per
+// login, expiry, and keys that never reach the database in plaintext.
+import { createHash } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { createTestApp, testConfig, type TestApp } from '../support/app.js';
+import { sessionLogin, tokenLogin } from '../support/auth.js';
+import { describeWithDatabase } from '../support/suite.js';
+
+const unableToLogIn = { non_field_errors: ['Unable to log in with provided credentials.'] };
+const invalidToken = { detail: 'Invalid token.' };
+const notProvided = { detail: 'Authentication credentials were not provided.' };
+const token = (key: string) => ({ Authorization: `Token ${key}` });
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describeWithDatabase('DRF token authentication over HTTP', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  describe('Djoser login: POST /auth/token/login/', () => {
+    it.each(['/auth/token/login/', '/auth/token/login'])('%s answers {"auth_token"}: 40 hex characters that authenticate', async (path) => {
+      const user = await t.createUser({ email: 'me@example.com' });
+      const response = await t.http.post(path).send({ username: user.username, password: user.password });
+      expect(response.status).toBe(200);
+      expect(Object.keys(response.body as object)).toEqual(['auth_token']);
+      const key = (response.body as { auth_token: string }).auth_token;
+      expect(key).toMatch(/^[0-9a-f]{40}$/);
+      const me = await t.http.get('/auth/users/me/').set(token(key));
+      expect(me.status).toBe(200);
+      expect(me.body).toEqual({ email: 'me@example.com', id: user.id, username: user.username });
+    });
+
+    it('records the login time, as Django\'s user_logged_in signal does', async () => {
+      const user = await t.createUser();
+      const before = Date.now();
+      await tokenLogin(t, user);
+      const row = await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+      expect(row.lastLogin!.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    });
+
+    it('refuses bad credentials with Djoser\'s message, for unknown users, wrong passwords and inactive users alike', async () => {
+      const user = await t.createUser();
+      const inactive = await t.createUser({ isActive: false });
+      for (const body of [
+        { username: user.username, password: 'wrong password' },
+        { username: 'nobody-by-that-name', password: user.password },
+        { username: inactive.username, password: inactive.password },
+        { username: user.username },
+        { password: user.password },
+        {},
+      ]) {
+        const response = await t.http.post('/auth/token/login/').send(body);
+        expect({ status: response.status, body: response.body }).toEqual({ status: 400, body: unableToLogIn });
+      }
+      expect(await t.db.prisma.authToken.count({ where: { userId: { in: [user.id, inactive.id] } } })).toBe(0);
+    });
+
+    it('validates its fields as DRF CharFields', async () => {
+      const blank = await t.http.post('/auth/token/login/').send({ username: '', password: 'x' });
+      expect(blank.status).toBe(400);
+      expect(blank.body).toEqual({ username: ['This field may not be blank.'] });
+      const wrongType = await t.http.post('/auth/token/login/').send({ username: ['a'], password: null });
+      expect(wrongType.body).toEqual({ password: ['This field may not be null.'], username: ['Not a valid string.'] });
+    });
+
+    it('issues a new token per login: logging out one device leaves the others signed in', async () => {
+      const user = await t.createUser();
+      const phone = await tokenLogin(t, user);
+      const laptop = await tokenLogin(t, user);
+      expect(phone.key).not.toBe(laptop.key);
+
+      const logout = await t.http.post('/auth/token/logout/').set(phone.header);
+      expect(logout.status).toBe(204);
+      expect(logout.text).toBe('');
+
+      const revoked = await t.http.get('/auth/users/me/').set(phone.header);
+      expect(revoked.status).toBe(401);
+      expect(revoked.body).toEqual(invalidToken);
+      expect(revoked.headers['www-authenticate']).toBe('Bearer realm="api"');
+      expect((await t.http.get('/auth/users/me/').set(laptop.header)).status).toBe(200);
+    });
+
+    it('logout requires authentication (401 with the Bearer challenge)', async () => {
+      const response = await t.http.post('/auth/token/logout/');
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual(notProvided);
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="api"');
+    });
+
+    it('logout by another scheme (JWT) revokes every token of the user, as Djoser does', async () => {
+      const user = await t.createUser();
+      const first = await tokenLogin(t, user);
+      const second = await tokenLogin(t, user);
+      const response = await t.http.post('/auth/token/logout/').set(await t.bearer(user));
+      expect(response.status).toBe(204);
+      for (const { header } of [first, second]) expect((await t.http.get('/auth/users/me/').set(header)).status).toBe(401);
+    });
+  });
+
+  describe('DRF obtain_auth_token: POST /api-token-auth/', () => {
+    it('answers {"token"} that authenticates; each call is a new token', async () => {
+      const user = await t.createUser();
+      const first = await t.http.post('/api-token-auth/').send({ username: user.username, password: user.password });
+      const second = await t.http.post('/api-token-auth').type('form').send({ username: user.username, password: user.password });
+      for (const response of [first, second]) {
+        expect(response.status).toBe(200);
+        expect(Object.keys(response.body as object)).toEqual(['token']);
+        expect((response.body as { token: string }).token).toMatch(/^[0-9a-f]{40}$/);
+        expect((await t.http.get('/api/transactions/').set(token((response.body as { token: string }).token))).status).toBe(200);
+      }
+      expect((first.body as { token: string }).token).not.toBe((second.body as { token: string }).token);
+    });
+
+    it('answers DRF\'s AuthTokenSerializer errors', async () => {
+      const user = await t.createUser();
+      const missing = await t.http.post('/api-token-auth/').send({});
+      expect(missing.status).toBe(400);
+      expect(missing.body).toEqual({ username: ['This field is required.'], password: ['This field is required.'] });
+      const wrong = await t.http.post('/api-token-auth/').send({ username: user.username, password: 'nope' });
+      expect({ status: wrong.status, body: wrong.body }).toEqual({ status: 400, body: unableToLogIn });
+      const inactive = await t.createUser({ isActive: false });
+      const refused = await t.http.post('/api-token-auth/').send({ username: inactive.username, password: inactive.password });
+      expect({ status: refused.status, body: refused.body }).toEqual({ status: 400, body: unableToLogIn });
+    });
+
+    it('keeps the password\'s spaces (trim_whitespace=False)', async () => {
+      const user = await t.createUser({ password: '  spaced out passphrase  ' });
+      const exact = await t.http.post('/api-token-auth/').send({ username: user.username, password: user.password });
+      expect(exact.status).toBe(200);
+      const trimmed = await t.http.post('/api-token-auth/').send({ username: user.username, password: user.password.trim() });
+      expect(trimmed.status).toBe(400);
+    });
+  });
+
+  describe('Authorization: Token <key>', () => {
+    it('takes the keyword in any case, on every default view', async () => {
+      const user = await t.createUser();
+      const { key } = await tokenLogin(t, user);
+      for (const keyword of ['Token', 'token', 'TOKEN']) {
+        const response = await t.http.post('/api/posts/').set('Authorization', `${keyword} ${key}`).send({ title: 't', body: 'b' });
+        expect(response.status).toBe(201);
+        expect((response.body as { owner: string }).owner).toBe(user.username);
+      }
+    });
+
+    it.each([
+      ['Token', 'Invalid token header. No credentials provided.'],
+      ['Token   ', 'Invalid token header. No credentials provided.'],
+      ['Token abc def', 'Invalid token header. Token string should not contain spaces.'],
+      ['Token 0000000000000000000000000000000000000000', 'Invalid token.'],
+      ['Token not-even-hex', 'Invalid token.'],
+    ])('%j answers 401 %j, even on a public endpoint', async (header, detail) => {
+      const response = await t.http.get('/api/posts/').set('Authorization', header);
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({ detail });
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="api"');
+    });
+
+    it('refuses the token of a user made inactive: "User inactive or deleted."', async () => {
+      const user = await t.createUser();
+      const { header } = await tokenLogin(t, user);
+      await t.db.prisma.user.update({ where: { id: user.id }, data: { isActive: false } });
+      const response = await t.http.get('/api/transactions/').set(header);
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({ detail: 'User inactive or deleted.' });
+    });
+
+    it('is not subject to CSRF, even when a session cookie rides along', async () => {
+      const user = await t.createUser();
+      const session = await sessionLogin(t, user);
+      const { header } = await tokenLogin(t, user);
+      const response = await t.http.post('/api/posts/').set(header).set('Cookie', session.cookie).send({ title: 't', body: 'b' });
+      expect(response.status).toBe(201);
+    });
+  });
+
+  it('stores no key in the database: only its SHA-256 digest', async () => {
+    const user = await t.createUser();
+    const keys = [(await tokenLogin(t, user)).key, ((await t.http.post('/api-token-auth/').send(user)).body as { token: string }).token];
+    const rows = await t.db.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM authtoken_token WHERE user_id = ${user.id}`);
+    expect(rows).toHaveLength(2);
+    const table = JSON.stringify(rows);
+    for (const key of keys) {
+      expect(table).not.toContain(key);
+      expect(table).not.toContain(key.slice(0, 12));
+    }
+    expect(rows.map((row) => row.digest).sort()).toEqual(keys.map(sha256).sort());
+  });
+
+  describe('TOKEN_TTL', () => {
+    it('without one (the default, as DRF), a token never expires', async () => {
+      const user = await t.createUser();
+      const { key, header } = await tokenLogin(t, user);
+      await t.db.prisma.authToken.update({ where: { digest: sha256(key) }, data: { createdAt: new Date('2000-01-01T00:00:00Z') } });
+      expect((await t.http.get('/auth/users/me/').set(header)).status).toBe(200);
+    });
+
+    it('with one, an older token is refused as "Invalid token." and deleted', async () => {
+      const expiring = request(createApp(testConfig({ tokenTtl: 3600 }), t.db));
+      const user = await t.createUser();
+      const fresh = await tokenLogin(t, user);
+      const old = await tokenLogin(t, user);
+      await t.db.prisma.authToken.update({ where: { digest: sha256(old.key) }, data: { createdAt: new Date(Date.now() - 3601 * 1000) } });
+
+      expect((await expiring.get('/auth/users/me/').set(fresh.header)).status).toBe(200);
+      const response = await expiring.get('/auth/users/me/').set(old.header);
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual(invalidToken);
+      expect(await t.db.prisma.authToken.count({ where: { digest: sha256(old.key) } })).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,270 @@
+// Djoser's user endpoints over HTTP: register, me (read, update, delete), set_password,
+// list and detail, with Djoser's fields and messages and Django's password validators;
+// and the revocation of every credential when the password changes or the account goes.
+import { createHmac, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, testConfig, type TestApp } from '../support/app.js';
+import { sessionLogin, tokenLogin } from '../support/auth.js';
+import { describeWithDatabase } from '../support/suite.js';
+
+type Json = Record<string, unknown>;
+const required = 'This field is required.';
+const invalidPassword = { current_password: ['Invalid password.'] };
+const notFound = { detail: 'Not found.' };
+
+/** An access token signed with the test key, issued `secondsAgo` seconds ago. */
+function accessTokenIssuedAgo(userId: number, secondsAgo: number): string {
+  const iat = Math.floor(Date.now() / 1000) - secondsAgo;
+  const part = (value: Json) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const claims = { token_type: 'access', exp: iat + 900, iat, jti: randomUUID().replaceAll('-', ''), user_id: userId };
+  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
+  return `${input}.${createHmac('sha256', testConfig().secretKey).update(input).digest('base64url')}`;
+}
+
+describeWithDatabase('Djoser user endpoints over HTTP', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  describe('register: POST /auth/users/', () => {
+    it('answers 201 with UserCreateSerializer\'s fields (email, username, id) and stores a hashed password', async () => {
+      const response = await t.http.post('/auth/users/').send({ username: 'newcomer', password: 'plenty-long passphrase', email: 'New@Example.COM' });
+      expect(response.status).toBe(201);
+      expect(Object.keys(response.body as object)).toEqual(['email', 'username', 'id']);
+      // Django's normalize_email lowercases the domain only.
+      expect(response.body).toEqual({ email: 'New@example.com', username: 'newcomer', id: expect.any(Number) });
+      const row = await t.db.prisma.user.findUniqueOrThrow({ where: { username: 'newcomer' } });
+      expect(row.password).toMatch(/^bcrypt_sha256\$\$2b\$04\$/);
+      expect({ isStaff: row.isStaff, isSuperuser: row.isSuperuser, isActive: row.isActive }).toEqual({ isStaff: false, isSuperuser: false, isActive: true });
+      expect((await t.login({ username: 'newcomer', password: 'plenty-long passphrase' })).access).toBeTruthy();
+    });
+
+    it('the email is optional', async () => {
+      const response = await t.http.post('/auth/users/').type('form').send({ username: 'no-email', password: 'plenty-long passphrase' });
+      expect(response.status).toBe(201);
+      expect(response.body).toEqual({ email: '', username: 'no-email', id: expect.any(Number) });
+    });
+
+    it.each<[string, Json, Json]>([
+      ['nothing', {}, { username: [required], password: [required] }],
+      ['a bad username and email', { username: 'no spaces!', email: 'not-an-email', password: 'plenty-long passphrase' }, {
+        email: ['Enter a valid email address.'],
+        username: ['Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.'],
+      }],
+      ['a username too long', { username: 'u'.repeat(151), password: 'plenty-long passphrase' }, { username: ['Ensure this field has no more than 150 characters.'] }],
+      ['a short, common, numeric password', { username: 'numbers', password: '1234567' }, {
+        password: ['This password is too short. It must contain at least 8 characters.', 'This password is too common.', 'This password is entirely numeric.'],
+      }],
+      ['a password like the username', { username: 'marguerite', password: 'Marguerite1' }, { password: ['The password is too similar to the username.'] }],
+      ['a password like the email', { username: 'zed', email: 'sunflower.field@example.com', password: 'sunflowerfield' }, {
+        password: ['The password is too similar to the email address.'],
+      }],
+      ['a blank password', { username: 'blank', password: '   ' }, { password: ['This field may not be blank.'] }],
+    ])('refuses %s with 400 and the fields\' messages, creating nothing', async (_case, body, errors) => {
+      const before = await t.db.prisma.user.count();
+      const response = await t.http.post('/auth/users/').send(body);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual(errors);
+      expect(await t.db.prisma.user.count()).toBe(before);
+    });
+
+    it('refuses a taken username (also in another Unicode form), reported with the other fields\' errors', async () => {
+      await t.http.post('/auth/users/').send({ username: 'taken', password: 'plenty-long passphrase' }).expect(201);
+      const response = await t.http.post('/auth/users/').send({ username: 'taken', email: 'bad' });
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ email: ['Enter a valid email address.'], username: ['A user with that username already exists.'], password: [required] });
+      // NFKC: the fullwidth ｔａｋｅｎ is the same username.
+      const lookalike = await t.http.post('/auth/users/').send({ username: 'ｔａｋｅｎ', password: 'plenty-long passphrase' });
+      expect(lookalike.body).toEqual({ username: ['A user with that username already exists.'] });
+    });
+
+    it('of two concurrent registrations of one username, exactly one succeeds and the other gets the unique message', async () => {
+      const attempts = await Promise.all(
+        [1, 2, 3].map(() => t.http.post('/auth/users/').send({ username: 'race', password: 'plenty-long passphrase' })),
+      );
+      expect(attempts.map((r) => r.status).sort()).toEqual([201, 400, 400]);
+      for (const r of attempts.filter((a) => a.status === 400)) expect(r.body).toEqual({ username: ['A user with that username already exists.'] });
+      expect(t.errors).toEqual([]);
+    });
+  });
+
+  describe('me: /auth/users/me/', () => {
+    it('GET answers UserSerializer\'s fields (email, id, username) for every scheme', async () => {
+      const user = await t.createUser({ email: 'me@example.com' });
+      const expected = { email: 'me@example.com', id: user.id, username: user.username };
+      const token = await tokenLogin(t, user);
+      const session = await sessionLogin(t, user);
+      for (const [header, value] of [
+        ['Authorization', (await t.bearer(user)).Authorization],
+        ['Authorization', token.header.Authorization],
+        ['Cookie', session.cookie],
+      ] as const) {
+        const response = await t.http.get('/auth/users/me/').set(header, value);
+        expect(response.status).toBe(200);
+        expect(Object.keys(response.body as object)).toEqual(['email', 'id', 'username']);
+        expect(response.body).toEqual(expected);
+      }
+    });
+
+    it('anonymous: 401 with the Bearer challenge', async () => {
+      const response = await t.http.get('/auth/users/me/');
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({ detail: 'Authentication credentials were not provided.' });
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="api"');
+    });
+
+    it('PUT and PATCH change the email only (username and id are read-only)', async () => {
+      const user = await t.createUser({ email: 'old@example.com' });
+      const auth = await t.bearer(user);
+      const patched = await t.http.patch('/auth/users/me/').set(auth).send({ email: 'new@Example.org', username: 'hijack', id: 999 });
+      expect(patched.status).toBe(200);
+      expect(patched.body).toEqual({ email: 'new@example.org', id: user.id, username: user.username });
+      const put = await t.http.put('/auth/users/me/').set(auth).send({});
+      expect(put.body).toEqual({ email: 'new@example.org', id: user.id, username: user.username });
+      const cleared = await t.http.put('/auth/users/me/').set(auth).send({ email: '' });
+      expect(cleared.body).toEqual({ email: '', id: user.id, username: user.username });
+
+      const bad = await t.http.patch('/auth/users/me/').set(auth).send({ email: 'nope' });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toEqual({ email: ['Enter a valid email address.'] });
+      expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).email).toBe('');
+    });
+
+    it('DELETE needs the current password', async () => {
+      const user = await t.createUser();
+      const auth = await t.bearer(user);
+      const missing = await t.http.delete('/auth/users/me/').set(auth);
+      expect(missing.status).toBe(400);
+      expect(missing.body).toEqual({ current_password: [required] });
+      const wrong = await t.http.delete('/auth/users/me/').set(auth).send({ current_password: 'not it' });
+      expect(wrong.status).toBe(400);
+      expect(wrong.body).toEqual(invalidPassword);
+      expect(await t.db.prisma.user.count({ where: { id: user.id } })).toBe(1);
+    });
+
+    it('DELETE removes the account and with it every credential it had', async () => {
+      const user = await t.createUser();
+      const pair = await t.login(user);
+      const token = await tokenLogin(t, user);
+      const session = await sessionLogin(t, user);
+      const response = await t.http.delete('/auth/users/me/').set(token.header).send({ current_password: user.password });
+      expect(response.status).toBe(204);
+      expect(await t.db.prisma.user.count({ where: { id: user.id } })).toBe(0);
+
+      expect((await t.http.get('/auth/users/me/').set(token.header)).body).toEqual({ detail: 'Invalid token.' });
+      expect((await t.http.get('/auth/users/me/').set('Authorization', `Bearer ${pair.access}`)).body).toEqual({ detail: 'User not found', code: 'user_not_found' });
+      expect((await t.http.get('/api/dashboard/').set('Cookie', session.cookie)).status).toBe(403);
+      const refresh = await t.http.post('/api/token/refresh/').send({ refresh: pair.refresh });
+      expect(refresh.status).toBe(401);
+      expect((await t.http.post('/api/token/').send(user)).status).toBe(401);
+    });
+  });
+
+  describe('set_password: POST /auth/users/set_password/', () => {
+    it('answers Djoser\'s field errors', async () => {
+      const user = await t.createUser();
+      const auth = await t.bearer(user);
+      const post = (body: Json) => t.http.post('/auth/users/set_password/').set(auth).send(body);
+      expect((await post({})).body).toEqual({ new_password: [required], current_password: [required] });
+      expect((await post({ current_password: 'wrong' })).body).toEqual({ new_password: [required], ...invalidPassword });
+      // The new password is validated only once the fields are valid.
+      expect((await post({ current_password: 'wrong', new_password: '123' })).body).toEqual(invalidPassword);
+      const weak = await post({ current_password: user.password, new_password: user.username });
+      expect(weak.status).toBe(400);
+      expect(weak.body).toEqual({ new_password: ['The password is too similar to the username.'] });
+      expect((await t.http.post('/api/token/').send(user)).status).toBe(200);
+    });
+
+    it('anonymous: 401', async () => {
+      expect((await t.http.post('/auth/users/set_password/').send({ new_password: 'x', current_password: 'y' })).status).toBe(401);
+    });
+
+    it('answers 204 and revokes every DRF token, session, refresh token and older access token of the user', async () => {
+      const user = await t.createUser();
+      const other = await t.createUser();
+      const pairs = [await t.login(user), await t.login(user)];
+      const tokens = [await tokenLogin(t, user), await tokenLogin(t, user)];
+      const session = await sessionLogin(t, user);
+      const olderAccess = { Authorization: `Bearer ${accessTokenIssuedAgo(user.id, 5)}` };
+      const othersToken = await tokenLogin(t, other);
+      const othersPair = await t.login(other);
+      expect((await t.http.get('/auth/users/me/').set(olderAccess)).status).toBe(200);
+
+      const response = await t.http
+        .post('/auth/users/set_password/')
+        .set(tokens[0]!.header)
+        .send({ current_password: user.password, new_password: 'a completely new passphrase' });
+      expect(response.status).toBe(204);
+      expect(response.text).toBe('');
+
+      for (const { header } of tokens) expect((await t.http.get('/auth/users/me/').set(header)).body).toEqual({ detail: 'Invalid token.' });
+      expect((await t.http.get('/api/dashboard/').set('Cookie', session.cookie)).status).toBe(403);
+      for (const pair of pairs) {
+        const refresh = await t.http.post('/api/token/refresh/').send({ refresh: pair.refresh });
+        expect(refresh.status).toBe(401);
+        expect(refresh.body).toEqual({ detail: 'Token is blacklisted', code: 'token_not_valid' });
+      }
+      const access = await t.http.get('/auth/users/me/').set(olderAccess);
+      expect(access.status).toBe(401);
+      expect(access.body).toEqual({
+        detail: 'Given token not valid for any token type',
+        code: 'token_not_valid',
+        messages: [{ token_class: 'AccessToken', token_type: 'access', message: 'Token is blacklisted' }],
+      });
+      expect(await t.db.prisma.authToken.count({ where: { userId: user.id } })).toBe(0);
+      expect(await t.db.prisma.session.count({ where: { userId: user.id } })).toBe(0);
+
+      // The old password is gone, the new one works everywhere, and other users are untouched.
+      expect((await t.http.post('/api/token/').send(user)).status).toBe(401);
+      const fresh = await t.login({ username: user.username, password: 'a completely new passphrase' });
+      expect((await t.http.get('/auth/users/me/').set('Authorization', `Bearer ${fresh.access}`)).status).toBe(200);
+      expect((await t.http.get('/auth/users/me/').set(othersToken.header)).status).toBe(200);
+      expect((await t.http.post('/api/token/refresh/').send({ refresh: othersPair.refresh })).status).toBe(200);
+    });
+  });
+
+  describe('list and detail: /auth/users/, /auth/users/{id}/', () => {
+    it('a user lists only themselves; an admin lists everyone, by id', async () => {
+      const user = await t.createUser({ email: 'u@example.com' });
+      const admin = await t.createUser({ isStaff: true });
+      const mine = await t.http.get('/auth/users/').set(await t.bearer(user));
+      expect(mine.status).toBe(200);
+      expect(mine.body).toEqual([{ email: 'u@example.com', id: user.id, username: user.username }]);
+
+      const all = await t.http.get('/auth/users/').set(await t.bearer(admin));
+      const everyone = await t.db.prisma.user.findMany({ orderBy: { id: 'asc' } });
+      expect(all.body).toEqual(everyone.map((u) => ({ email: u.email, id: u.id, username: u.username })));
+      expect((await t.http.get('/auth/users/')).status).toBe(401);
+    });
+
+    it('a user reaches only their own detail; others are 404 (no enumeration); an admin reaches anyone', async () => {
+      const user = await t.createUser();
+      const other = await t.createUser({ email: 'other@example.com' });
+      const admin = await t.createUser({ isStaff: true });
+      const auth = await t.bearer(user);
+      expect((await t.http.get(`/auth/users/${user.id}/`).set(auth)).body).toEqual({ email: '', id: user.id, username: user.username });
+      for (const path of [`/auth/users/${other.id}/`, '/auth/users/999999/', '/auth/users/abc/']) {
+        const response = await t.http.get(path).set(auth);
+        expect({ status: response.status, body: response.body }).toEqual({ status: 404, body: notFound });
+      }
+      const byAdmin = await t.http.get(`/auth/users/${other.id}`).set(await t.bearer(admin));
+      expect(byAdmin.body).toEqual({ email: 'other@example.com', id: other.id, username: other.username });
+      expect((await t.http.get(`/auth/users/${user.id}/`)).status).toBe(401);
+    });
+
+    it('an admin may change and delete another user (with the admin\'s own current password), as Djoser allows', async () => {
+      const other = await t.createUser();
+      const admin = await t.createUser({ isStaff: true, password: 'the admin passphrase' });
+      const auth = await t.bearer(admin);
+      const patched = await t.http.patch(`/auth/users/${other.id}/`).set(auth).send({ email: 'fixed@example.com' });
+      expect(patched.body).toEqual({ email: 'fixed@example.com', id: other.id, username: other.username });
+      expect((await t.http.delete(`/auth/users/${other.id}/`).set(auth).send({ current_password: other.password })).body).toEqual(invalidPassword);
+      expect((await t.http.delete(`/auth/users/${other.id}/`).set(auth).send({ current_password: admin.password })).status).toBe(204);
+      expect(await t.db.prisma.user.count({ where: { id: other.id } })).toBe(0);
+    });
+  });
+});

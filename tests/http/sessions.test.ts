@@ -1,0 +1,217 @@
+// Browser sessions over HTTP: POST/DELETE /api/auth/session/, the sessionid and csrftoken
+// cookies, DRF's SessionAuthentication with its CSRF check on unsafe methods, expiry,
+// revocation, and session keys that never reach the database in plaintext.
+import { createHash } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { createTestApp, testConfig, type TestApp } from '../support/app.js';
+import { cookieHeader, sessionLogin, setCookies } from '../support/auth.js';
+import { describeWithDatabase } from '../support/suite.js';
+
+const csrfFailed = { detail: 'CSRF Failed: CSRF token missing or incorrect.' };
+const notProvided = { detail: 'Authentication credentials were not provided.' };
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const twoWeeks = 14 * 24 * 3600;
+
+describeWithDatabase('browser sessions over HTTP', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  describe('login: POST /api/auth/session/', () => {
+    it('answers {"detail","username"} and sets an HttpOnly session cookie and a readable CSRF cookie', async () => {
+      const user = await t.createUser();
+      const before = Date.now();
+      const response = await t.http.post('/api/auth/session/').send({ username: user.username, password: user.password });
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ detail: 'Logged in.', username: user.username });
+
+      const { sessionid, csrftoken } = setCookies(response);
+      expect(sessionid!.value).toMatch(/^[0-9a-f]{40}$/);
+      expect(sessionid!.attributes).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Lax', 'Path=/', `Max-Age=${twoWeeks}`]));
+      expect(csrftoken!.value).toMatch(/^[0-9a-f]{64}$/);
+      expect(csrftoken!.attributes).toEqual(expect.arrayContaining(['SameSite=Lax', 'Path=/', `Max-Age=${twoWeeks}`]));
+      for (const cookie of [sessionid!, csrftoken!]) expect(cookie.attributes).not.toContain('Secure');
+      expect(csrftoken!.attributes).not.toContain('HttpOnly');
+
+      const row = await t.db.prisma.session.findUniqueOrThrow({ where: { digest: sha256(sessionid!.value) } });
+      expect(row.userId).toBe(user.id);
+      expect(row.expiresAt.getTime()).toBeGreaterThanOrEqual(before + twoWeeks * 1000 - 1000);
+      expect(row.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + twoWeeks * 1000 + 1000);
+      const { lastLogin } = await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+      expect(lastLogin).not.toBeNull();
+    });
+
+    it('marks both cookies Secure when SESSION_COOKIE_SECURE is on', async () => {
+      const https = request(createApp(testConfig({ session: { cookieAge: 600, secureCookies: true } }), t.db));
+      const user = await t.createUser();
+      const response = await https.post('/api/auth/session/').send({ username: user.username, password: user.password });
+      const cookies = setCookies(response);
+      for (const name of ['sessionid', 'csrftoken']) {
+        expect(cookies[name]!.attributes).toEqual(expect.arrayContaining(['Secure', 'Max-Age=600']));
+      }
+    });
+
+    it('refuses bad credentials and inactive users alike, setting no cookie', async () => {
+      const user = await t.createUser();
+      const inactive = await t.createUser({ isActive: false });
+      for (const body of [
+        { username: user.username, password: 'wrong password' },
+        { username: 'no-such-user', password: 'whatever it is' },
+        { username: inactive.username, password: inactive.password },
+      ]) {
+        const response = await t.http.post('/api/auth/session/').send(body);
+        expect(response.status).toBe(400);
+        expect(response.body).toEqual({ non_field_errors: ['Unable to log in with provided credentials.'] });
+        expect(response.headers['set-cookie']).toBeUndefined();
+      }
+      const missing = await t.http.post('/api/auth/session/').send({});
+      expect(missing.status).toBe(400);
+      expect(missing.body).toEqual({ username: ['This field is required.'], password: ['This field is required.'] });
+    });
+
+    it('logging in again replaces the session (a new key; the old one stops working)', async () => {
+      const user = await t.createUser();
+      const first = await sessionLogin(t, user);
+      const again = await t.http
+        .post('/api/auth/session/')
+        .set('Cookie', first.cookie)
+        .set('X-CSRFToken', first.csrftoken)
+        .send({ username: user.username, password: user.password });
+      expect(again.status).toBe(200);
+      const second = setCookies(again).sessionid!.value;
+      expect(second).not.toBe(first.sessionid);
+      expect((await t.http.get('/api/dashboard/').set('Cookie', first.cookie)).status).toBe(403);
+      expect((await t.http.get('/api/dashboard/').set('Cookie', `sessionid=${second}`)).status).toBe(200);
+    });
+  });
+
+  describe('SessionAuthentication', () => {
+    it('authenticates the default views by cookie', async () => {
+      const user = await t.createUser({ email: 'spa@example.com' });
+      const session = await sessionLogin(t, user);
+      const response = await t.http.get('/auth/users/me/').set('Cookie', session.cookie);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ email: 'spa@example.com', id: user.id, username: user.username });
+    });
+
+    it('a write needs X-CSRFToken matching the csrftoken cookie: 403 without, 201 with', async () => {
+      const user = await t.createUser();
+      const session = await sessionLogin(t, user);
+      const post = () => t.http.post('/api/posts/').set('Cookie', session.cookie);
+      const before = await t.db.prisma.post.count();
+
+      const missing = await post().send({ title: 't', body: 'b' });
+      expect(missing.status).toBe(403);
+      expect(missing.body).toEqual(csrfFailed);
+      expect(missing.headers['www-authenticate']).toBeUndefined();
+      const wrong = await post().set('X-CSRFToken', 'f'.repeat(64)).send({ title: 't', body: 'b' });
+      expect({ status: wrong.status, body: wrong.body }).toEqual({ status: 403, body: csrfFailed });
+      expect(await t.db.prisma.post.count()).toBe(before);
+
+      const ok = await post().set('X-CSRFToken', session.csrftoken).send({ title: 't', body: 'b' });
+      expect(ok.status).toBe(201);
+      expect((ok.body as { owner: string }).owner).toBe(user.username);
+    });
+
+    it('the header alone is not enough: the cookie must carry the same token', async () => {
+      const user = await t.createUser();
+      const session = await sessionLogin(t, user);
+      const response = await t.http
+        .post('/api/posts/')
+        .set('Cookie', cookieHeader({ sessionid: session.sessionid }))
+        .set('X-CSRFToken', session.csrftoken)
+        .send({ title: 't', body: 'b' });
+      expect({ status: response.status, body: response.body }).toEqual({ status: 403, body: csrfFailed });
+    });
+
+    it('a CSRF token of another session does not pass, even in both places (it is bound to the session)', async () => {
+      const victim = await sessionLogin(t, await t.createUser());
+      const attacker = await sessionLogin(t, await t.createUser());
+      const response = await t.http
+        .post('/api/posts/')
+        .set('Cookie', cookieHeader({ sessionid: victim.sessionid, csrftoken: attacker.csrftoken }))
+        .set('X-CSRFToken', attacker.csrftoken)
+        .send({ title: 't', body: 'b' });
+      expect({ status: response.status, body: response.body }).toEqual({ status: 403, body: csrfFailed });
+    });
+
+    it('safe methods need no CSRF token', async () => {
+      const session = await sessionLogin(t, await t.createUser());
+      for (const method of ['get', 'head', 'options'] as const) {
+        expect((await t.http[method]('/api/transactions/').set('Cookie', session.cookie)).status).toBe(200);
+      }
+    });
+
+    it('JWT requests are not subject to CSRF, even with a session cookie', async () => {
+      const user = await t.createUser();
+      const session = await sessionLogin(t, user);
+      const response = await t.http.post('/api/posts/').set('Cookie', session.cookie).set(await t.bearer(user)).send({ title: 't', body: 'b' });
+      expect(response.status).toBe(201);
+    });
+
+    it('an unknown, expired or inactive user\'s session is simply anonymous', async () => {
+      const user = await t.createUser();
+      const expired = await sessionLogin(t, user);
+      await t.db.prisma.session.update({ where: { digest: sha256(expired.sessionid) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      const inactiveUser = await t.createUser();
+      const inactive = await sessionLogin(t, inactiveUser);
+      await t.db.prisma.user.update({ where: { id: inactiveUser.id }, data: { isActive: false } });
+
+      for (const cookie of ['sessionid=0123456789abcdef0123456789abcdef01234567', 'sessionid=', 'sessionid=%E0%A4%A', expired.cookie, inactive.cookie]) {
+        const dashboard = await t.http.get('/api/dashboard/').set('Cookie', cookie);
+        expect({ status: dashboard.status, body: dashboard.body }).toEqual({ status: 403, body: notProvided });
+        // Anonymous, not an error: a public endpoint answers, and a write needs no CSRF token to be refused as anonymous.
+        expect((await t.http.get('/api/posts/').set('Cookie', cookie)).status).toBe(200);
+        const write = await t.http.post('/api/posts/').set('Cookie', cookie).send({ title: 't', body: 'b' });
+        expect(write.status).toBe(401);
+      }
+    });
+  });
+
+  describe('logout: DELETE /api/auth/session/', () => {
+    it('needs the CSRF token while the session is live', async () => {
+      const session = await sessionLogin(t, await t.createUser());
+      const response = await t.http.delete('/api/auth/session/').set('Cookie', session.cookie);
+      expect({ status: response.status, body: response.body }).toEqual({ status: 403, body: csrfFailed });
+      expect((await t.http.get('/api/dashboard/').set('Cookie', session.cookie)).status).toBe(200);
+    });
+
+    it('deletes the session server-side and clears both cookies', async () => {
+      const user = await t.createUser();
+      const session = await sessionLogin(t, user);
+      const other = await sessionLogin(t, user);
+      const response = await t.http.delete('/api/auth/session/').set('Cookie', session.cookie).set('X-CSRFToken', session.csrftoken);
+      expect(response.status).toBe(204);
+      expect(response.text).toBe('');
+      const cleared = setCookies(response);
+      for (const name of ['sessionid', 'csrftoken']) {
+        expect(cleared[name]!.value).toBe('');
+        expect(cleared[name]!.attributes).toContain('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
+      }
+      expect(await t.db.prisma.session.count({ where: { digest: sha256(session.sessionid) } })).toBe(0);
+      // A copy of the old cookie is worthless; the user's other browser stays signed in.
+      expect((await t.http.get('/api/dashboard/').set('Cookie', session.cookie)).status).toBe(403);
+      expect((await t.http.get('/api/dashboard/').set('Cookie', other.cookie)).status).toBe(200);
+    });
+
+    it('succeeds without a session, as Django\'s logout()', async () => {
+      expect((await t.http.delete('/api/auth/session/')).status).toBe(204);
+    });
+  });
+
+  it('stores no session key in the database: only its SHA-256 digest', async () => {
+    const user = await t.createUser();
+    const session = await sessionLogin(t, user);
+    const rows = await t.db.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM django_session WHERE user_id = ${user.id}`);
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(session.sessionid);
+    expect(JSON.stringify(rows)).not.toContain(session.csrftoken);
+    expect(rows[0]!.digest).toBe(sha256(session.sessionid));
+  });
+});

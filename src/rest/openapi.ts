@@ -28,11 +28,13 @@ export interface ParameterDocs {
   rejects?: 400 | 404;
 }
 
-/** A response in another media type than JSON, or with several. */
+/** A response in another media type than JSON, or with several, or with headers. */
 export interface ResponseDocs {
   description?: string;
-  /** Body schema by media type. */
-  content: Record<string, z.ZodType>;
+  /** Body schema by media type; absent for no body. */
+  content?: Record<string, z.ZodType>;
+  /** Headers the response always carries, with what they mean (`Set-Cookie` of a login). */
+  headers?: Record<string, string>;
 }
 
 /** What one method of a view accepts and answers. */
@@ -58,14 +60,35 @@ export interface SecuritySchemeDocs {
   scheme: JsonSchema;
 }
 
-/** The schemes of SimpleJWT, DRF's TokenAuthentication and SessionAuthentication, named as drf-spectacular names them. */
+/**
+ * The schemes of SimpleJWT, DRF's TokenAuthentication and SessionAuthentication, named as
+ * drf-spectacular names them. Swagger UI sends an apiKey header's value verbatim, so the
+ * token's description says to type the keyword too; it cannot set a cookie at all (browsers
+ * forbid it), so a session comes from logging in on the page itself.
+ */
 export const securitySchemes = {
   jwt: { name: 'jwtAuth', scheme: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
   token: {
     name: 'tokenAuth',
-    scheme: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Token-based authentication with required prefix "Token"' },
+    scheme: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'Authorization',
+      description: 'Token-based authentication with required prefix "Token": type `Token <key>` (the word Token, a space, then the key).',
+    },
   },
-  session: { name: 'cookieAuth', scheme: { type: 'apiKey', in: 'cookie', name: 'sessionid' } },
+  session: {
+    name: 'cookieAuth',
+    scheme: {
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'sessionid',
+      description:
+        'A browser session (the HttpOnly `sessionid` cookie); writes must also send the `csrftoken` cookie\'s value in X-CSRFToken. ' +
+        'In Swagger UI, Authorize cannot set a cookie: log in with "Try it out" on the session login operation, then the browser ' +
+        'sends the cookie by itself and the page adds X-CSRFToken.',
+    },
+  },
 } satisfies Record<string, SecuritySchemeDocs>;
 
 export interface ApiInfo {
@@ -242,16 +265,29 @@ function pipelineErrors(policies: Policies, docs: OperationDocs, hasPathParamete
   return statuses;
 }
 
+/** Response headers: each one required (the response always carries it). */
+function headerDocs(headers: Record<string, string>) {
+  return Object.fromEntries(
+    Object.entries(headers).map(([header, description]) => [header, { description, required: true, schema: { type: 'string' } }]),
+  );
+}
+
 function responseDocs(components: SchemaComponents, status: number, declared: z.ZodType | null | ResponseDocs) {
   const description = STATUS_CODES[status] ?? String(status);
   if (declared === null) return { description };
   if (declared instanceof z.ZodType) {
     return { description, content: { 'application/json': { schema: components.convert(declared, 'output') } } };
   }
-  const content = Object.fromEntries(
-    Object.entries(declared.content).map(([mediaType, schema]) => [mediaType, { schema: components.convert(schema, 'output') }]),
-  );
-  return { description: declared.description ?? description, content };
+  const content =
+    declared.content &&
+    Object.fromEntries(
+      Object.entries(declared.content).map(([mediaType, schema]) => [mediaType, { schema: components.convert(schema, 'output') }]),
+    );
+  return {
+    description: declared.description ?? description,
+    ...(declared.headers ? { headers: headerDocs(declared.headers) } : {}),
+    ...(content ? { content } : {}),
+  };
 }
 
 function parameterDocs(parameter: ParameterDocs) {
@@ -355,13 +391,7 @@ export async function openApiDocument(patterns: UrlPatterns, info: ApiInfo): Pro
       name,
       {
         description,
-        ...(headers
-          ? {
-              headers: Object.fromEntries(
-                Object.entries(headers).map(([header, text]) => [header, { description: text, required: true, schema: { type: 'string' } }]),
-              ),
-            }
-          : {}),
+        ...(headers ? { headers: headerDocs(headers) } : {}),
         content: { 'application/json': { schema: components.convert(schema, 'output') } },
       },
     ]),

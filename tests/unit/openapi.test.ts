@@ -95,18 +95,44 @@ describe('openapi.yaml', () => {
     });
 
     it('derives security from authenticators and permissions: anonymous access where permissions allow it', () => {
-      expect(op('/api/posts/', 'get').security).toEqual([{ jwtAuth: [] }, {}]);
-      expect(op('/api/posts/', 'post').security).toEqual([{ jwtAuth: [] }]);
-      expect(op('/api/transactions/', 'get').security).toEqual([{ jwtAuth: [] }]);
+      const everyScheme = [{ jwtAuth: [] }, { tokenAuth: [] }, { cookieAuth: [] }];
+      expect(op('/api/posts/', 'get').security).toEqual([...everyScheme, {}]);
+      expect(op('/api/posts/', 'post').security).toEqual(everyScheme);
+      expect(op('/api/transactions/', 'get').security).toEqual(everyScheme);
       expect(op('/api/token/', 'post').security).toBeUndefined(); // no authentication at all
-      expect(document.components.securitySchemes).toEqual({ jwtAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } });
+      // Djoser's per-action permissions: anyone registers, only users list.
+      expect(op('/auth/users/', 'post').security).toEqual([...everyScheme, {}]);
+      expect(op('/auth/users/', 'get').security).toEqual(everyScheme);
+      // Views with their own authentication classes.
+      expect(op('/api/profile/', 'get').security).toEqual([{ tokenAuth: [] }]);
+      expect(op('/api/dashboard/', 'get').security).toEqual([{ cookieAuth: [] }]);
+      expect(op('/api/auth/session/', 'post').security).toEqual([{ cookieAuth: [] }, {}]);
+      expect(Object.keys(document.components.securitySchemes!)).toEqual(['cookieAuth', 'jwtAuth', 'tokenAuth']);
+      expect(document.components.securitySchemes).toMatchObject({
+        jwtAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        tokenAuth: { type: 'apiKey', in: 'header', name: 'Authorization' },
+        cookieAuth: { type: 'apiKey', in: 'cookie', name: 'sessionid' },
+      });
+      // Swagger UI sends an apiKey verbatim: the user must type the keyword.
+      expect((document.components.securitySchemes!.tokenAuth as { description: string }).description).toContain('`Token <key>`');
+    });
+
+    it('answers 401 only where the first scheme has a challenge (DRF turns it into 403 otherwise)', () => {
+      expect(Object.keys(op('/api/dashboard/', 'get').responses)).toEqual(['200', '403', '413', '429']);
+      expect(Object.keys(op('/api/profile/', 'get').responses)).toEqual(['200', '401', '403', '413', '429']);
+      expect(Object.keys(op('/auth/token/logout/', 'post').responses)).toEqual(['204', '401', '403', '413', '429']);
     });
 
     it('names request and response schemas as drf-spectacular does', () => {
       expect(Object.keys(document.components.schemas!)).toEqual(
-        expect.arrayContaining(['Post', 'PostRequest', 'PatchedPostRequest', 'PaginatedPostList', 'Transaction', 'TokenObtainPair']),
+        expect.arrayContaining([
+          ...['Post', 'PostRequest', 'PatchedPostRequest', 'PaginatedPostList', 'Transaction', 'TokenObtainPair'],
+          ...['User', 'UserRequest', 'PatchedUserRequest', 'UserCreate', 'UserCreateRequest', 'TokenCreate', 'TokenCreateRequest'],
+          ...['AuthToken', 'AuthTokenRequest', 'SetPasswordRequest', 'CurrentPasswordRequest', 'SessionLogin'],
+        ]),
       );
       expect(op('/api/posts/{id}/', 'delete').responses['204']).toEqual({ description: 'No Content' });
+      expect(op('/auth/users/me/', 'delete').responses['204']).toEqual({ description: 'No Content' });
     });
   });
 });
@@ -180,6 +206,15 @@ describe('openApiDocument', () => {
     ).rejects.toThrow('Two different schemas are named "Item"');
   });
 
+  it('documents the headers a response carries, with or without a body', async () => {
+    const cleared = { 'Set-Cookie': 'Clears the cookie.' };
+    const document = await generate([['/x/', view({ DELETE: { responses: { 204: { headers: cleared } } } })]]);
+    expect((document.paths['/x/']!.delete as { responses: Record<string, unknown> }).responses['204']).toEqual({
+      description: 'No Content',
+      headers: { 'Set-Cookie': { description: 'Clears the cookie.', required: true, schema: { type: 'string' } } },
+    });
+  });
+
   it('refuses two operations with one operationId', async () => {
     const docs = { GET: { responses: { 200: null } } };
     await expect(generate([['/a/b/', view(docs)], ['/a/:id/b/', view(docs)]])).rejects.toThrow('Two operations have the operationId a_b_retrieve');
@@ -222,6 +257,9 @@ describe('SpecValidator', () => {
     const throttled = { status: 429, body: { detail: 'Request was throttled. Expected available in 5 seconds.' } };
     expect(check({ ...throttled, headers: { ...json, 'retry-after': '5' } })).not.toThrow();
     expect(check({ ...throttled })).toThrow('the Retry-After header is missing');
+    const logout = { method: 'DELETE', url: '/api/auth/session/', status: 204 };
+    expect(check({ ...logout, headers: { 'set-cookie': 'sessionid=; Path=/' } })).not.toThrow();
+    expect(check({ ...logout, headers: {} })).toThrow('the Set-Cookie header is missing');
   });
 
   it('expects 404 for an unknown URL and 405 with the documented Allow for an undocumented method', () => {

@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { NotFound, ValidationError } from '../../rest/errors.js';
 import { charField, emailField } from '../../rest/fields.js';
 import { IsAuthenticated, permission } from '../../rest/permissions.js';
-import { validate, validateRequest } from '../../rest/serializers.js';
-import { unableToLogIn, type AuthToken, type TokenService } from '../../rest/authentication/token.js';
+import type { ParameterDocs } from '../../rest/openapi.js';
+import { partialOf, validate, validateRequest } from '../../rest/serializers.js';
+import { tokenKey, unableToLogIn, type AuthToken, type TokenService } from '../../rest/authentication/token.js';
 import type { Authenticator } from '../../rest/authentication/index.js';
 import { parsePk } from '../../rest/viewset.js';
 import type { Handler, RequestContext, ViewSpec } from '../../rest/views.js';
@@ -24,21 +25,49 @@ import {
 
 const invalidPassword = 'Invalid password.';
 
+// The serializers' representations, for the OpenAPI document; the email is blank when the user has none.
+const email = z.string().max(254);
+const username = z.string().max(usernameMaxLength);
+const userResponse = z.object({ email, id: z.int(), username }).meta({ id: 'User' });
+const userCreateResponse = z.object({ email, username, id: z.int() }).meta({ id: 'UserCreate' });
+const tokenCreateResponse = z.object({ auth_token: tokenKey }).meta({ id: 'TokenCreate' });
+
 /** Djoser's UserSerializer: REQUIRED_FIELDS + (USER_ID_FIELD, LOGIN_FIELD); only email is writable. */
-const representUser = (user: User) => ({ email: user.email, id: user.id, username: user.username });
-export const userRequest = z.object({ email: emailField({ maxLength: 254, allowBlank: true }).optional() });
+const representUser = (user: User): z.output<typeof userResponse> => ({ email: user.email, id: user.id, username: user.username });
+export const userRequest = z.object({ email: emailField({ maxLength: 254, allowBlank: true }).optional() }).meta({ id: 'UserRequest' });
 
 /** Djoser's UserCreateSerializer, whose representation is email, username, id. */
-export const userCreateRequest = z.object({
-  email: emailField({ maxLength: 254, allowBlank: true }).optional(),
-  username: charField({ maxLength: usernameMaxLength, validators: [(v) => (isValidUsername(v) ? undefined : usernameMessage)] }),
-  password: charField(),
-});
+export const userCreateRequest = z
+  .object({
+    email: emailField({ maxLength: 254, allowBlank: true }).optional(),
+    username: charField({ maxLength: usernameMaxLength, validators: [(v) => (isValidUsername(v) ? undefined : usernameMessage)] }),
+    password: charField(),
+  })
+  .meta({ id: 'UserCreateRequest' });
 
 /** Djoser's TokenCreateSerializer: both fields optional, a missing one simply fails to log in. */
-export const tokenCreateRequest = z.object({ password: charField().optional(), username: charField().optional() });
-export const currentPasswordRequest = z.object({ current_password: charField() });
-export const setPasswordRequest = z.object({ new_password: charField(), current_password: charField() });
+export const tokenCreateRequest = z
+  .object({ password: charField().optional(), username: charField().optional() })
+  .meta({ id: 'TokenCreateRequest' });
+export const currentPasswordRequest = z.object({ current_password: charField() }).meta({ id: 'CurrentPasswordRequest' });
+export const setPasswordRequest = z.object({ new_password: charField(), current_password: charField() }).meta({ id: 'SetPasswordRequest' });
+
+/** What a user detail route (by id, or /me/) accepts and answers. */
+function detailDocs(parameters: readonly ParameterDocs[]): ViewSpec['docs'] {
+  return {
+    GET: { parameters, responses: { 200: userResponse } },
+    PUT: { parameters, request: userRequest, responses: { 200: userResponse } },
+    PATCH: { parameters, request: partialOf(userRequest).meta({ id: 'PatchedUserRequest' }), responses: { 200: userResponse } },
+    DELETE: { parameters, request: currentPasswordRequest, responses: { 204: null } },
+  };
+}
+const byPkParameter: ParameterDocs = {
+  name: 'pk',
+  in: 'path',
+  description: 'A unique integer value identifying this user.',
+  schema: { type: 'integer' },
+  rejects: 404,
+};
 
 export interface DjoserDependencies {
   users: Users;
@@ -109,12 +138,16 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
         if (errors.length > 0) throw new ValidationError({ password: errors });
         try {
           const user = await users.create({ username: data.username, email, password: data.password });
-          return { status: 201, body: { email: user.email, username: user.username, id: user.id } };
+          return { status: 201, body: { email: user.email, username: user.username, id: user.id } satisfies z.output<typeof userCreateResponse> };
         } catch (error) {
           if (error instanceof UsernameTaken) throw new ValidationError({ username: [usernameTaken] });
           throw error;
         }
       },
+    },
+    docs: {
+      GET: { action: 'list', responses: { 200: z.array(userResponse) } },
+      POST: { request: userCreateRequest, responses: { 201: userCreateResponse } },
     },
   };
 
@@ -125,12 +158,14 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
       description: 'A user by id: admins reach everyone, others only themselves. DELETE needs current_password.',
       permissions: [IsAuthenticated],
       handlers: detailHandlers(byPk),
+      docs: detailDocs([byPkParameter]),
     } satisfies ViewSpec,
     me: {
       name: 'User Me',
       description: 'The authenticated user: read, change the email, or delete the account (with current_password).',
       permissions: [IsAuthenticated],
       handlers: detailHandlers(me),
+      docs: detailDocs([]),
     } satisfies ViewSpec,
     setPassword: {
       name: 'User Set Password',
@@ -146,6 +181,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
           return { status: 204 };
         },
       },
+      docs: { POST: { request: setPasswordRequest, responses: { 204: null } } },
     } satisfies ViewSpec,
     tokenLogin: {
       name: 'Token Create',
@@ -156,9 +192,10 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
           const user = username === undefined || password === undefined ? null : await users.checkCredentials(username, password);
           if (!user) throw new ValidationError({ non_field_errors: [unableToLogIn] });
           await users.recordLogin(user.id);
-          return { body: { auth_token: await tokens.issue(user.id) } };
+          return { body: { auth_token: await tokens.issue(user.id) } satisfies z.output<typeof tokenCreateResponse> };
         },
       },
+      docs: { POST: { request: tokenCreateRequest, responses: { 200: tokenCreateResponse } } },
     } satisfies ViewSpec,
     tokenLogout: {
       name: 'Token Destroy',
@@ -172,6 +209,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
           return { status: 204 };
         },
       },
+      docs: { POST: { responses: { 204: null } } },
     } satisfies ViewSpec,
   };
 }

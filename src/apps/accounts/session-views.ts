@@ -1,5 +1,6 @@
 // The SPA's login/logout view: a server-side session in an HttpOnly cookie, plus the
 // readable CSRF cookie the page echoes in X-CSRFToken on writes.
+import { z } from 'zod';
 import { ValidationError } from '../../rest/errors.js';
 import { AllowAny } from '../../rest/permissions.js';
 import { validate } from '../../rest/serializers.js';
@@ -11,13 +12,17 @@ import type { Users } from './users.js';
 
 /** The same request body as DRF's obtain_auth_token: username, and the password as typed. */
 export const sessionLoginRequest = authTokenRequest;
+const sessionLogin = z.object({ detail: z.literal('Logged in.'), username: z.string() }).meta({ id: 'SessionLogin' });
+
+/** Both cookies are set by a login and cleared by a logout. */
+const cookieHeaders = (what: string) => ({ 'Set-Cookie': `${what} the \`sessionid\` (HttpOnly) and \`csrftoken\` cookies.` });
 
 export function sessionView(users: Users, sessions: SessionService, sessionAuthentication: Authenticator): ViewSpec {
   return {
     name: 'Session',
     description:
       'POST logs in: sets the HttpOnly `sessionid` cookie and the `csrftoken` cookie to echo in X-CSRFToken on writes. ' +
-      'DELETE logs out (needs X-CSRFToken while the session is live).',
+      'DELETE logs out (needs X-CSRFToken while the session is live; without a session it succeeds all the same).',
     // A live session makes writes here CSRF-checked too, as in DRF.
     authenticators: [sessionAuthentication],
     permissions: [AllowAny],
@@ -28,13 +33,20 @@ export function sessionView(users: Users, sessions: SessionService, sessionAuthe
         if (!user) throw new ValidationError({ non_field_errors: [unableToLogIn] });
         await sessions.login(ctx, user);
         await users.recordLogin(user.id);
-        return { body: { detail: 'Logged in.', username: user.username } };
+        return { body: { detail: 'Logged in.', username: user.username } satisfies z.output<typeof sessionLogin> };
       },
       // Like Django's logout(), it succeeds with or without a session.
       DELETE: async (ctx) => {
         await sessions.logout(ctx);
         return { status: 204 };
       },
+    },
+    docs: {
+      POST: {
+        request: sessionLoginRequest,
+        responses: { 200: { content: { 'application/json': sessionLogin }, headers: cookieHeaders('Sets') } },
+      },
+      DELETE: { responses: { 204: { headers: cookieHeaders('Clears') } } },
     },
   };
 }

@@ -5,6 +5,7 @@
 // of the session key, so a cookie planted by a sibling subdomain cannot pass the check.
 import { createHmac } from 'node:crypto';
 import { PermissionDenied } from '../errors.js';
+import { securitySchemes } from '../openapi.js';
 import { SAFE_METHODS, type RequestContext } from '../views.js';
 import { deleteCookie, readCookie, setCookie } from './cookies.js';
 import type { Authenticator, AuthUser } from './index.js';
@@ -91,6 +92,7 @@ export class SessionService {
  */
 export function sessionAuthentication(service: SessionService): Authenticator {
   return {
+    securityScheme: securitySchemes.session,
     async authenticate(ctx) {
       const current = await service.current(ctx);
       if (!current?.session.user.isActive) return null;

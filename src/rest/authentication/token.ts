@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { AuthenticationFailed, ValidationError } from '../errors.js';
 import { charField } from '../fields.js';
+import { securitySchemes } from '../openapi.js';
 import { AllowAny } from '../permissions.js';
 import { validate } from '../serializers.js';
 import type { ViewSpec } from '../views.js';
@@ -66,6 +67,7 @@ const keyword = 'Token';
 export function tokenAuthentication(service: TokenService): Authenticator {
   return {
     authenticateHeader: keyword,
+    securityScheme: securitySchemes.token,
     async authenticate(ctx) {
       const header = authorizationCredential(ctx, keyword);
       if (header === null) return null;
@@ -85,7 +87,16 @@ export function tokenAuthentication(service: TokenService): Authenticator {
 export const unableToLogIn = 'Unable to log in with provided credentials.';
 
 /** DRF's AuthTokenSerializer: the password keeps its spaces. */
-export const authTokenRequest = z.object({ username: charField(), password: charField({ trimWhitespace: false }) });
+export const authTokenRequest = z
+  .object({ username: charField(), password: charField({ trimWhitespace: false }) })
+  .meta({ id: 'AuthTokenRequest' });
+
+/** A token key as handed out: 40 hex characters, shown once. */
+export const tokenKey = z
+  .string()
+  .regex(/^[0-9a-f]{40}$/)
+  .meta({ description: 'The key, shown only this once: send it as `Authorization: Token <key>`.' });
+const authTokenResponse = z.object({ token: tokenKey }).meta({ id: 'AuthToken' });
 
 /**
  * DRF's obtain_auth_token (POST `{"username","password"}` → `{"token"}`). Unlike DRF's
@@ -101,8 +112,10 @@ export function obtainAuthTokenView(service: TokenService, users: CredentialsChe
         const { username, password } = validate(authTokenRequest, ctx.data());
         const user = await users.checkCredentials(username, password);
         if (!user) throw new ValidationError({ non_field_errors: [unableToLogIn] });
-        return { body: { token: await service.issue(user.id) } };
+        return { body: { token: await service.issue(user.id) } satisfies z.output<typeof authTokenResponse> };
       },
     },
+    // Bad credentials answer 400 `{"non_field_errors": [...]}`: the ValidationError response of every request body.
+    docs: { POST: { request: authTokenRequest, responses: { 200: authTokenResponse } } },
   };
 }

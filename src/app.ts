@@ -33,7 +33,9 @@ export const apiInfo: ApiInfo = {
   version: '1.0.0',
   description:
     'A Django REST Framework stack (DRF, SimpleJWT, Djoser, django-filter) on Express. Every path also answers ' +
-    'without its trailing slash, HEAD (as GET) and OPTIONS (ViewMetadata).',
+    'without its trailing slash, HEAD (as GET) and OPTIONS (ViewMetadata). To authorize in Swagger UI: jwtAuth takes ' +
+    'the access token of POST /api/token/; tokenAuth takes `Token <key>` with the key of POST /auth/token/login/; for ' +
+    'a session, run POST /api/auth/session/ with "Try it out" (the page then sends X-CSRFToken by itself).',
 };
 
 /** The URL table; `counters` is where throttles count (shared by every instance when it is Redis). */

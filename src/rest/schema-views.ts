@@ -58,13 +58,28 @@ const assetFiles = new Set([
   '/favicon-16x16.png',
 ]);
 
+/**
+ * Swagger UI's requestInterceptor: "Try it out" as a session-authenticated page must send the
+ * `csrftoken` cookie's value in X-CSRFToken, as the SPA does (Authorize cannot: it sets no header
+ * for a cookie scheme). swagger-ui-express writes this function's source into the page, so it
+ * must stand alone: no closure, no helper, nothing but the browser's globals.
+ */
+function copyCsrfCookieToHeader(request: { headers: Record<string, string> }) {
+  const cookie = /(?:^|;\s*)csrftoken=([^;]*)/.exec((globalThis as unknown as { document: { cookie: string } }).document.cookie);
+  if (cookie) request.headers['X-CSRFToken'] = decodeURIComponent(cookie[1]!);
+  return request;
+}
+
 /** GET: Swagger UI's page on the document at `schemaUrl`; and the middleware serving its assets under `path`. */
 function swaggerUiView(path: string, schemaUrl: string, title: string): { view: ViewSpec; assets: RequestHandler } {
   const options = {
     customSiteTitle: title,
     swaggerUrl: schemaUrl,
-    // No badge fetched from validator.swagger.io: the page requests nothing from another host.
-    swaggerOptions: { validatorUrl: null },
+    swaggerOptions: {
+      // No badge fetched from validator.swagger.io: the page requests nothing from another host.
+      validatorUrl: null,
+      requestInterceptor: copyCsrfCookieToHeader,
+    },
   };
   // The page refers to its assets relatively; <base> makes that work with and without the trailing slash.
   const html = swaggerUi.generateHTML(undefined, options).replace('<head>', `<head>\n  <base href="${path}">`);

@@ -1,14 +1,16 @@
 // Swagger UI in a real browser (Debian's Chromium, driven by playwright-core), used as a
-// person would: open /api/docs/, authorize with a JWT, "Try it out" on GET /api/transactions/,
-// and see the user's own transaction come back. Every request the page makes must stay on
-// this server. Screenshots are kept under test-artifacts/.
+// person would: open /api/docs/, authorize (a JWT; a DRF token typed as `Token <key>`) or
+// log in with a session through "Try it out", then run "Try it out" and see the user's own
+// data come back. Every request the page makes must stay on this server. Screenshots are
+// kept under test-artifacts/.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+import { tokenLogin } from '../support/auth.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const artifacts = join(projectRoot, 'test-artifacts');
@@ -17,6 +19,13 @@ describe('Swagger UI at /api/docs/', () => {
   let t: TestApp;
   let context: BrowserContext;
   let profile: string;
+  // Requests to any other host are refused and recorded: nothing may leave this server.
+  const offHost: string[] = [];
+  let page: Page;
+  let pageErrors: string[];
+  /** The requests the page sent to the API, as the server received them. */
+  let sent: Request[];
+
   beforeAll(async () => {
     if (!existsSync(chromiumPath)) throw new Error(`Chromium is missing at ${chromiumPath}: apt-get install chromium (.ci/run does)`);
     t = await createTestApp();
@@ -27,12 +36,65 @@ describe('Swagger UI at /api/docs/', () => {
       viewport: { width: 1280, height: 900 },
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
+    await context.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      if (url.hostname === '127.0.0.1') return route.continue();
+      offHost.push(url.href);
+      return route.abort();
+    });
+    mkdirSync(artifacts, { recursive: true });
   });
   afterAll(async () => {
     await context?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
     await t?.close();
   });
+
+  beforeEach(async () => {
+    await context.clearCookies();
+    page = await context.newPage();
+    pageErrors = [];
+    sent = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('request', (request) => sent.push(request));
+    await page.goto(`${t.baseUrl}/api/docs/`);
+    await expect.poll(() => page.locator('.swagger-ui .info .title').textContent()).toContain('drf-express');
+  });
+  afterEach(async () => {
+    await page.close();
+    expect(offHost).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  /** "Authorize" with `value` typed into the scheme's field. */
+  async function authorize(scheme: string, value: string): Promise<void> {
+    await page.locator('.auth-wrapper').getByRole('button', { name: 'Authorize' }).click();
+    // Each scheme is its own form in the dialog, with its own buttons.
+    const form = page.locator('.dialog-ux form', { hasText: scheme });
+    await form.getByRole('textbox').fill(value);
+    await form.getByRole('button', { name: 'Apply credentials' }).click();
+    await form.getByRole('button', { name: 'Close' }).click();
+  }
+
+  /** "Try it out" on an operation (its element id), with a JSON body if given: the live response's status and body. */
+  async function tryItOut(operationId: string, body?: object): Promise<{ status: string; body: unknown; curl: string }> {
+    const operation = page.locator(`#${operationId}`);
+    await operation.locator('.opblock-summary').click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+    if (body) await operation.locator('textarea.body-param__text').fill(JSON.stringify(body));
+    await operation.getByRole('button', { name: 'Execute' }).click();
+    const response = operation.locator('.live-responses-table .response');
+    await expect.poll(() => response.locator('.response-col_status').textContent(), { timeout: 10_000 }).toMatch(/\d{3}/);
+    await response.scrollIntoViewIfNeeded();
+    const text = await response.locator('.response-col_description pre').first().textContent();
+    return {
+      status: (await response.locator('.response-col_status').textContent())!.trim(),
+      body: JSON.parse(text!) as unknown,
+      curl: (await operation.locator('.curl-command').textContent())!,
+    };
+  }
+
+  const sentTo = (method: string, path: string) => sent.filter((r) => r.method() === method && new URL(r.url()).pathname === path);
 
   it('authorizes with a JWT and runs "Try it out" on GET /api/transactions/', async () => {
     const user = await t.createUser();
@@ -43,43 +105,44 @@ describe('Swagger UI at /api/docs/', () => {
       .send({ amount: '42.50', description: 'seen through Swagger UI' });
     expect(created.status).toBe(201);
 
-    // Nothing may leave this server: requests to any other host are refused and recorded.
-    const offHost: string[] = [];
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.hostname === '127.0.0.1') return route.continue();
-      offHost.push(url.href);
-      return route.abort();
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-
-    await page.goto(`${t.baseUrl}/api/docs/`);
-    await expect.poll(() => page.locator('.swagger-ui .info .title').textContent()).toContain('drf-express');
-
-    await page.locator('.auth-wrapper').getByRole('button', { name: 'Authorize' }).click();
-    await page.locator('.auth-container', { hasText: 'jwtAuth' }).getByRole('textbox').fill(access);
-    await page.getByRole('button', { name: 'Apply credentials' }).click();
-    await page.getByRole('button', { name: 'Close' }).click();
-    mkdirSync(artifacts, { recursive: true });
+    await authorize('jwtAuth', access);
     await page.screenshot({ path: join(artifacts, 'swagger-ui-authorized.png') });
 
-    const operation = page.locator('#operations-transactions-api_transactions_list');
-    await operation.locator('.opblock-summary').click();
-    await operation.getByRole('button', { name: 'Try it out' }).click();
-    await operation.getByRole('button', { name: 'Execute' }).click();
-
-    const response = operation.locator('.live-responses-table .response');
-    await expect.poll(() => response.locator('.response-col_status').textContent(), { timeout: 10_000 }).toContain('200');
-    const body = await response.locator('.response-col_description pre').first().textContent();
-    expect(JSON.parse(body!)).toEqual({ count: 1, next: null, previous: null, results: [created.body] });
-    expect(await operation.locator('.curl-command').textContent()).toContain(`Authorization: Bearer ${access}`);
-
-    await response.scrollIntoViewIfNeeded();
+    const result = await tryItOut('operations-transactions-api_transactions_list');
+    expect(result.status).toBe('200');
+    expect(result.body).toEqual({ count: 1, next: null, previous: null, results: [created.body] });
+    expect(result.curl).toContain(`Authorization: Bearer ${access}`);
+    // Without a csrftoken cookie there is nothing to copy.
+    expect(await sentTo('GET', '/api/transactions/')[0]!.allHeaders()).not.toHaveProperty('x-csrftoken');
     await page.screenshot({ path: join(artifacts, 'swagger-ui-try-it-out.png') });
+  }, 60_000);
 
-    expect(offHost).toEqual([]);
-    expect(pageErrors).toEqual([]);
+  it('authorizes with a DRF token typed as `Token <key>` and runs "Try it out" on GET /api/profile/', async () => {
+    const user = await t.createUser({ email: 'swagger@example.com' });
+    const { key } = await tokenLogin(t, user);
+
+    await authorize('tokenAuth', `Token ${key}`);
+    const result = await tryItOut('operations-profile-api_profile_retrieve');
+    expect(result.status).toBe('200');
+    expect(result.body).toEqual({ username: user.username, email: 'swagger@example.com' });
+    expect(result.curl).toContain(`Authorization: Token ${key}`);
+  }, 60_000);
+
+  it('logs in with a session through "Try it out", then writes with it: the page sends X-CSRFToken from the csrftoken cookie', async () => {
+    const user = await t.createUser();
+    const login = await tryItOut('operations-auth-api_auth_session_create', { username: user.username, password: user.password });
+    expect(login.status).toBe('200');
+    expect(login.body).toEqual({ detail: 'Logged in.', username: user.username });
+    const cookies = Object.fromEntries((await context.cookies(t.baseUrl)).map((cookie) => [cookie.name, cookie]));
+    expect(cookies.sessionid).toMatchObject({ httpOnly: true });
+    expect(cookies.csrftoken).toMatchObject({ httpOnly: false });
+
+    const created = await tryItOut('operations-posts-api_posts_create', { title: 'from Swagger UI', body: 'with a session' });
+    expect(created.status).toBe('201');
+    expect(created.body).toMatchObject({ title: 'from Swagger UI', owner: user.username });
+    const [write] = sentTo('POST', '/api/posts/');
+    expect(await write!.allHeaders()).toMatchObject({ 'x-csrftoken': cookies.csrftoken!.value });
+    expect(await write!.allHeaders()).not.toHaveProperty('authorization');
+    await page.screenshot({ path: join(artifacts, 'swagger-ui-session.png') });
   }, 60_000);
 });

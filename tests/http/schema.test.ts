@@ -62,6 +62,8 @@ describeWithDatabase('schema and docs', () => {
     expect(init.status).toBe(200);
     expect(init.text).toContain('"swaggerUrl": "/api/schema/?format=json"');
     expect(init.text).toContain('"validatorUrl": null');
+    // "Try it out" with a session sends the csrftoken cookie's value as X-CSRFToken (the browser test runs it).
+    expect(init.text).toMatch(/"requestInterceptor": function copyCsrfCookieToHeader\(request\)\s*\{/);
   });
 
   it('serves Swagger UI\'s assets from swagger-ui-dist, and nothing else of the package', async () => {

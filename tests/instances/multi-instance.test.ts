@@ -1,6 +1,7 @@
 // Several real server processes behind a (simulated) load balancer, sharing one
 // PostgreSQL database and one Redis: a user's rate holds across all of them, a refresh
-// token rotated or blacklisted on one is dead on the others, a Redis outage is ridden
+// token rotated or blacklisted on one is dead on the others, so is a DRF token logged out
+// on one, a session opened on one works on all of them, a Redis outage is ridden
 // out and counting resumes by itself; and cluster mode (WEB_CONCURRENCY) does the same
 // within one process tree, then shuts down cleanly on SIGTERM.
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -109,6 +110,37 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
       expect(reused.status).toBe(401);
       expect(reused.body).toStrictEqual(blacklisted);
     }
+  });
+
+  it('a DRF token logged out on instance 2 is rejected on instance 3', async () => {
+    const [one, two, three] = instances as [RunningServer, RunningServer, RunningServer];
+    const user = await users.create({ username: `tok${(addressSequence += 1)}`, password });
+    const login = await one.request('/auth/token/login/', { method: 'POST', from: freshAddress(), body: { username: user.username, password } });
+    expect(login.status).toBe(200);
+    const auth = { Authorization: `Token ${(login.body as { auth_token: string }).auth_token}` };
+    expect(await three.request('/auth/users/me/', { headers: auth })).toMatchObject({ status: 200, body: { username: user.username } });
+    expect((await two.request('/auth/token/logout/', { method: 'POST', headers: auth })).status).toBe(204);
+    const reused = await three.request('/auth/users/me/', { headers: auth });
+    expect(reused).toMatchObject({ status: 401, body: { detail: 'Invalid token.' } });
+  });
+
+  it('a session opened on instance 1 works on the others (CSRF included); logged out on instance 2, it is refused on instance 3', async () => {
+    const [one, two, three] = instances as [RunningServer, RunningServer, RunningServer];
+    const user = await users.create({ username: `sess${(addressSequence += 1)}`, password });
+    const login = await one.request('/api/auth/session/', { method: 'POST', from: freshAddress(), body: { username: user.username, password } });
+    expect(login.status).toBe(200);
+    const cookies = Object.fromEntries(login.headers.getSetCookie().map((line) => line.split(';')[0]!.split('=') as [string, string]));
+    const browser = { Cookie: `sessionid=${cookies.sessionid}; csrftoken=${cookies.csrftoken}` };
+    const write = { ...browser, 'X-CSRFToken': cookies.csrftoken! };
+
+    expect(await two.request('/auth/users/me/', { headers: browser })).toMatchObject({ status: 200, body: { username: user.username } });
+    // The CSRF token is checked against the session by whichever instance gets the write.
+    const post = await three.request('/api/posts/', { method: 'POST', headers: write, body: { title: 'shared', body: 'session' } });
+    expect(post).toMatchObject({ status: 201, body: { owner: user.username } });
+
+    expect((await two.request('/api/auth/session/', { method: 'DELETE', headers: write })).status).toBe(204);
+    const after = await three.request('/api/dashboard/', { headers: browser });
+    expect(after).toMatchObject({ status: 403, body: { detail: 'Authentication credentials were not provided.' } });
   });
 
   it('Redis stopped mid-test: every instance keeps serving, logs the outage once, and counts again when it is back', async () => {

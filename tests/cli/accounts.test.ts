@@ -5,10 +5,10 @@
 // their arguments, run manage's main() in this process (a process costs about a second).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/manage.js';
 import { projectRoot } from '../../src/config.js';
-import { createTestApp, uniqueName, type TestApp } from '../support/app.js';
+import { uniqueName, useTestApp } from '../support/app.js';
 import { tokenLogin } from '../support/auth.js';
 import { blankDatabaseUrl } from '../support/databases.js';
 import { describeWithDatabase } from '../support/suite.js';
@@ -20,13 +20,7 @@ interface Outcome {
 }
 
 describeWithDatabase('account commands', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestApp();
 
   /** `manage.ts <args>` on the test database, with `input` written to its stdin (then closed). */
   function manage(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Outcome> {

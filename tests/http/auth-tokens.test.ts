@@ -3,9 +3,9 @@
 // login, expiry, and keys that never reach the database in plaintext.
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { createTestApp, testConfig, type TestApp } from '../support/app.js';
+import { testConfig, useTestApp } from '../support/app.js';
 import { sessionLogin, tokenLogin } from '../support/auth.js';
 import { describeWithDatabase } from '../support/suite.js';
 
@@ -16,13 +16,7 @@ const token = (key: string) => ({ Authorization: `Token ${key}` });
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describeWithDatabase('DRF token authentication over HTTP', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestApp();
 
   describe('Djoser login: POST /auth/token/login/', () => {
     it.each(['/auth/token/login/', '/auth/token/login'])('%s answers {"auth_token"}: 40 hex characters that authenticate', async (path) => {

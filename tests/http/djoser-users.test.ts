@@ -2,8 +2,8 @@
 // list and detail, with Djoser's fields and messages and Django's password validators;
 // and the revocation of every credential when the password changes or the account goes.
 import { createHmac, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, testConfig, type TestApp } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { testConfig, useTestApp } from '../support/app.js';
 import { sessionLogin, tokenLogin } from '../support/auth.js';
 import { describeWithDatabase } from '../support/suite.js';
 
@@ -22,13 +22,7 @@ function accessTokenIssuedAgo(userId: number, secondsAgo: number): string {
 }
 
 describeWithDatabase('Djoser user endpoints over HTTP', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestApp();
 
   describe('register: POST /auth/users/', () => {
     it('answers 201 with UserCreateSerializer\'s fields (email, username, id) and stores a hashed password', async () => {

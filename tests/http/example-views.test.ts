@@ -1,21 +1,15 @@
 // The tutorials' example views, each with its own authentication and permissions, and
 // DRF's 401-or-403 rule: 401 with WWW-Authenticate when the view's first scheme has a
 // header (JWT: Bearer, DRF token: Token), 403 when it has none (session).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.js';
 import { sessionLogin, tokenLogin } from '../support/auth.js';
 import { describeWithDatabase } from '../support/suite.js';
 
 const notProvided = { detail: 'Authentication credentials were not provided.' };
 
 describeWithDatabase('example views over HTTP', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestApp();
 
   describe('GET /api/dashboard/ (session only, IsAuthenticated)', () => {
     it('greets the user of the session', async () => {

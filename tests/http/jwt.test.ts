@@ -5,9 +5,9 @@
 // tests check the wire format rather than agree with the implementation's own decoder.
 import { createHmac, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { createTestApp, testConfig, type TestApp } from '../support/app.js';
+import { type TestApp, testConfig, useTestApp } from '../support/app.js';
 import { describeWithDatabase } from '../support/suite.js';
 
 type Json = Record<string, unknown>;
@@ -80,13 +80,7 @@ function expectJson(response: request.Response): void {
 }
 
 describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestApp();
 
   /** A fresh user and a pair obtained through /api/token/. */
   async function userWithTokens(fields: Parameters<TestApp['createUser']>[0] = {}) {
@@ -545,13 +539,7 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
 });
 
 describeWithDatabase('JWT refresh without rotation (rotateRefreshTokens: false)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ jwt: { ...testConfig().jwt, rotateRefreshTokens: false } });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestApp({ jwt: { ...testConfig().jwt, rotateRefreshTokens: false } });
 
   it.each(refreshPaths)('%s answers only {"access"}, and the refresh token keeps working', async (path) => {
     const user = await t.createUser();

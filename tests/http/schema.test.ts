@@ -1,21 +1,17 @@
 // /api/schema/ serves openapi.yaml (YAML, or JSON with ?format=json); /api/docs/ is Swagger UI
 // on it, with its assets served by this server.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { openApiFile } from '../../src/openapi-file.js';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/app.js';
 import { describeWithDatabase } from '../support/suite.js';
 
 /** supertest hands unknown media types (YAML) over as a Buffer. */
 const textOf = (response: { text?: string; body: unknown }) => response.text ?? (response.body as Buffer).toString('utf8');
 
 describeWithDatabase('schema and docs', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t?.close());
+  const t = useTestApp();
 
   it('serves openapi.yaml as it is committed, with drf-spectacular\'s media type', async () => {
     for (const path of ['/api/schema/', '/api/schema', '/api/schema/?format=yaml']) {

@@ -3,9 +3,9 @@
 // revocation, and session keys that never reach the database in plaintext.
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { createTestApp, testConfig, type TestApp } from '../support/app.js';
+import { testConfig, useTestApp } from '../support/app.js';
 import { cookieHeader, sessionLogin, setCookies } from '../support/auth.js';
 import { describeWithDatabase } from '../support/suite.js';
 
@@ -15,13 +15,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const twoWeeks = 14 * 24 * 3600;
 
 describeWithDatabase('browser sessions over HTTP', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestApp();
 
   describe('login: POST /api/auth/session/', () => {
     it('answers {"detail","username"} and sets an HttpOnly session cookie and a readable CSRF cookie', async () => {

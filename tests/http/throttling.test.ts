@@ -3,9 +3,9 @@
 // headers, and which client address is counted with and without trusted proxies.
 // The clock is frozen (only Date is faked), so every wait is exact; each test counts
 // as its own clients (X-Forwarded-For addresses behind the trusted loopback proxy).
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type request from 'supertest';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/app.js';
 import { describeWithDatabase } from '../support/suite.js';
 
 const rates = {
@@ -30,11 +30,7 @@ let addressSequence = 0;
 const freshAddress = () => `198.51.100.${(addressSequence += 1)}`;
 
 describeWithDatabase('throttling', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ throttleRates: rates, trustedProxies: ['loopback'] });
-  });
-  afterAll(() => t?.close());
+  const t = useTestApp({ throttleRates: rates, trustedProxies: ['loopback'] });
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-22T12:00:00Z') });
   });
@@ -162,11 +158,7 @@ describeWithDatabase('throttling', () => {
 });
 
 describeWithDatabase('throttling without trusted proxies', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ throttleRates: { ...rates, anon: { limit: 2, windowSeconds: 60 } } });
-  });
-  afterAll(() => t?.close());
+  const t = useTestApp({ throttleRates: { ...rates, anon: { limit: 2, windowSeconds: 60 } } });
 
   it('counts the peer address and ignores X-Forwarded-For, which any client can write', async () => {
     expect((await t.http.get('/api/posts/').set('X-Forwarded-For', '203.0.113.1')).status).toBe(200);

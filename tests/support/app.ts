@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp, type AppOptions } from '../../src/app.js';
 import { Users, type NewUser, type User } from '../../src/apps/accounts/users.js';
 import { PasswordHasher } from '../../src/apps/accounts/passwords.js';
@@ -133,4 +134,22 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
       await db.destroy();
     },
   };
+}
+
+/**
+ * One TestApp for the enclosing describe block: built in beforeAll, closed in afterAll.
+ * The returned object forwards to it, so tests read `t.http`, `t.createUser()`…
+ */
+export function useTestApp(...args: Parameters<typeof createTestApp>): TestApp {
+  let current: TestApp | undefined;
+  beforeAll(async () => {
+    current = await createTestApp(...args);
+  });
+  afterAll(() => current?.close());
+  return new Proxy({} as TestApp, {
+    get(_, key) {
+      if (!current) throw new Error(`TestApp.${String(key)} used outside a test (the app is built in beforeAll)`);
+      return current[key as keyof TestApp];
+    },
+  });
 }

@@ -169,18 +169,27 @@ export function decimalFilter(field: string, places: number, lookup: Lookup): Fi
  * django-filter's BooleanFilter with lookup `isnull`, read by its BooleanWidget: true/1
  * and false/0 (any case); any other value is no filter at all, as django-filter has it.
  */
-export function isNullFilter(field: string): FieldFilter {
+/** A boolean filter on whether a nullable field is null; unknown values are ignored, as django-filter does. */
+function nullnessFilter(field: string, trueMeansNull: boolean, description: string): FieldFilter {
   const choices = new Map([['true', true], ['1', true], ['false', false], ['0', false]]);
   return {
-    description: `true: only objects whose ${field} is empty (null); false: only those where it is set.`,
+    description,
     schema: { type: 'boolean' },
     toWhere(value) {
-      const isNull = choices.get(value.toLowerCase());
-      if (isNull === undefined) return {};
-      return { [field]: isNull ? null : { not: null } };
+      const choice = choices.get(value.toLowerCase());
+      if (choice === undefined) return {};
+      return { [field]: choice === trueMeansNull ? null : { not: null } };
     },
   };
 }
+
+/** django-filter's `field__isnull`. */
+export const isNullFilter = (field: string): FieldFilter =>
+  nullnessFilter(field, true, `true: only objects whose ${field} is empty (null); false: only those where it is set.`);
+
+/** Its negation, `?field=true|false`: whether the field is set (`?returned=false`: not returned yet). */
+export const isSetFilter = (field: string): FieldFilter =>
+  nullnessFilter(field, false, `true: only objects whose ${field} is set; false: only those where it is empty (null).`);
 
 export function dateTimeFilter(field: string, lookup: Lookup): FieldFilter {
   return {

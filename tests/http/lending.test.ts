@@ -273,6 +273,10 @@ describeWithDatabase('lending', () => {
     expect(await ids('returned__isnull=false')).toEqual([first, third]);
     expect(await ids('returned__isnull=0')).toEqual([first, third]);
     expect(await ids('returned__isnull=maybe')).toEqual([first, second, third, fourth]); // django-filter ignores it
+    // The lending issue's spelling: ?returned=false is "still lent out" (returned__isnull=true).
+    expect(await ids('returned=false')).toEqual([second, fourth]);
+    expect(await ids('returned=true')).toEqual([first, third]);
+    expect(await ids('returned=maybe')).toEqual([first, second, third, fourth]);
     expect(await ids('returned__gte=2031-02-01')).toEqual([first]);
     expect(await ids('returned__lte=2031-02-01T00:00:00Z')).toEqual([third]);
     expect(await ids(`what=${drill.id}`)).toEqual([first, third]);

@@ -8,6 +8,7 @@ import {
   dateTimeFilter,
   filterSet,
   isNullFilter,
+  isSetFilter,
   nullable,
   orderingFilter,
   relatedFilter,
@@ -100,6 +101,7 @@ export function lendingViewSets(db: Database, modelPermissions: ModelPermissionP
     },
     filters: [
       filterSet({
+        returned: isSetFilter('returned'),
         returned__isnull: isNullFilter('returned'),
         returned__gte: dateTimeFilter('returned', 'gte'),
         returned__lte: dateTimeFilter('returned', 'lte'),

@@ -1,12 +1,10 @@
 // The SPA's login/logout view: a server-side session in an HttpOnly cookie, plus the
 // readable CSRF cookie the page echoes in X-CSRFToken on writes.
 import { z } from 'zod';
-import { ValidationError } from '../../rest/errors.js';
 import { AllowAny } from '../../rest/permissions.js';
-import { validate } from '../../rest/serializers.js';
 import type { Authenticator } from '../../rest/authentication/index.js';
 import type { SessionService } from '../../rest/authentication/session.js';
-import { authTokenRequest, unableToLogIn } from '../../rest/authentication/token.js';
+import { authTokenRequest, userFromCredentials } from '../../rest/authentication/token.js';
 import type { ViewSpec } from '../../rest/views.js';
 import type { Users } from './users.js';
 
@@ -28,9 +26,7 @@ export function sessionView(users: Users, sessions: SessionService, sessionAuthe
     permissions: [AllowAny],
     handlers: {
       POST: async (ctx) => {
-        const { username, password } = validate(sessionLoginRequest, ctx.data());
-        const user = await users.checkCredentials(username, password);
-        if (!user) throw new ValidationError({ non_field_errors: [unableToLogIn] });
+        const user = await userFromCredentials(ctx, users);
         await sessions.login(ctx, user);
         await users.recordLogin(user.id);
         return { body: { detail: 'Logged in.', username: user.username } satisfies z.output<typeof sessionLogin> };

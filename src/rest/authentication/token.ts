@@ -7,7 +7,7 @@ import { charField } from '../fields.js';
 import { securitySchemes } from '../openapi.js';
 import { AllowAny } from '../permissions.js';
 import { validate } from '../serializers.js';
-import type { ViewSpec } from '../views.js';
+import type { RequestContext, ViewSpec } from '../views.js';
 import { authorizationCredential, type Authenticator, type AuthUser, type CredentialsChecker } from './index.js';
 import { digestOf, generateKey } from './keys.js';
 
@@ -98,6 +98,14 @@ export const tokenKey = z
   .meta({ description: 'The key, shown only this once: send it as `Authorization: Token <key>`.' });
 const authTokenResponse = z.object({ token: tokenKey }).meta({ id: 'AuthToken' });
 
+/** DRF's AuthTokenSerializer.validate: the active user the body's credentials name, else 400. */
+export async function userFromCredentials(ctx: RequestContext, users: CredentialsChecker): Promise<AuthUser> {
+  const { username, password } = validate(authTokenRequest, ctx.data());
+  const user = await users.checkCredentials(username, password);
+  if (!user) throw new ValidationError({ non_field_errors: [unableToLogIn] });
+  return user;
+}
+
 /**
  * DRF's obtain_auth_token (POST `{"username","password"}` → `{"token"}`). Unlike DRF's
  * get_or_create, every call issues a new token, so each client holds its own.
@@ -109,9 +117,7 @@ export function obtainAuthTokenView(service: TokenService, users: CredentialsChe
     permissions: [AllowAny],
     handlers: {
       POST: async (ctx) => {
-        const { username, password } = validate(authTokenRequest, ctx.data());
-        const user = await users.checkCredentials(username, password);
-        if (!user) throw new ValidationError({ non_field_errors: [unableToLogIn] });
+        const user = await userFromCredentials(ctx, users);
         return { body: { token: await service.issue(user.id) } satisfies z.output<typeof authTokenResponse> };
       },
     },

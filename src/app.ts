@@ -15,11 +15,11 @@ import { modelPermissionPolicy } from './rest/model-permissions.js';
 import type { ApiInfo } from './rest/openapi.js';
 import { readBody } from './rest/parsers/index.js';
 import { AllowAny } from './rest/permissions.js';
-import { DefaultRouter, type UrlPatterns } from './rest/router.js';
+import { DefaultRouter, mountRoutes, type UrlPatterns } from './rest/router.js';
 import { withApiDocs } from './rest/schema-views.js';
 import { memoryCounters, type CounterStore } from './rest/throttle-stores.js';
 import { AnonRateThrottle, ScopedRateThrottle, UserRateThrottle } from './rest/throttling.js';
-import { toRequestHandler, type Policies } from './rest/views.js';
+import type { Policies } from './rest/views.js';
 
 export interface AppOptions {
   /** Where unexpected errors are reported (one entry per failed request). */
@@ -70,7 +70,7 @@ export function createApp(config: AppConfig, db: Database, options: AppOptions =
 
   // Routes match with and without the trailing slash (Express's default, non-strict routing).
   const { defaults, routes, assets = [] } = urlPatterns(config, db, options.counters);
-  for (const [path, view] of routes) app.all(path, toRequestHandler(view, defaults));
+  mountRoutes(app, routes, defaults);
   for (const [path, handler] of assets) app.use(path, handler);
 
   app.use(notFoundHandler);

@@ -10,10 +10,11 @@ import { STATUS_CODES } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import type { Authenticator } from './authentication/index.js';
 import { parsedMediaTypes } from './parsers/index.js';
-import { AllowAny, type Permission } from './permissions.js';
+import { AllowAny } from './permissions.js';
 import type { UrlPatterns } from './router.js';
-import type { HttpMethod, Policies, RequestContext, ViewSpec } from './views.js';
+import { checkPermissions, effectivePolicies, methodsOf, type HttpMethod, type Policies, type RequestContext, type ViewSpec } from './views.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -118,7 +119,7 @@ const authenticationError = z
   .meta({ id: 'AuthenticationError', description: 'DRF\'s `{"detail"}`; SimpleJWT adds a `code` and, for a bad access token, `messages`.' });
 
 /** What OPTIONS answers on every path (DRF's SimpleMetadata); not listed per path, as in drf-spectacular. */
-export const viewMetadata = z
+const viewMetadata = z
   .object({ name: z.string(), description: z.string(), renders: z.array(z.string()), parses: z.array(z.string()) })
   .meta({ id: 'ViewMetadata' });
 
@@ -161,9 +162,13 @@ const standardErrors: Record<StandardStatus, { name: string; description: string
   },
 };
 
-/** Component schemas collected while converting zod schemas; a name always means one schema. */
+/**
+ * Components collected while building operations: the schemas of converted zod schemas (a
+ * name always means one schema) and the security schemes of the authenticators in use.
+ */
 class SchemaComponents {
   readonly schemas: Record<string, JsonSchema> = {};
+  readonly securitySchemes: Record<string, JsonSchema> = {};
 
   /** The JSON schema of a zod schema; its parts named with `.meta({ id })` become components. */
   convert(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
@@ -177,6 +182,15 @@ class SchemaComponents {
   resolve(schema: JsonSchema): JsonSchema {
     const ref = schema.$ref;
     return typeof ref === 'string' ? this.schemas[ref.slice(componentPrefix.length)]! : schema;
+  }
+
+  /** The security requirements of authenticators, one per scheme; their schemes are recorded. */
+  security(authenticators: readonly Authenticator[]): Record<string, string[]>[] {
+    return authenticators.flatMap(({ securityScheme }) => {
+      if (!securityScheme) return [];
+      this.securitySchemes[securityScheme.name] = securityScheme.scheme;
+      return [{ [securityScheme.name]: [] }];
+    });
   }
 
   private add(name: string, schema: JsonSchema): void {
@@ -215,32 +229,25 @@ const defaultActions: Record<HttpMethod, string> = {
   PATCH: 'partial_update',
   DELETE: 'destroy',
 };
-const documentedMethods = Object.keys(defaultActions) as HttpMethod[];
 
 /** `/api/posts/:id/` → `/api/posts/{id}/`. */
 export function openApiPath(expressPath: string): string {
   return expressPath.replace(/:(\w+)/g, '{$1}');
 }
 
-/** drf-spectacular's tag: the first segment after `api` (`/api/posts/{id}/` → posts). */
-function tagOf(path: string): string {
-  const segments = path.split('/').filter((s) => s !== '' && !s.startsWith('{'));
+/** drf-spectacular's tag, from a path's literal segments: the first one after `api` (`/api/posts/{id}/` → posts). */
+function tagOf(segments: readonly string[]): string {
   return (segments[0] === 'api' && segments.length > 1 ? segments[1] : segments[0]) ?? 'api';
 }
 
 /**
- * Whether an anonymous request passes every permission. Permissions are asked with a
- * bare context (no user, the method), as drf-spectacular inspects permission classes;
- * one that needs more of the request than that is taken to require credentials.
+ * Whether an anonymous request passes checkPermissions. Permissions are asked with a bare
+ * context (no user, the method), as drf-spectacular inspects permission classes; one that
+ * needs more of the request than that (and so throws) is taken to require credentials.
  */
-async function allowsAnonymous(permissions: readonly Permission[], method: HttpMethod): Promise<boolean> {
-  const ctx = { user: null, method, req: { method } } as unknown as RequestContext;
-  try {
-    for (const permission of permissions) if (!(await permission.hasPermission(ctx))) return false;
-    return true;
-  } catch {
-    return false;
-  }
+function allowsAnonymous(policies: Policies, method: HttpMethod): Promise<boolean> {
+  const ctx = { user: null, method, req: { method }, policies } as unknown as RequestContext;
+  return checkPermissions(ctx).then(() => true, () => false);
 }
 
 /**
@@ -311,11 +318,7 @@ async function operation(
 ): Promise<Record<string, unknown>> {
   const docs = view.docs?.[method];
   if (!docs) throw new Error(`${method} ${path} (${view.name}) is not documented: declare docs.${method} on its ViewSpec`);
-  const policies: Policies = {
-    authenticators: view.authenticators ?? defaults.authenticators,
-    permissions: view.permissions ?? defaults.permissions,
-    throttles: view.throttles ?? defaults.throttles,
-  };
+  const policies = effectivePolicies(view, defaults);
   const declaredParameters = docs.parameters ?? [];
   // A path parameter without docs is still a parameter: a string.
   const pathParameters = [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name!);
@@ -334,9 +337,8 @@ async function operation(
     responses[status] ??= { $ref: `#/components/responses/${standardErrors[status].name}` };
   }
 
-  const schemes = policies.authenticators.flatMap((a) => (a.securityScheme ? [a.securityScheme] : []));
-  const security = schemes.map((s): Record<string, string[]> => ({ [s.name]: [] }));
-  if (schemes.length > 0 && (await allowsAnonymous(policies.permissions, method))) security.push({});
+  const security = components.security(policies.authenticators);
+  if (security.length > 0 && (await allowsAnonymous(policies, method))) security.push({});
 
   const segments = path.split('/').filter((s) => s !== '' && !s.startsWith('{'));
   const description = docs.description ?? view.description;
@@ -344,11 +346,11 @@ async function operation(
     operationId: [...segments, docs.action ?? defaultActions[method]].join('_').replace(/\W/g, '_'),
     ...(docs.summary ? { summary: docs.summary } : {}),
     ...(description ? { description } : {}),
-    tags: [tagOf(path)],
+    tags: [tagOf(segments)],
     ...(parameters.length > 0 ? { parameters: parameters.map(parameterDocs) } : {}),
     ...(docs.request ? { requestBody: requestBodyDocs(components, docs.request) } : {}),
     ...(security.length > 0 ? { security } : {}),
-    responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),
+    responses,
   };
 }
 
@@ -367,21 +369,17 @@ export async function openApiDocument(patterns: UrlPatterns, info: ApiInfo): Pro
   const components = new SchemaComponents();
   const paths: Record<string, Record<string, unknown>> = {};
   const operationIds = new Set<string>();
-  const securitySchemesUsed: Record<string, JsonSchema> = {};
 
   for (const [expressPath, view] of patterns.routes) {
     const path = openApiPath(expressPath);
     if (paths[path]) throw new Error(`${path} is routed twice`);
     const item: Record<string, unknown> = {};
-    for (const method of documentedMethods.filter((m) => view.handlers[m])) {
+    for (const method of methodsOf(view)) {
       const op = await operation(components, path, view, method, patterns.defaults);
       const id = op.operationId as string;
       if (operationIds.has(id)) throw new Error(`Two operations have the operationId ${id}: give one an action`);
       operationIds.add(id);
       item[method.toLowerCase()] = op;
-    }
-    for (const authenticator of view.authenticators ?? patterns.defaults.authenticators) {
-      if (authenticator.securityScheme) securitySchemesUsed[authenticator.securityScheme.name] = authenticator.securityScheme.scheme;
     }
     paths[path] = item;
   }
@@ -402,7 +400,7 @@ export async function openApiDocument(patterns: UrlPatterns, info: ApiInfo): Pro
     openapi: '3.0.3',
     info,
     paths,
-    components: { schemas: sortedByKey(components.schemas), responses, securitySchemes: sortedByKey(securitySchemesUsed) },
+    components: { schemas: sortedByKey(components.schemas), responses, securitySchemes: sortedByKey(components.securitySchemes) },
   };
 }
 

@@ -2,10 +2,11 @@
 // detail route, and the root lists every registered resource with its absolute URL.
 // urls() is the route table (DRF's router.urls): the app mounts it, and the OpenAPI
 // document is derived from it.
-import type { RequestHandler } from 'express';
+import type { IRouter, RequestHandler } from 'express';
 import { z } from 'zod';
+import { origin } from './urls.js';
 import type { ViewSet } from './viewset.js';
-import type { Policies, ViewSpec } from './views.js';
+import { toRequestHandler, type Policies, type ViewSpec } from './views.js';
 
 /** One entry of the URL table: an Express path (`/api/posts/:id/`) and its view. */
 export type Route = readonly [path: string, view: ViewSpec];
@@ -24,22 +25,15 @@ const apiRootSchema = z
 
 export class DefaultRouter {
   private readonly registry: { prefix: string; viewset: ViewSet }[] = [];
-  private readonly views: Route[] = [];
 
   register(prefix: string, viewset: ViewSet): this {
     this.registry.push({ prefix, viewset });
     return this;
   }
 
-  /** A plain APIView at a path under the router. */
-  view(path: string, spec: ViewSpec): this {
-    this.views.push([path, spec]);
-    return this;
-  }
-
   /**
    * The routes under `prefix` ('/api'): the root, each viewset's list and detail
-   * (`/api/posts/`, `/api/posts/:id/`), then the plain views.
+   * (`/api/posts/`, `/api/posts/:id/`).
    */
   urls(prefix = ''): Route[] {
     const prefixes = this.registry.map((r) => r.prefix);
@@ -48,7 +42,7 @@ export class DefaultRouter {
       description: 'The default basic root view for DefaultRouter',
       handlers: {
         GET: (ctx) => {
-          const base = `${ctx.req.protocol}://${ctx.req.get('host') ?? 'localhost'}${prefix}`;
+          const base = `${origin(ctx.req)}${prefix}`;
           return { body: Object.fromEntries(prefixes.map((p) => [p, `${base}/${p}/`])) };
         },
       },
@@ -60,7 +54,11 @@ export class DefaultRouter {
         [`${prefix}/${resource}/`, viewset.list],
         [`${prefix}/${resource}/:id/`, viewset.detail],
       ]),
-      ...this.views.map(([path, spec]): Route => [`${prefix}${path}`, spec]),
     ];
   }
+}
+
+/** Mounts each route's view under every method (the view answers 405 itself for the ones it lacks). */
+export function mountRoutes(app: IRouter, routes: readonly Route[], defaults: Policies): void {
+  for (const [path, view] of routes) app.all(path, toRequestHandler(view, defaults));
 }

@@ -13,26 +13,25 @@ const schemaFormats = {
   yaml: { mediaType: 'application/vnd.oai.openapi', render: openApiYaml },
   json: { mediaType: 'application/vnd.oai.openapi+json', render: (document: object) => JSON.stringify(document) },
 } as const;
+type Format = keyof typeof schemaFormats;
 
 const anyDocument = z.record(z.string(), z.unknown());
 
 /** GET: the document of `patterns`, derived on first use (the same text `npm run openapi` writes). */
 function schemaView(patterns: () => UrlPatterns, info: ApiInfo): ViewSpec {
-  const rendered = new Map<keyof typeof schemaFormats, Promise<string>>();
+  const rendered: Partial<Record<Format, Promise<string>>> = {};
   let document: ReturnType<typeof openApiDocument> | undefined;
   return {
     name: 'Spectacular Api',
     description: 'OpenApi3 schema for this API. Format can be selected via the `format` query parameter: yaml (default) or json.',
     handlers: {
       GET: async (ctx) => {
-        const requested = ctx.query.get('format') ?? 'yaml';
+        const format = (ctx.query.get('format') ?? 'yaml') as Format;
         // DRF answers a format no renderer offers with 404.
-        if (!Object.hasOwn(schemaFormats, requested)) throw new NotFound();
-        const format = schemaFormats[requested as keyof typeof schemaFormats];
+        if (!Object.hasOwn(schemaFormats, format)) throw new NotFound();
+        const { mediaType, render } = schemaFormats[format];
         document ??= openApiDocument(patterns(), info);
-        const text = rendered.get(requested as keyof typeof schemaFormats) ?? document.then(format.render);
-        rendered.set(requested as keyof typeof schemaFormats, text);
-        return { body: await text, contentType: format.mediaType };
+        return { body: await (rendered[format] ??= document.then(render)), contentType: mediaType };
       },
     },
     docs: {
@@ -97,7 +96,7 @@ function swaggerUiView(path: string, schemaUrl: string, title: string): { view: 
   return { view, assets };
 }
 
-export interface ApiDocsOptions {
+interface ApiDocsOptions {
   info: ApiInfo;
   /** Where the document is served ('/api/schema/'). */
   schemaPath: string;

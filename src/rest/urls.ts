@@ -48,9 +48,14 @@ export class QueryParams {
   }
 }
 
+/** scheme://host of the request. */
+export function origin(req: Request): string {
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+}
+
 /** scheme://host/path of the request, without its query string. */
 export function absolutePath(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl.split('?')[0]}`;
+  return `${origin(req)}${req.originalUrl.split('?')[0]}`;
 }
 
 /** The request's absolute URL with some query parameters replaced or removed. */

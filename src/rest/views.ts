@@ -122,14 +122,24 @@ function send(res: Response, status: number, body: unknown, headers: Record<stri
   else res.json(body);
 }
 
-/** Builds the Express handler for a view; policies and headers are resolved once, here. */
-export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandler {
-  const policies: Policies = {
+/** A view's policies: each one it declares, else the project's default. */
+export function effectivePolicies(spec: Partial<Policies>, defaults: Policies): Policies {
+  return {
     authenticators: spec.authenticators ?? defaults.authenticators,
     permissions: spec.permissions ?? defaults.permissions,
     throttles: spec.throttles ?? defaults.throttles,
   };
-  const methods = methodOrder.filter((m) => spec.handlers[m]);
+}
+
+/** The methods a view has handlers for, in a fixed order (its Allow header's, its document's). */
+export function methodsOf(spec: ViewSpec): HttpMethod[] {
+  return methodOrder.filter((m) => spec.handlers[m]);
+}
+
+/** Builds the Express handler for a view; policies and headers are resolved once, here. */
+export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandler {
+  const policies = effectivePolicies(spec, defaults);
+  const methods = methodsOf(spec);
   const allow = [...methods, ...(spec.handlers.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
   const baseHeaders = { Allow: allow, Vary: 'Accept' };
   const wwwAuthenticate = policies.authenticators[0]?.authenticateHeader;

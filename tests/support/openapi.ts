@@ -43,8 +43,19 @@ export class ResponseMismatch extends Error {
 }
 
 const documentedMethods = ['get', 'post', 'put', 'patch', 'delete'] as const;
+/** The components.responses of the errors answered outside an operation's own responses, by status. */
+const standardResponses: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  413: 'PayloadTooLarge',
+  429: 'Throttled',
+  500: 'ServerError',
+  503: 'ServiceUnavailable',
+};
 /** Errors the pipeline answers before (or instead of) the view, for any method. */
-const pipelineStatuses: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 405: 'MethodNotAllowed', 413: 'PayloadTooLarge', 429: 'Throttled' };
+const pipelineStatuses = new Set([401, 403, 405, 413, 429]);
 
 export class SpecValidator {
   private readonly ajv = new Ajv({ allErrors: true, strict: true });
@@ -67,7 +78,7 @@ export class SpecValidator {
   }
 
   /** The documented path a request path answers on (`/api/posts/7` → `/api/posts/{id}/`). */
-  pathOf(url: string): string | undefined {
+  private pathOf(url: string): string | undefined {
     const path = url.split('?')[0]!.replace(/\/?$/, '/');
     const matches = this.templates.filter((t) => t.pattern.test(path));
     return (matches.find((t) => t.literal) ?? matches[0])?.path;
@@ -79,14 +90,13 @@ export class SpecValidator {
     const fail = (problem: string): never => {
       throw new ResponseMismatch(`${where} does not match openapi.yaml: ${problem}\nbody: ${observed.text.slice(0, 500)}`);
     };
-    const { responses } = this.document.components;
+    const standard = () => this.document.components.responses[standardResponses[observed.status]!]!;
     const path = this.pathOf(observed.url);
     if (path === undefined) {
       if (observed.status !== 404 && observed.status !== 413) fail('no documented path matches this URL (an unknown URL answers 404)');
-      return this.checkResponse(observed, responses[observed.status === 404 ? 'NotFound' : 'PayloadTooLarge']!, fail);
+      return this.checkResponse(observed, standard(), fail);
     }
-    if (observed.status === 500) return this.checkResponse(observed, responses.ServerError!, fail);
-    if (observed.status === 503) return this.checkResponse(observed, responses.ServiceUnavailable!, fail);
+    if (observed.status === 500 || observed.status === 503) return this.checkResponse(observed, standard(), fail);
 
     const item = this.document.paths[path]!;
     const method = observed.method.toLowerCase();
@@ -97,14 +107,13 @@ export class SpecValidator {
     }
     const operation = item[(method === 'head' ? 'get' : method) as (typeof documentedMethods)[number]];
     if (!operation) {
-      const name = pipelineStatuses[observed.status];
-      if (!name) fail(`${observed.method} is not documented on ${path}: expected 405 (or an authentication, permission or throttling error)`);
+      if (!pipelineStatuses.has(observed.status)) fail(`${observed.method} is not documented on ${path}: expected 405 (or an authentication, permission or throttling error)`);
       if (observed.status === 405) {
         const allow = documentedMethods.filter((m) => item[m]).map((m) => m.toUpperCase());
         const expected = [...allow, ...(item.get ? ['HEAD'] : []), 'OPTIONS'].join(', ');
         if (observed.headers.allow !== expected) fail(`Allow is ${String(observed.headers.allow)}, the document says ${expected}`);
       }
-      return this.checkResponse(observed, responses[name!]!, fail);
+      return this.checkResponse(observed, standard(), fail);
     }
     const response = operation.responses[String(observed.status)];
     if (!response) fail(`status ${observed.status} is not documented for ${operation.operationId}`);

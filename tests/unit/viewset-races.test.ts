@@ -10,9 +10,8 @@ import { primaryKeyRelatedField } from '../../src/rest/fields.js';
 import { pageNumberPagination } from '../../src/rest/pagination.js';
 import { readBody } from '../../src/rest/parsers/index.js';
 import { IsAuthenticated } from '../../src/rest/permissions.js';
-import { DefaultRouter } from '../../src/rest/router.js';
+import { DefaultRouter, mountRoutes } from '../../src/rest/router.js';
 import { modelViewSet, type ModelDelegate } from '../../src/rest/viewset.js';
-import { toRequestHandler } from '../../src/rest/views.js';
 
 type Row = { id: number; partId: number };
 const foreignKeyViolation = () => Object.assign(new Error('Foreign key constraint violated'), { code: 'P2003' });
@@ -47,7 +46,7 @@ function app(options: { model: Partial<ModelDelegate<Row>>; partExists?: () => P
   const server = express();
   server.use(readBody(1024));
   const defaults = { authenticators: [signedIn], permissions: [], throttles: [] };
-  for (const [path, view] of new DefaultRouter().register('things', viewset).urls()) server.all(path, toRequestHandler(view, defaults));
+  mountRoutes(server, new DefaultRouter().register('things', viewset).urls(), defaults);
   const errors: string[] = [];
   server.use(errorHandler((message) => errors.push(message)));
   return { http: request(server), errors };

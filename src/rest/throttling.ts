@@ -6,8 +6,8 @@
 // under concurrency.
 import { ipKeyGenerator } from 'express-rate-limit';
 import { Throttled } from './errors.js';
-import type { CounterStore } from './throttle-stores.js';
-import type { RequestContext } from './views.js';
+import type { Counter, CounterStore } from './throttle-stores.js';
+import type { RequestContext, ViewSpec } from './views.js';
 
 /** "100/day": `limit` requests per window of `windowSeconds`. */
 export interface Rate {
@@ -50,6 +50,8 @@ export interface Throttle {
    * or its store is unreachable and failing open.
    */
   check(ctx: RequestContext): Promise<ThrottleCount | null>;
+  /** Refuses, when the app is built, a view this throttle could never count (DRF finds out per request). */
+  checkView?(spec: ViewSpec): void;
 }
 
 /**
@@ -68,23 +70,37 @@ export async function checkThrottles(ctx: RequestContext, throttles: readonly Th
   if (waits.length > 0) throw new Throttled(Math.max(...waits));
 }
 
+/** Worked out once per request, though the anon and user throttles both ask. */
+const clientIdents = new WeakMap<RequestContext, string>();
+
 /**
  * The client's address: the peer's, or with Express's `trust proxy` set (TRUSTED_PROXIES)
  * the nearest address in X-Forwarded-For that is not a trusted proxy. IPv6 clients are
  * keyed by their /56 network, as one subscriber usually holds a whole /56 or /64.
  */
 function clientIdent(ctx: RequestContext): string {
-  return ipKeyGenerator(ctx.req.ip ?? ctx.req.socket.remoteAddress ?? 'unknown');
+  let ident = clientIdents.get(ctx);
+  if (ident === undefined) {
+    ident = ipKeyGenerator(ctx.req.ip ?? ctx.req.socket.remoteAddress ?? 'unknown');
+    clientIdents.set(ctx, ident);
+  }
+  return ident;
 }
 
 /** DRF's SimpleRateThrottle: a rate chosen by scope name, a cache key per request, a counter per scope. */
 abstract class SimpleRateThrottle implements Throttle {
-  private readonly counters = new Map<string, ReturnType<CounterStore['counter']>>();
+  private readonly counters = new Map<string, Counter>();
 
   constructor(
     private readonly rates: ThrottleRates,
     private readonly store: CounterStore,
   ) {}
+
+  protected rateOf(scope: string) {
+    const rate = this.rates[scope];
+    if (rate === undefined) throw new Error(`No default throttle rate set for '${scope}' scope`);
+    return rate;
+  }
 
   /** The rate's name; undefined when the throttle does not apply to this view. */
   protected abstract scopeOf(ctx: RequestContext): string | undefined;
@@ -94,8 +110,7 @@ abstract class SimpleRateThrottle implements Throttle {
   async check(ctx: RequestContext): Promise<ThrottleCount | null> {
     const scope = this.scopeOf(ctx);
     if (scope === undefined) return null;
-    const rate = this.rates[scope];
-    if (rate === undefined) throw new Error(`No default throttle rate set for '${scope}' scope`);
+    const rate = this.rateOf(scope);
     const key = this.keyOf(ctx);
     if (rate === null || key === null) return null;
     let counter = this.counters.get(scope);
@@ -142,6 +157,10 @@ export class UserRateThrottle extends SimpleRateThrottle {
  * a victim's password exhausts only the attacker's own quota, not the victim's.
  */
 export class ScopedRateThrottle extends SimpleRateThrottle {
+  checkView({ throttleScope }: ViewSpec) {
+    const scopes = typeof throttleScope === 'object' ? Object.values(throttleScope) : [throttleScope];
+    for (const scope of scopes) if (scope !== undefined) this.rateOf(scope);
+  }
   protected scopeOf(ctx: RequestContext) {
     return ctx.throttleScope;
   }

@@ -139,6 +139,7 @@ export function methodsOf(spec: ViewSpec): HttpMethod[] {
 /** Builds the Express handler for a view; policies and headers are resolved once, here. */
 export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandler {
   const policies = effectivePolicies(spec, defaults);
+  for (const throttle of policies.throttles) throttle.checkView?.(spec);
   const methods = methodsOf(spec);
   const allow = [...methods, ...(spec.handlers.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
   const baseHeaders = { Allow: allow, Vary: 'Accept' };

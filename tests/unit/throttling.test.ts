@@ -38,6 +38,14 @@ describe('ScopedRateThrottle', () => {
   it('refuses a scope without a rate, as DRF\'s ImproperlyConfigured', async () => {
     await expect(throttle.check(anonymousRequest('upload'))).rejects.toThrow("No default throttle rate set for 'upload' scope");
   });
+
+  it('refuses such a scope when the app is built, not on every request', () => {
+    const defaults = { authenticators: [], permissions: [], throttles: [throttle] };
+    const view = (throttleScope: string | { POST: string }) => ({ name: 'Upload', handlers: { POST: () => ({}) }, throttleScope });
+    expect(() => toRequestHandler(view('upload'), defaults)).toThrow("No default throttle rate set for 'upload' scope");
+    expect(() => toRequestHandler(view({ POST: 'upload' }), defaults)).toThrow("No default throttle rate set for 'upload' scope");
+    expect(() => toRequestHandler(view('login'), defaults)).not.toThrow();
+  });
 });
 
 describe('a view scoping some methods (throttleScope: { POST: scope })', () => {

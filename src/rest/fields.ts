@@ -16,12 +16,10 @@ export const messages = {
   nullCharacters: 'Null characters are not allowed.',
   surrogate: (codePoint: number) => `Surrogate characters are not allowed: U+${codePoint.toString(16).toUpperCase()}.`,
   number: 'A valid number is required.',
-  integer: 'A valid integer is required.',
   stringTooLarge: 'String value too large.',
   maxDigits: (n: number) => `Ensure that there are no more than ${n} digits in total.`,
   maxDecimalPlaces: (n: number) => `Ensure that there are no more than ${n} decimal places.`,
   maxWholeDigits: (n: number) => `Ensure that there are no more than ${n} digits before the decimal point.`,
-  boolean: 'Must be a valid boolean.',
   datetime: 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
   email: 'Enter a valid email address.',
   doesNotExist: (pk: string) => `Invalid pk "${pk}" - object does not exist.`,
@@ -109,6 +107,12 @@ export interface PrimaryKey {
   text: string;
 }
 
+/** Python's int() of a string: surrounding whitespace, a sign, `_` between digits; null when it refuses. */
+export function pythonInt(text: string): bigint | null {
+  const trimmed = text.trim();
+  return /^[+-]?\d+(?:_\d+)*$/.test(trimmed) ? BigInt(trimmed.replaceAll('_', '')) : null;
+}
+
 const asId = (value: bigint | number): number | null => {
   const id = Number(value);
   return Number.isSafeInteger(id) && id > 0 ? id : null;
@@ -121,8 +125,8 @@ const asId = (value: bigint | number): number | null => {
  */
 export function parsePrimaryKey(input: unknown): PrimaryKey | null {
   if (typeof input === 'string') {
-    const text = input.trim();
-    return /^[+-]?\d+(?:_\d+)*$/.test(text) ? { id: asId(BigInt(text.replaceAll('_', ''))), text: input } : null;
+    const value = pythonInt(input);
+    return value === null ? null : { id: asId(value), text: input };
   }
   // The JSON parser reads safe integers as numbers and keeps every other number's text.
   if (typeof input === 'number') return { id: asId(input), text: String(input) };
@@ -316,48 +320,6 @@ export function decimalField(options: { maxDigits: number; decimalPlaces: number
 /** drf-spectacular's schema of a DecimalField, for requests and representations alike. */
 function decimalJsonSchema({ maxDigits, decimalPlaces }: { maxDigits: number; decimalPlaces: number }) {
   return { type: 'string', format: 'decimal', pattern: `^-?\\d{0,${maxDigits - decimalPlaces}}(?:\\.\\d{0,${decimalPlaces}})?$` };
-}
-
-/** DRF IntegerField: 12, "12" and "12.0" are 12; 12.5 and true are refused. */
-export function parseInteger(input: unknown): number | null {
-  if (typeof input === 'boolean' || (typeof input === 'object' && !(input instanceof NumberLiteral))) return null;
-  const text = String(input).trim().replace(/\.0*$/, '');
-  if (!/^[+-]?\d+$/.test(text)) return null;
-  const value = Number(text);
-  return Number.isSafeInteger(value) ? value : null;
-}
-
-export function integerField() {
-  return field(
-    (input): number => {
-      if (typeof input === 'string' && input.length > 1000) throw new FieldError([messages.stringTooLarge]);
-      const value = parseInteger(input);
-      if (value === null) throw new FieldError([messages.integer]);
-      return value;
-    },
-    { type: 'integer' },
-  );
-}
-
-const trueValues = new Set(['t', 'T', 'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON', '1', 1, true]);
-const falseValues = new Set(['f', 'F', 'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', '0', 0, false]);
-
-/** DRF BooleanField's accepted spellings. */
-export function parseBoolean(input: unknown): boolean | null {
-  if (trueValues.has(input as string)) return true;
-  if (falseValues.has(input as string)) return false;
-  return null;
-}
-
-export function booleanField() {
-  return field(
-    (input): boolean => {
-      const value = parseBoolean(input);
-      if (value === null) throw new FieldError([messages.boolean]);
-      return value;
-    },
-    { type: 'boolean' },
-  );
 }
 
 // Django's parse_datetime (ISO 8601, "T" or space, optional seconds, fraction and offset);

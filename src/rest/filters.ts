@@ -1,7 +1,7 @@
 // Filter backends for list views, producing Prisma `where`/`orderBy` fragments:
 // DRF's SearchFilter and OrderingFilter, and django-filter style field filters.
 import { ValidationError } from './errors.js';
-import { existsIn, FieldError, parseDateTime, parseDecimalText, parseInteger, type RelatedQueryset } from './fields.js';
+import { existsIn, FieldError, parseDateTime, parseDecimalText, parsePrimaryKey, type RelatedQueryset } from './fields.js';
 import type { ParameterDocs } from './openapi.js';
 import type { RequestContext } from './views.js';
 
@@ -166,10 +166,9 @@ export function decimalFilter(field: string, places: number, lookup: Lookup): Fi
 }
 
 /**
- * django-filter's BooleanFilter with lookup `isnull`, read by its BooleanWidget: true/1
- * and false/0 (any case); any other value is no filter at all, as django-filter has it.
+ * django-filter's BooleanFilter on whether a nullable field is null, read by its
+ * BooleanWidget: true/1 and false/0 (any case); any other value is no filter at all.
  */
-/** A boolean filter on whether a nullable field is null; unknown values are ignored, as django-filter does. */
 function nullnessFilter(field: string, trueMeansNull: boolean, description: string): FieldFilter {
   const choices = new Map([['true', true], ['1', true], ['false', false], ['0', false]]);
   return {
@@ -214,7 +213,8 @@ export function relatedFilter(field: string, queryset: RelatedQueryset): FieldFi
     description: `Only objects whose ${field.replace(/Id$/, '')} has this id.`,
     schema: { type: 'integer' },
     async toWhere(value, ctx) {
-      const id = parseInteger(value);
+      // ModelChoiceFilter looks the value up as the primary key (Python's int()).
+      const id = parsePrimaryKey(value)?.id ?? null;
       if (id === null || !(await existsIn(queryset, id, ctx))) throw invalid;
       return { [field]: id };
     },

@@ -36,7 +36,7 @@ export class UserPermissions {
   }
 }
 
-export interface ModelPermissionsOptions {
+interface ModelPermissionsOptions {
   /** The model's label, `app_label.model_name` (lending.friend). */
   model: string;
   permissions: UserPermissions;
@@ -52,7 +52,7 @@ export interface ModelPermissionsOptions {
  * OPTIONS need nothing. Anonymous users are refused unless anonReadOnly. Methods outside
  * the map are left to the view, which answers 405 as DRF's MethodNotAllowed would.
  */
-export function djangoModelPermissions(options: ModelPermissionsOptions): Permission {
+function djangoModelPermissions(options: ModelPermissionsOptions): Permission {
   const [appLabel, modelName] = options.model.split('.');
   const perm = (action: string) => [`${appLabel}.${action}_${modelName}`];
   const read = options.requireView ? perm('view') : [];

@@ -3,6 +3,7 @@
 // queries (count + rows) whatever its size; they run concurrently when possible.
 import { z } from 'zod';
 import { NotFound } from './errors.js';
+import { pythonInt } from './fields.js';
 import type { ParameterDocs } from './openapi.js';
 import { linkWith } from './urls.js';
 import type { RequestContext } from './views.js';
@@ -32,11 +33,10 @@ const pageEnvelope = (item: z.ZodType) =>
   z.object({ count: z.int(), next: z.url().nullable(), previous: z.url().nullable(), results: z.array(item) });
 
 /** DRF's _positive_int: Python int() syntax, negative refused, zero refused when strict. */
-function positiveInt(text: string | undefined, strict: boolean, cutoff?: number): number | null {
-  if (text === undefined || !/^\s*[+-]?\d+\s*$/.test(text)) return null;
-  const value = Number(text.trim());
-  if (value < 0 || (value === 0 && strict)) return null;
-  return cutoff === undefined ? value : Math.min(value, cutoff);
+function positiveInt(text: string | undefined, strict: boolean, cutoff = Number.MAX_SAFE_INTEGER): number | null {
+  const value = text === undefined ? null : pythonInt(text);
+  if (value === null || value < 0n || (value === 0n && strict)) return null;
+  return value > BigInt(cutoff) ? cutoff : Number(value);
 }
 
 export function pageNumberPagination(options: { pageSize: number; maxPageSize?: number; pageSizeQueryParam?: string }): Paginator {
@@ -64,8 +64,9 @@ export function pageNumberPagination(options: { pageSize: number; maxPageSize?: 
         rows = await query.fetch((number - 1) * size, size);
       } else {
         // Django's Paginator.validate_number: an integer ≥ 1 (written as Python's int() reads it).
-        number = /^\s*[+-]?\d+\s*$/.test(requested) ? Number(requested.trim()) : Number.NaN;
-        if (!(number >= 1) || !Number.isSafeInteger(number)) throw new NotFound('Invalid page.');
+        const parsed = pythonInt(requested);
+        if (parsed === null || parsed < 1n || parsed > BigInt(Number.MAX_SAFE_INTEGER)) throw new NotFound('Invalid page.');
+        number = Number(parsed);
         [count, rows] = await Promise.all([query.count(), query.fetch((number - 1) * size, size)]);
       }
       const pages = pagesFor(count);

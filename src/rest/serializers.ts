@@ -23,7 +23,6 @@ export function partialOf(schema: z.ZodObject): z.ZodObject {
   return partial;
 }
 
-
 /** Collects zod issues into DRF's `{"field": ["message"]}` shape (order of the fields kept). */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
   const errors: FieldErrors = {};
@@ -62,16 +61,14 @@ export async function validateRequest<S extends z.ZodObject>(
   options: { partial?: boolean } = {},
 ): Promise<Validated<S>> {
   const active = activeSchema(schema, data, options.partial === true);
-  const result = await active.safeParseAsync(data);
-  const errors = result.success ? {} : fieldErrors(result.error.issues);
-  const values: Record<string, unknown> = result.success ? { ...result.data } : {};
-  if (!result.success) {
-    // The fields that passed, parsed alone: their deferred checks still run, for the full error report.
-    for (const [key, fieldSchema] of Object.entries(active.shape)) {
-      if (key in errors) continue;
-      const alone = await (fieldSchema as z.ZodType).safeParseAsync((data as Record<string, unknown>)[key]);
-      if (alone.success && alone.data instanceof Deferred) values[key] = alone.data;
-    }
+  const body = data as Record<string, unknown>;
+  const errors: FieldErrors = {};
+  const values: Record<string, unknown> = {};
+  // Field by field, so one failing field does not hide (or re-run) the others' checks.
+  for (const [key, fieldSchema] of Object.entries(active.shape)) {
+    const parsed = await (fieldSchema as z.ZodType).safeParseAsync(body[key]);
+    if (!parsed.success) errors[key] = parsed.error.issues.map((issue) => issue.message);
+    else if (key in body) values[key] = parsed.data;
   }
   await Promise.all(
     Object.entries(values).map(async ([key, value]) => {

@@ -151,19 +151,18 @@ function sqliteHistory(db: Sqlite.Database): HistoryRow[] | null {
   return exists ? (db.prepare(`SELECT ${HISTORY_COLUMNS} FROM "_prisma_migrations"`).all() as HistoryRow[]) : null;
 }
 
-/** Opens `file:` URLs (creating the folder) or resolved paths; any failure is one MigrationError line. */
-function openSqlite(urlOrPath: string, options: Sqlite.Options): Sqlite.Database {
+/** Opens a `file:` URL (creating the folder); any failure is one MigrationError line. */
+function openSqlite(url: string, options: Sqlite.Options): Sqlite.Database {
   try {
-    return new Sqlite(urlOrPath.startsWith('file:') ? sqlitePath(urlOrPath) : urlOrPath, options);
+    return new Sqlite(sqlitePath(url), options);
   } catch (error) {
-    throw new MigrationError(`Cannot open the database ${urlOrPath}: ${(error as Error).message}`);
+    throw new MigrationError(`Cannot open the database ${url}: ${(error as Error).message}`);
   }
 }
 
 function sqliteHistoryReadOnly(url: string): HistoryRow[] | null {
-  const path = sqlitePath(url);
-  if (!existsSync(path)) return null;
-  const db = openSqlite(path, { readonly: true });
+  if (!existsSync(sqlitePath(url))) return null;
+  const db = openSqlite(url, { readonly: true });
   try {
     return sqliteHistory(db);
   } finally {

@@ -2,28 +2,19 @@
 // loopback, one scenario after another. Prints requests/second and latency.
 //   BENCH_DATABASE_URL=postgresql://…  benchmark on PostgreSQL (default: a fresh SQLite file)
 //   BENCH_DURATION=10 BENCH_CONNECTIONS=16  seconds per scenario, concurrent connections
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { PasswordHasher } from '../src/apps/accounts/passwords.js';
 import { projectRoot } from '../src/config.js';
 import { openDatabase } from '../src/db/index.js';
 import { migrate } from '../src/db/migrate.js';
+import { startServer } from '../tests/support/instances.js';
 
 const duration = Number(process.env.BENCH_DURATION ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function seed(url: string): Promise<void> {
   await migrate(url);
@@ -35,19 +26,6 @@ async function seed(url: string): Promise<void> {
     data: Array.from({ length: 50 }, (_, i) => ({ userId: user.id, amountCents: BigInt(i * 137), description: `Purchase ${i}` })),
   });
   await db.close();
-}
-
-async function waitForServer(base: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error('the server exited during start');
-    try {
-      if ((await fetch(`${base}/api/`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the server did not start in 10 s');
 }
 
 interface Scenario {
@@ -65,13 +43,11 @@ async function main(): Promise<void> {
   const url = process.env.BENCH_DATABASE_URL ?? `file:${join(tempDir, 'bench.sqlite3')}`;
   await seed(url);
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(projectRoot, 'dist', 'src', 'server.js')], {
-    env: {
-      ...process.env,
+  // With WEB_CONCURRENCY, wait for every worker to listen before loading them.
+  const workers = process.env.WEB_CONCURRENCY === 'auto' ? availableParallelism() : Number(process.env.WEB_CONCURRENCY ?? 1) || 1;
+  const server = await startServer(
+    {
       NODE_ENV: 'production',
-      PORT: String(port),
       DATABASE_URL: url,
       SECRET_KEY: 'bench-secret-key-bench-secret-key-bench-secret-key',
       BCRYPT_ROUNDS: '4',
@@ -79,10 +55,11 @@ async function main(): Promise<void> {
       THROTTLE_ANON_RATE: '100000000/day',
       THROTTLE_USER_RATE: '100000000/day',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+    workers,
+    { entry: join(projectRoot, 'dist', 'src', 'server.js') },
+  );
+  const base = server.baseUrl;
   try {
-    await waitForServer(base, child);
     const login = await fetch(`${base}/api/token/`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -129,7 +106,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    child.kill('SIGTERM');
+    await server.stop();
     rmSync(tempDir, { recursive: true, force: true });
   }
 }

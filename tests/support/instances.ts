@@ -38,9 +38,16 @@ export interface RunningServer extends ServerProcess {
   request(path: string, options?: RequestOptions): Promise<Reply>;
 }
 
-/** Starts `node --import tsx src/server.ts` with `env` on top of this process's environment (PORT=0: any free port). */
-export function spawnServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join('src', 'server.ts')], {
+/** How to run the server: from source with tsx (default), or a built entry such as dist/src/server.js. */
+export interface ServerEntry {
+  entry?: string;
+}
+
+const fromSource = ['--import', 'tsx', join('src', 'server.ts')];
+
+/** Starts the server with `env` on top of this process's environment (PORT=0: any free port). */
+export function spawnServer(env: Record<string, string>, { entry }: ServerEntry = {}): ServerProcess {
+  const child = spawn(process.execPath, entry ? [entry] : fromSource, {
     cwd: projectRoot,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,8 +91,8 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
  * spawnServer, resolved once `listeners` processes report listening (more than one with
  * WEB_CONCURRENCY: the cluster's workers); stopped and rejected if that takes over 30 s.
  */
-export async function startServer(env: Record<string, string>, listeners = 1): Promise<RunningServer> {
-  const server = spawnServer(env);
+export async function startServer(env: Record<string, string>, listeners = 1, how: ServerEntry = {}): Promise<RunningServer> {
+  const server = spawnServer(env, how);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

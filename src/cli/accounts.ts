@@ -3,45 +3,21 @@
 // history would see them): they are typed, piped, or read from DJANGO_SUPERUSER_PASSWORD.
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { authTokenStore } from '../apps/accounts/auth-tokens.js';
+import { accountServices } from '../apps/accounts/index.js';
+import { sessionStore } from '../apps/accounts/sessions.js';
 import { defaultPasswordValidators, passwordErrors, type PasswordOwner } from '../apps/accounts/password-validation.js';
-import { PasswordHasher } from '../apps/accounts/passwords.js';
-import { isValidUsername, normalizeUsername, usernameMaxLength, usernameMessage, UsernameTaken, Users } from '../apps/accounts/users.js';
-import { loadConfig } from '../config.js';
-import { openDatabase, type Prisma } from '../db/index.js';
-import { showMigrations } from '../db/migrate.js';
+import { isValidUsername, usernameMaxLength, usernameMessage, UsernameTaken, type Users } from '../apps/accounts/users.js';
 import { isEmailAddress } from '../rest/fields.js';
-import { TokenService } from '../rest/authentication/token.js';
-import { CommandError, type Command } from './manage.js';
+import type { SessionStore } from '../rest/authentication/session.js';
+import { CommandError, withDatabase, type Command } from './manage.js';
 import { Prompter } from './prompt.js';
 
-interface Accounts {
-  prisma: Prisma;
-  users: Users;
-  tokens: TokenService;
-  /** TOKEN_TTL in seconds, or null. */
-  tokenTtl: number | null;
-}
-
-/** Opens DATABASE_URL for one command; refuses a database with unapplied migrations. */
-async function withAccounts<T>(work: (accounts: Accounts) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env);
-  const pending = (await showMigrations(config.databaseUrl)).filter((m) => !m.applied).length;
-  if (pending > 0) {
-    throw new CommandError(`The database has ${pending} unapplied migration(s): run \`npm run manage -- migrate\` first.`);
-  }
-  const db = openDatabase(config.databaseUrl);
-  try {
-    return await work({
-      prisma: db.prisma,
-      tokenTtl: config.tokenTtl,
-      users: new Users(db.prisma, new PasswordHasher(config.bcryptRounds)),
-      tokens: new TokenService(authTokenStore(db.prisma), config.tokenTtl),
-    });
-  } finally {
-    await db.close();
-  }
-}
+/**
+ * withDatabase, with the app's users and tokens, and the session store (the session
+ * service also signs CSRF tokens, with a SECRET_KEY no command needs).
+ */
+const withAccounts = <T>(work: (accounts: ReturnType<typeof accountServices> & { sessions: SessionStore }) => Promise<T>): Promise<T> =>
+  withDatabase((db, config) => work({ ...accountServices(config, db), sessions: sessionStore(db.prisma) }));
 
 /** node:util parseArgs, with argparse's complaint (exit code 2) for anything unexpected. */
 function parseCommandLine<O extends NonNullable<Parameters<typeof parseArgs>[0]>['options']>(command: string, args: string[], options: O, positionals = 0) {
@@ -54,9 +30,11 @@ function parseCommandLine<O extends NonNullable<Parameters<typeof parseArgs>[0]>
   }
 }
 
+const usernameTaken = 'That username is already taken.';
+
 /** Django's createsuperuser._validate_username: the problem with this username, if any. */
 async function usernameProblem(users: Users, username: string): Promise<string | undefined> {
-  if (username !== '' && (await users.usernameExists(normalizeUsername(username)))) return 'That username is already taken.';
+  if (username !== '' && (await users.usernameExists(username))) return usernameTaken;
   if (username === '') return 'Username cannot be blank.';
   const problems = [
     ...(isValidUsername(username) ? [] : [usernameMessage]),
@@ -71,7 +49,22 @@ async function usernameProblem(users: Users, username: string): Promise<string |
 const emailProblem = (email: string) =>
   email !== '' && (email.length > 254 || !isEmailAddress(email)) ? 'Enter a valid email address.' : undefined;
 
-const created = 'Superuser created successfully.';
+/** An email given on the command line or in the environment is not asked again: a bad one ends the command. */
+function requireValidEmail(email: string): void {
+  const problem = emailProblem(email);
+  if (problem) throw new CommandError(problem);
+}
+
+/** The create step of both modes; a username taken since it was checked (a race) is refused like one taken before. */
+async function createSuperuser(users: Users, user: { username: string; email: string; password: string | null }): Promise<void> {
+  try {
+    await users.create({ ...user, isStaff: true, isSuperuser: true });
+  } catch (error) {
+    if (error instanceof UsernameTaken) throw new CommandError(usernameTaken);
+    throw error;
+  }
+  console.log('Superuser created successfully.');
+}
 
 /** Django's get_default_username: the system user's name, when it would be a valid, free username. */
 async function defaultUsername(users: Users): Promise<string> {
@@ -99,16 +92,14 @@ async function createSuperuserInteractively(users: Users, given: { username?: st
       else username = answer;
     }
     let email = given.email;
-    if (email !== undefined && emailProblem(email)) throw new CommandError(emailProblem(email)!);
+    if (email !== undefined) requireValidEmail(email);
     while (email === undefined) {
       const answer = (await prompt.ask('Email address: ')).trim();
       const problem = emailProblem(answer);
       if (problem) complain(problem);
       else email = answer;
     }
-    const password = await choosePassword(prompt, { username, email });
-    await users.create({ username, email, password, isStaff: true, isSuperuser: true });
-    console.log(created);
+    await createSuperuser(users, { username, email, password: await choosePassword(prompt, { username, email }) });
   } finally {
     prompt.close();
   }
@@ -158,16 +149,10 @@ const createsuperuser: Command = {
       if (problem) throw new CommandError(problem);
       const email = values.email ?? process.env.DJANGO_SUPERUSER_EMAIL;
       if (!email) throw new CommandError('You must use --email with --no-input.');
-      if (emailProblem(email)) throw new CommandError(emailProblem(email)!);
+      requireValidEmail(email);
       // As Django: without DJANGO_SUPERUSER_PASSWORD the password is unusable (and not validated either way).
       const password = process.env.DJANGO_SUPERUSER_PASSWORD || null;
-      try {
-        await users.create({ username, email, password, isStaff: true, isSuperuser: true });
-      } catch (error) {
-        if (error instanceof UsernameTaken) throw new CommandError('That username is already taken.');
-        throw error;
-      }
-      console.log(created);
+      await createSuperuser(users, { username, email, password });
       if (password === null) console.log('DJANGO_SUPERUSER_PASSWORD was not set: the password is unusable until set with changepassword.');
       return 0;
     });
@@ -237,11 +222,10 @@ const clearsessions: Command = {
   help: 'Delete expired browser sessions, and DRF tokens older than TOKEN_TTL when it is set (run it from cron).',
   async run(args) {
     parseCommandLine('clearsessions', args, {});
-    return withAccounts(async ({ prisma, tokenTtl }) => {
-      const now = Date.now();
-      const sessions = await prisma.session.deleteMany({ where: { expiresAt: { lte: new Date(now) } } });
-      const tokens = tokenTtl === null ? { count: 0 } : await prisma.authToken.deleteMany({ where: { createdAt: { lte: new Date(now - tokenTtl * 1000) } } });
-      console.log(`Deleted ${sessions.count} expired session(s) and ${tokens.count} expired token(s).`);
+    return withAccounts(async ({ sessions, tokens }) => {
+      const deletedSessions = await sessions.deleteExpired();
+      const deletedTokens = await tokens.deleteExpired();
+      console.log(`Deleted ${deletedSessions} expired session(s) and ${deletedTokens} expired token(s).`);
       return 0;
     });
   },

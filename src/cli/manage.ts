@@ -3,7 +3,8 @@
 // lines live in their own module under src/cli/ and are added to that list.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { openDatabase, type Database } from '../db/index.js';
 import { migrate, MigrationError, showMigrations } from '../db/migrate.js';
 import { accountCommands } from './accounts.js';
 import { permissionCommands } from './permissions.js';
@@ -31,6 +32,21 @@ function noArguments(command: string, args: string[]): void {
 }
 
 const databaseUrl = () => loadConfig(process.env).databaseUrl;
+
+/** Opens DATABASE_URL for one command, and closes it after; refuses a database with unapplied migrations. */
+export async function withDatabase<T>(work: (db: Database, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env);
+  const pending = (await showMigrations(config.databaseUrl)).filter((m) => !m.applied).length;
+  if (pending > 0) {
+    throw new CommandError(`The database has ${pending} unapplied migration(s): run \`npm run manage -- migrate\` first.`);
+  }
+  const db = openDatabase(config.databaseUrl);
+  try {
+    return await work(db, config);
+  } finally {
+    await db.close();
+  }
+}
 
 export const commands: Command[] = [
   {

@@ -3,24 +3,16 @@
 // a permission is `app_label.codename` (lending.add_friend). Exit codes: 0 done,
 // 1 a name that names nothing (nothing is changed), 2 wrong arguments.
 import { allPermissions, PermissionAdmin, PermissionAdminError, type Holder } from '../apps/accounts/permissions.js';
-import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/index.js';
-import { CommandError, type Command } from './manage.js';
+import { CommandError, withDatabase, type Command } from './manage.js';
 
 /** Runs an action on DATABASE_URL; the admin's refusals become one-line command errors. */
 async function withAdmin(action: (admin: PermissionAdmin) => Promise<void>): Promise<number> {
-  const db = openDatabase(loadConfig(process.env).databaseUrl);
   try {
-    await action(new PermissionAdmin(db.prisma));
+    await withDatabase((db) => action(new PermissionAdmin(db.prisma)));
     return 0;
   } catch (error) {
     if (error instanceof PermissionAdminError) throw new CommandError(error.message);
-    if ((error as { code?: unknown }).code === 'P2021') {
-      throw new CommandError('The database has no permission tables: run `npm run manage -- migrate` first.');
-    }
     throw error;
-  } finally {
-    await db.close();
   }
 }
 

@@ -10,22 +10,18 @@ export class Prompter {
   private readonly waiting: ((line: string | null) => void)[] = [];
   private ended = false;
   private muted = false;
-  private readonly terminal: boolean;
+  private readonly terminal = process.stdin.isTTY === true;
   private readonly lines: Interface;
 
-  constructor(
-    input: NodeJS.ReadStream = process.stdin,
-    private readonly output: NodeJS.WriteStream = process.stdout,
-  ) {
-    this.terminal = input.isTTY === true;
+  constructor() {
     // readline echoes what is typed through this stream, which drops it while muted.
     const echo = new Writable({
       write: (chunk: Buffer, _encoding, done) => {
-        if (!this.muted) output.write(chunk);
+        if (!this.muted) process.stdout.write(chunk);
         done();
       },
     });
-    this.lines = createInterface({ input, output: echo, terminal: this.terminal });
+    this.lines = createInterface({ input: process.stdin, output: echo, terminal: this.terminal });
     this.lines.on('line', (line) => {
       const next = this.waiting.shift();
       if (next) next(line);
@@ -41,11 +37,11 @@ export class Prompter {
 
   /** The next line typed; CommandError("Operation cancelled.") when input ends first (Ctrl-C, Ctrl-D, end of pipe). */
   async ask(question: string, options: { hidden?: boolean } = {}): Promise<string> {
-    this.output.write(question);
+    process.stdout.write(question);
     this.muted = options.hidden === true;
     const answer =
       this.answers.length > 0 ? this.answers.shift()! : this.ended ? null : await new Promise<string | null>((resolve) => this.waiting.push(resolve));
-    if (this.muted && this.terminal) this.output.write('\n');
+    if (this.muted && this.terminal) process.stdout.write('\n');
     this.muted = false;
     if (answer === null) throw new CommandError('Operation cancelled.');
     return answer;

@@ -68,7 +68,7 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
 
 /**
  * LIKE patterns use backslash as their escape character on both databases (see
- * likePattern in rest/filters.ts). PostgreSQL does so by default; SQLite has no
+ * likeLiteral in rest/filters.ts). PostgreSQL does so by default; SQLite has no
  * default, and Prisma does not emit an ESCAPE clause, so one is added here.
  */
 const escapeSqliteLike = (sql: string) => sql.replaceAll(' LIKE ?', " LIKE ? ESCAPE '\\'");

@@ -2,6 +2,7 @@
 // declaration. Every query goes through the declared scope (the queryset), so an
 // object outside it is a 404 exactly like one that does not exist.
 import type { z } from 'zod';
+import { isForeignKeyViolation, prismaCode } from '../db/errors.js';
 import { NotFound, ValidationError } from './errors.js';
 import type { FilterBackend, OrderBy, Where } from './filters.js';
 import { errorDetail, type OperationDocs, type ParameterDocs } from './openapi.js';
@@ -79,16 +80,11 @@ export function parsePk(raw: unknown): number {
   return Number(raw);
 }
 
-const prismaCode = (error: unknown) => (error as { code?: unknown }).code;
-
 /** Prisma's P2025: the row was deleted between our read and our write — a 404, not a 500. */
 function goneIsNotFound(error: unknown): never {
   if (prismaCode(error) === 'P2025') throw new NotFound();
   throw error;
 }
-
-/** Prisma's P2003: a foreign key refused the write (a referenced row is missing, or a referring one remains). */
-const isForeignKeyViolation = (error: unknown) => prismaCode(error) === 'P2003';
 
 export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.ZodObject>(
   options: ModelViewSetOptions<Row, Input, Output>,

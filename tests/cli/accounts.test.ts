@@ -3,55 +3,20 @@
 // create-token, whose printed key then works in the HTTP API. Runs that read stdin or
 // prove an end-to-end path are separate processes; the refusals, which only validate
 // their arguments, run manage's main() in this process (a process costs about a second).
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/manage.js';
-import { projectRoot } from '../../src/config.js';
+import { describe, expect, it } from 'vitest';
 import { uniqueName, useTestApp } from '../support/app.js';
 import { tokenLogin } from '../support/auth.js';
+import { manage as manageOn, manageInProcess } from '../support/cli.js';
 import { blankDatabaseUrl } from '../support/databases.js';
 import { describeWithDatabase } from '../support/suite.js';
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describeWithDatabase('account commands', () => {
   const t = useTestApp();
 
-  /** `manage.ts <args>` on the test database, with `input` written to its stdin (then closed). */
-  function manage(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Outcome> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join('src', 'cli', 'manage.ts'), ...args], {
-        cwd: projectRoot,
-        env: { ...process.env, DATABASE_URL: t.db.url, BCRYPT_ROUNDS: '4', ...options.env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(options.input ?? '');
-    });
-  }
-
+  /** `manage.ts <args>` as its own process on the test database. */
+  const manage = (args: string[], options?: { input?: string; env?: Record<string, string> }) => manageOn(args, t.db.url, options);
   /** manage's main() in this process: the same exit code and output as a separate run. */
-  async function manageHere(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-    const output = { stdout: '', stderr: '' };
-    vi.spyOn(console, 'log').mockImplementation((line: string) => void (output.stdout += `${line}\n`));
-    vi.spyOn(console, 'error').mockImplementation((line: string) => void (output.stderr += `${line}\n`));
-    for (const [name, value] of Object.entries({ DATABASE_URL: t.db.url, BCRYPT_ROUNDS: '4', ...env })) vi.stubEnv(name, value);
-    try {
-      return { code: await main(args), ...output };
-    } finally {
-      vi.restoreAllMocks();
-      vi.unstubAllEnvs();
-    }
-  }
+  const manageHere = (args: string[], env?: Record<string, string>) => manageInProcess(args, t.db.url, env);
 
   const userNamed = (username: string) => t.db.prisma.user.findUnique({ where: { username } });
   const canLogIn = async (username: string, password: string) => (await t.http.post('/api/token/').send({ username, password })).status === 200;
@@ -241,7 +206,7 @@ describeWithDatabase('account commands', () => {
   it('refuses to run on a database with unapplied migrations', async () => {
     const blank = await blankDatabaseUrl();
     try {
-      const outcome = await manageHere(['create-token', 'anyone'], { DATABASE_URL: blank.url });
+      const outcome = await manageInProcess(['create-token', 'anyone'], blank.url);
       expect(outcome.code).toBe(1);
       expect(outcome.stderr).toMatch(/^Error: The database has \d+ unapplied migration\(s\): run `npm run manage -- migrate` first\.\n$/);
     } finally {

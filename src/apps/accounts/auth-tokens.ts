@@ -17,5 +17,8 @@ export function authTokenStore(prisma: Prisma): TokenStore {
     async deleteAllOf(userId) {
       await prisma.authToken.deleteMany({ where: { userId } });
     },
+    async deleteExpired(cutoff) {
+      return (await prisma.authToken.deleteMany({ where: { createdAt: { lte: cutoff } } })).count;
+    },
   };
 }

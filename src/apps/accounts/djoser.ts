@@ -6,14 +6,13 @@ import { charField, emailField } from '../../rest/fields.js';
 import { IsAuthenticated, permission } from '../../rest/permissions.js';
 import type { ParameterDocs } from '../../rest/openapi.js';
 import { partialOf, validate, validateRequest } from '../../rest/serializers.js';
-import { tokenKey, unableToLogIn, type AuthToken, type TokenService } from '../../rest/authentication/token.js';
+import { tokenKey, userFromCredentials, type AuthToken, type TokenService } from '../../rest/authentication/token.js';
 import type { Authenticator } from '../../rest/authentication/index.js';
 import { parsePk } from '../../rest/viewset.js';
 import type { Handler, RequestContext, ViewSpec } from '../../rest/views.js';
 import { passwordErrors, type PasswordValidator } from './password-validation.js';
 import {
   isValidUsername,
-  normalizeUsername,
   requestUser,
   usernameMaxLength,
   usernameMessage,
@@ -34,10 +33,10 @@ const tokenCreateResponse = z.object({ auth_token: tokenKey }).meta({ id: 'Token
 
 /** Djoser's UserSerializer: REQUIRED_FIELDS + (USER_ID_FIELD, LOGIN_FIELD); only email is writable. */
 const representUser = (user: User): z.output<typeof userResponse> => ({ email: user.email, id: user.id, username: user.username });
-export const userRequest = z.object({ email: emailField({ maxLength: 254, allowBlank: true }).optional() }).meta({ id: 'UserRequest' });
+const userRequest = z.object({ email: emailField({ maxLength: 254, allowBlank: true }).optional() }).meta({ id: 'UserRequest' });
 
 /** Djoser's UserCreateSerializer, whose representation is email, username, id. */
-export const userCreateRequest = z
+const userCreateRequest = z
   .object({
     email: emailField({ maxLength: 254, allowBlank: true }).optional(),
     username: charField({ maxLength: usernameMaxLength, validators: [(v) => (isValidUsername(v) ? undefined : usernameMessage)] }),
@@ -46,11 +45,11 @@ export const userCreateRequest = z
   .meta({ id: 'UserCreateRequest' });
 
 /** Djoser's TokenCreateSerializer: both fields optional, a missing one simply fails to log in. */
-export const tokenCreateRequest = z
+const tokenCreateRequest = z
   .object({ password: charField().optional(), username: charField().optional() })
   .meta({ id: 'TokenCreateRequest' });
-export const currentPasswordRequest = z.object({ current_password: charField() }).meta({ id: 'CurrentPasswordRequest' });
-export const setPasswordRequest = z.object({ new_password: charField(), current_password: charField() }).meta({ id: 'SetPasswordRequest' });
+const currentPasswordRequest = z.object({ current_password: charField() }).meta({ id: 'CurrentPasswordRequest' });
+const setPasswordRequest = z.object({ new_password: charField(), current_password: charField() }).meta({ id: 'SetPasswordRequest' });
 
 /** What a user detail route (by id, or /me/) accepts and answers. */
 function detailDocs(parameters: readonly ParameterDocs[]): ViewSpec['docs'] {
@@ -69,7 +68,7 @@ const byPkParameter: ParameterDocs = {
   rejects: 404,
 };
 
-export interface DjoserDependencies {
+interface DjoserDependencies {
   users: Users;
   tokens: TokenService;
   /** The token scheme: logging out revokes the token that authenticated the request. */
@@ -81,7 +80,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
   // UniqueValidator on the username, run once the field itself is valid.
   const registration = userCreateRequest.extend({
     username: userCreateRequest.shape.username.superRefine(async (username, issues) => {
-      if (await users.usernameExists(normalizeUsername(username))) issues.addIssue({ code: 'custom', message: usernameTaken });
+      if (await users.usernameExists(username)) issues.addIssue({ code: 'custom', message: usernameTaken });
     }),
   });
 
@@ -96,10 +95,11 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
   type Target = (ctx: RequestContext) => Promise<User>;
   const me: Target = async (ctx) => requestUser(ctx);
   // Beyond Djoser (which answers 403 for another user), a user a non-admin may not see is 404: no enumeration.
+  // The caller is already loaded, with every field the representation needs.
   const byPk: Target = async (ctx) => {
     const id = parsePk(ctx.req.params.pk);
     const caller = requestUser(ctx);
-    const user = caller.isStaff || caller.id === id ? await users.byId(id) : null;
+    const user = caller.id === id ? caller : caller.isStaff ? await users.byId(id) : null;
     if (!user) throw new NotFound();
     return user;
   };
@@ -130,7 +130,11 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
     // Djoser's per-action permissions: user_create is AllowAny, user_list needs a user.
     permissions: [permission({ hasPermission: (ctx) => ctx.method === 'POST' || ctx.user !== null })],
     handlers: {
-      GET: async (ctx) => ({ body: (await users.visibleTo(requestUser(ctx))).map(representUser) }),
+      // Djoser's HIDE_USERS: staff list everyone, others only themselves (already loaded).
+      GET: async (ctx) => {
+        const caller = requestUser(ctx);
+        return { body: (caller.isStaff ? await users.all() : [caller]).map(representUser) };
+      },
       POST: async (ctx) => {
         const data = await validateRequest(registration, ctx.data(), ctx);
         const email = data.email ?? '';
@@ -188,9 +192,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
       description: 'Use this endpoint to obtain user authentication token.',
       handlers: {
         POST: async (ctx) => {
-          const { username, password } = validate(tokenCreateRequest, ctx.data());
-          const user = username === undefined || password === undefined ? null : await users.checkCredentials(username, password);
-          if (!user) throw new ValidationError({ non_field_errors: [unableToLogIn] });
+          const user = await userFromCredentials(ctx, users, tokenCreateRequest);
           await users.recordLogin(user.id);
           return { body: { auth_token: await tokens.issue(user.id) } satisfies z.output<typeof tokenCreateResponse> };
         },

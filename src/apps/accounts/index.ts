@@ -15,11 +15,18 @@ import { sessionStore } from './sessions.js';
 import { refreshTokenRegistry } from './token-blacklist.js';
 import { Users } from './users.js';
 
+/** The users and DRF tokens of a database, as the app and the manage commands both use them. */
+export function accountServices(config: Pick<AppConfig, 'bcryptRounds' | 'tokenTtl'>, db: Database) {
+  return {
+    users: new Users(db.prisma, new PasswordHasher(config.bcryptRounds)),
+    tokens: new TokenService(authTokenStore(db.prisma), config.tokenTtl),
+  };
+}
+
 export function accountsApp(config: AppConfig, db: Database) {
-  const users = new Users(db.prisma, new PasswordHasher(config.bcryptRounds));
-  const jwt = new JwtService({ signingKey: config.secretKey, ...config.jwt }, refreshTokenRegistry(db.prisma), users);
-  const tokens = new TokenService(authTokenStore(db.prisma), config.tokenTtl);
+  const { users, tokens } = accountServices(config, db);
   const sessions = new SessionService(sessionStore(db.prisma), { secretKey: config.secretKey, ...config.session });
+  const jwt = new JwtService({ signingKey: config.secretKey, ...config.jwt }, refreshTokenRegistry(db.prisma), users);
   const authentication = {
     jwt: jwtAuthentication(jwt),
     token: tokenAuthentication(tokens),
@@ -52,9 +59,6 @@ export function accountsApp(config: AppConfig, db: Database) {
     ['/auth/users/:pk/', djoser.userDetail],
   ];
   return {
-    users,
-    jwt,
-    tokens,
     authentication,
     /** The project-wide default, in DRF's order: the first scheme that recognises its credentials decides. */
     authenticators: [authentication.jwt, authentication.token, authentication.session],

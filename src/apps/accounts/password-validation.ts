@@ -39,62 +39,56 @@ export function quickRatio(a: string, b: string): number {
   return length === 0 ? 1 : (2 * matches) / length;
 }
 
-/** Django's UserAttributeSimilarityValidator on the attributes our users have (name → verbose name). */
-export function userAttributeSimilarity(
-  attributes: readonly [keyof PasswordOwner, string][] = [
-    ['username', 'username'],
-    ['email', 'email address'],
-  ],
-  maxSimilarity = 0.7,
-): PasswordValidator {
-  // Django's exceeds_maximum_length_ratio: far shorter values cannot reach the ratio; skip the comparison.
-  const cannotBeSimilar = (password: string, part: string) => {
-    const [passwordLength, partLength] = [codePoints(password).length, codePoints(part).length];
-    return passwordLength >= 10 * partLength && partLength < (maxSimilarity / 2) * passwordLength;
-  };
-  return (password, owner) => {
-    if (!owner) return undefined;
-    const lowered = password.toLowerCase();
-    for (const [name, verboseName] of attributes) {
-      const value = owner[name]?.toLowerCase();
-      if (!value) continue;
-      // The whole value and its parts (an email's name and domain labels), as re.split(r"\W+").
-      for (const part of [...value.split(/[^\p{L}\p{N}_]+/u), value]) {
-        if (cannotBeSimilar(lowered, part)) continue;
-        if (quickRatio(lowered, part) >= maxSimilarity) return `The password is too similar to the ${verboseName}.`;
-      }
+// Django's UserAttributeSimilarityValidator defaults, on the attributes our users have (name → verbose name).
+const similarityAttributes: readonly [keyof PasswordOwner, string][] = [
+  ['username', 'username'],
+  ['email', 'email address'],
+];
+const maxSimilarity = 0.7;
+
+/** Django's exceeds_maximum_length_ratio: far shorter values cannot reach the ratio; the comparison is skipped. */
+function cannotBeSimilar(password: string, part: string): boolean {
+  const [passwordLength, partLength] = [codePoints(password).length, codePoints(part).length];
+  return passwordLength >= 10 * partLength && partLength < (maxSimilarity / 2) * passwordLength;
+}
+
+/** Django's UserAttributeSimilarityValidator. */
+const userAttributeSimilarity: PasswordValidator = (password, owner) => {
+  if (!owner) return undefined;
+  const lowered = password.toLowerCase();
+  for (const [name, verboseName] of similarityAttributes) {
+    const value = owner[name]?.toLowerCase();
+    if (!value) continue;
+    // The whole value and its parts (an email's name and domain labels), as re.split(r"\W+").
+    for (const part of [...value.split(/[^\p{L}\p{N}_]+/u), value]) {
+      if (cannotBeSimilar(lowered, part)) continue;
+      if (quickRatio(lowered, part) >= maxSimilarity) return `The password is too similar to the ${verboseName}.`;
     }
-    return undefined;
-  };
-}
-
-/** Django's own list (see common-passwords.NOTICE), read once per process. */
-export const djangoCommonPasswordsPath = join(projectRoot, 'src', 'apps', 'accounts', 'common-passwords.txt.gz');
-const passwordLists = new Map<string, ReadonlySet<string>>();
-
-function readPasswordList(path: string): ReadonlySet<string> {
-  let list = passwordLists.get(path);
-  if (!list) {
-    const raw = readFileSync(path);
-    const text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
-    list = new Set(text.split('\n').map((line) => line.trim()));
-    passwordLists.set(path, list);
   }
-  return list;
-}
+  return undefined;
+};
+
+/** Django's own list (see common-passwords.NOTICE), read once per process, when first needed. */
+let commonPasswords: ReadonlySet<string> | undefined;
 
 /** Django's CommonPasswordValidator: the list is lowercased, and so is the password before lookup. */
-export function commonPassword(path = djangoCommonPasswordsPath): PasswordValidator {
-  const list = readPasswordList(path);
+export function commonPassword(): PasswordValidator {
+  commonPasswords ??= new Set(
+    gunzipSync(readFileSync(join(projectRoot, 'src', 'apps', 'accounts', 'common-passwords.txt.gz')))
+      .toString('utf8')
+      .split('\n')
+      .map((line) => line.trim()),
+  );
+  const list = commonPasswords;
   return (password) => (list.has(password.toLowerCase().trim()) ? 'This password is too common.' : undefined);
 }
 
 /** Django's NumericPasswordValidator (str.isdigit: Unicode decimal digits). */
-export const numericPassword: PasswordValidator = (password) =>
+const numericPassword: PasswordValidator = (password) =>
   /^\p{Nd}+$/u.test(password) ? 'This password is entirely numeric.' : undefined;
 
 export function defaultPasswordValidators(): PasswordValidator[] {
-  return [userAttributeSimilarity(), minimumLength(8), commonPassword(), numericPassword];
+  return [userAttributeSimilarity, minimumLength(8), commonPassword(), numericPassword];
 }
 
 /** Every validator's message for this password (empty when it passes all). */

@@ -2,6 +2,7 @@
 // the store that loads a user's permissions for a request, and the administration the
 // manage commands run. Permission rows are created on first grant, for the installed
 // models only, as Django's post-migrate step creates them for every model.
+import { insertOnce } from '../../db/errors.js';
 import type { Prisma } from '../../db/index.js';
 import type { PermissionStore } from '../../rest/model-permissions.js';
 import { installedModels, permissionActions } from '../installed.js';
@@ -12,7 +13,7 @@ export type Holder = { user: string } | { group: string };
 /** A user, group or permission that does not exist, or a group that already does. */
 export class PermissionAdminError extends Error {}
 
-export interface PermissionName {
+interface PermissionName {
   /** `lending.add_friend` */
   label: string;
   appLabel: string;
@@ -22,19 +23,19 @@ export interface PermissionName {
   name: string;
 }
 
-/** The permission a label names, when it is one of an installed model's. */
-export function parsePermission(label: string): PermissionName | null {
-  const match = /^([a-z_]+)\.(add|change|delete|view)_([a-z_]+)$/.exec(label);
-  if (!match || !installedModels.includes(`${match[1]}.${match[3]}`)) return null;
-  const [, appLabel, action, model] = match as unknown as [string, string, string, string];
-  return { label, appLabel, model, codename: `${action}_${model}`, name: `Can ${action} ${model}` };
-}
-
 /** Every permission there is, in Django's order: by model, then add, change, delete, view. */
-export const allPermissions: readonly PermissionName[] = installedModels.flatMap((model) => {
-  const [appLabel, modelName] = model.split('.');
-  return permissionActions.map((action) => parsePermission(`${appLabel}.${action}_${modelName}`)!);
+export const allPermissions: readonly PermissionName[] = installedModels.flatMap((installed) => {
+  const [appLabel, model] = installed.split('.') as [string, string];
+  return permissionActions.map((action) => ({
+    label: `${appLabel}.${action}_${model}`,
+    appLabel,
+    model,
+    codename: `${action}_${model}`,
+    name: `Can ${action} ${model}`,
+  }));
 });
+
+const permissionsByLabel = new Map(allPermissions.map((permission) => [permission.label, permission]));
 
 /** A user's permissions in one query: their own and their groups' (Django's ModelBackend needs two). */
 export function permissionStore(prisma: Prisma): PermissionStore {
@@ -51,21 +52,8 @@ export function permissionStore(prisma: Prisma): PermissionStore {
   };
 }
 
-const isUniqueViolation = (error: unknown) => (error as { code?: unknown }).code === 'P2002';
-
-/** Inserts a row guarded by a unique constraint: false when it was already there. */
-async function insertOnce(create: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await create();
-    return true;
-  } catch (error) {
-    if (isUniqueViolation(error)) return false;
-    throw error;
-  }
-}
-
 /** What the admin reports about a user or group's permissions. */
-export interface HeldPermissions {
+interface HeldPermissions {
   /** Sorted by label: whether granted directly, and the groups it comes through. */
   permissions: { label: string; direct: boolean; groups: string[] }[];
   /** For users: Django grants every permission to active superusers, and none to inactive users. */
@@ -195,7 +183,7 @@ export class PermissionAdmin {
 }
 
 function known(label: string): PermissionName {
-  const permission = parsePermission(label);
+  const permission = permissionsByLabel.get(label);
   if (!permission) throw new PermissionAdminError(`Unknown permission "${label}" (npm run manage -- listperms lists them).`);
   return permission;
 }

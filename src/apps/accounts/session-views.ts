@@ -8,8 +8,6 @@ import { authTokenRequest, userFromCredentials } from '../../rest/authentication
 import type { ViewSpec } from '../../rest/views.js';
 import type { Users } from './users.js';
 
-/** The same request body as DRF's obtain_auth_token: username, and the password as typed. */
-export const sessionLoginRequest = authTokenRequest;
 const sessionLogin = z.object({ detail: z.literal('Logged in.'), username: z.string() }).meta({ id: 'SessionLogin' });
 
 /** Both cookies are set by a login and cleared by a logout. */
@@ -39,7 +37,8 @@ export function sessionView(users: Users, sessions: SessionService, sessionAuthe
     },
     docs: {
       POST: {
-        request: sessionLoginRequest,
+        // The same request body as DRF's obtain_auth_token: username, and the password as typed.
+        request: authTokenRequest,
         responses: { 200: { content: { 'application/json': sessionLogin }, headers: cookieHeaders('Sets') } },
       },
       DELETE: { responses: { 204: { headers: cookieHeaders('Clears') } } },

@@ -14,5 +14,8 @@ export function sessionStore(prisma: Prisma): SessionStore {
     async delete(digest) {
       await prisma.session.deleteMany({ where: { digest } });
     },
+    async deleteExpired() {
+      return (await prisma.session.deleteMany({ where: { expiresAt: { lte: new Date() } } })).count;
+    },
   };
 }

@@ -1,4 +1,5 @@
 // SimpleJWT's token_blacklist app on Prisma: OutstandingToken + BlacklistedToken.
+import { insertOnce, isUniqueViolation } from '../../db/errors.js';
 import type { Prisma } from '../../db/index.js';
 import type { IssuedToken, RefreshTokenRegistry } from '../../rest/authentication/jwt.js';
 
@@ -17,14 +18,8 @@ export function refreshTokenRegistry(prisma: Prisma): RefreshTokenRegistry {
         update: {},
         select: { id: true },
       });
-      // The unique token_id makes the insert the atomic claim: a second blacklisting fails (P2002).
-      try {
-        await prisma.blacklistedToken.create({ data: { tokenId: outstanding.id }, select: { id: true } });
-        return true;
-      } catch (error) {
-        if ((error as { code?: unknown }).code === 'P2002') return false;
-        throw error;
-      }
+      // The unique token_id makes the insert the atomic claim: a second blacklisting is refused.
+      return insertOnce(() => prisma.blacklistedToken.create({ data: { tokenId: outstanding.id }, select: { id: true } }));
     },
   };
 }
@@ -43,7 +38,7 @@ export async function blacklistAllRefreshTokensOf(prisma: Prisma, userId: number
       await prisma.blacklistedToken.createMany({ data: tokens.map((token) => ({ tokenId: token.id })) });
       return;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 'P2002') throw error;
+      if (!isUniqueViolation(error)) throw error;
     }
   }
 }

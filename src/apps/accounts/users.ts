@@ -1,5 +1,6 @@
 // The user store: Django's auth.User and the operations the rest of the server needs.
 import type { AuthUser } from '../../rest/authentication/index.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import type { Prisma } from '../../db/index.js';
 import type { RequestContext } from '../../rest/views.js';
 import type { PasswordHasher } from './passwords.js';
@@ -54,8 +55,6 @@ export class UsernameTaken extends Error {
   }
 }
 
-const isUniqueViolation = (error: unknown) => (error as { code?: unknown }).code === 'P2002';
-
 export class Users {
   constructor(
     private readonly prisma: Prisma,
@@ -70,39 +69,41 @@ export class Users {
     return this.prisma.user.findUnique({ where: { username }, select: authUserSelect });
   }
 
-  async exists(id: number): Promise<boolean> {
-    return (await this.prisma.user.count({ where: { id } })) > 0;
-  }
-
+  /** Whether the username, once normalized as create() stores it, is taken. */
   async usernameExists(username: string): Promise<boolean> {
-    return (await this.prisma.user.count({ where: { username } })) > 0;
+    return (await this.prisma.user.count({ where: { username: normalizeUsername(username) } })) > 0;
   }
 
-  /** Users the caller may list: everyone for staff, else only themselves (Djoser's HIDE_USERS). */
-  visibleTo(user: AuthUser): Promise<User[]> {
-    return this.prisma.user.findMany({ where: user.isStaff ? {} : { id: user.id }, select: authUserSelect, orderBy: { id: 'asc' } });
+  /** Every user, by id (what staff may list). */
+  all(): Promise<User[]> {
+    return this.prisma.user.findMany({ select: authUserSelect, orderBy: { id: 'asc' } });
   }
 
   /**
    * Django's authenticate() with ModelBackend. An unknown username costs one hash check as a
    * known one does, so timing tells nothing; an inactive user's password is checked, then refused.
-   * A hash of another bcrypt cost is re-made with the configured one (Django's must_update).
    */
   async checkCredentials(username: string, password: string): Promise<User | null> {
     const row = await this.prisma.user.findUnique({ where: { username }, select: { ...authUserSelect, password: true } });
     if (!row) return this.hasher.verifyNothing(password).then(() => null);
     const { password: encoded, ...user } = row;
-    if (!(await this.hasher.verify(password, encoded))) return null;
-    if (this.hasher.needsUpgrade(encoded)) {
-      await this.prisma.user.update({ where: { id: user.id }, data: { password: await this.hasher.hash(password) } });
-    }
+    if (!(await this.verifyAndUpgrade(user.id, password, encoded))) return null;
     return user.isActive ? user : null;
   }
 
   /** User.check_password for a known user (Djoser's current_password). */
   async checkPassword(id: number, password: string): Promise<boolean> {
     const row = await this.prisma.user.findUnique({ where: { id }, select: { password: true } });
-    return row !== null && this.hasher.verify(password, row.password);
+    return row !== null && this.verifyAndUpgrade(id, password, row.password);
+  }
+
+  /** The password check of both logins and check_password: a match re-makes a hash of another bcrypt cost (Django's must_update). */
+  private async verifyAndUpgrade(id: number, password: string, encoded: string): Promise<boolean> {
+    if (!(await this.hasher.verify(password, encoded))) return false;
+    if (this.hasher.needsUpgrade(encoded)) {
+      await this.prisma.user.update({ where: { id }, data: { password: await this.hasher.hash(password) }, select: { id: true } });
+    }
+    return true;
   }
 
   /** UserManager.create_user: username and email normalized, password hashed. Throws UsernameTaken. */

@@ -18,7 +18,7 @@ export function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-export interface CookieOptions {
+interface CookieOptions {
   httpOnly: boolean;
   secure: boolean;
   /** Seconds. */

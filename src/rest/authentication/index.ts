@@ -36,12 +36,18 @@ export interface Authenticator {
 /**
  * Splits `Authorization: <keyword> <credential>` the way DRF does. Null when the
  * header is absent or names another scheme; `invalid` explains a malformed one.
+ * DRF compares the keyword case-insensitively; SimpleJWT exactly (caseSensitive).
  */
-export function authorizationCredential(ctx: RequestContext, keyword: string): { credential: string } | { invalid: 'missing' | 'spaces' } | null {
+export function authorizationCredential(
+  ctx: RequestContext,
+  keyword: string,
+  { caseSensitive = false }: { caseSensitive?: boolean } = {},
+): { credential: string } | { invalid: 'missing' | 'spaces' } | null {
   const header = ctx.req.get('authorization');
   if (!header) return null;
   const parts = header.trim().split(/\s+/);
-  if (parts[0]!.toLowerCase() !== keyword.toLowerCase()) return null;
+  const named = caseSensitive ? parts[0] === keyword : parts[0]!.toLowerCase() === keyword.toLowerCase();
+  if (!named) return null;
   if (parts.length === 1) return { invalid: 'missing' };
   if (parts.length > 2) return { invalid: 'spaces' };
   return { credential: parts[1]! };

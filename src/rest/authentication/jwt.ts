@@ -11,7 +11,7 @@ import { securitySchemes } from '../openapi.js';
 import { AllowAny } from '../permissions.js';
 import { validate } from '../serializers.js';
 import type { RequestContext, ViewSpec } from '../views.js';
-import type { Authenticator, AuthUser, CredentialsChecker } from './index.js';
+import { authorizationCredential, type Authenticator, type AuthUser, type CredentialsChecker } from './index.js';
 
 export interface JwtSettings {
   signingKey: string;
@@ -193,15 +193,15 @@ export function jwtAuthentication(service: JwtService): Authenticator {
     authenticateHeader: bearerChallenge,
     securityScheme: securitySchemes.jwt,
     async authenticate(ctx: RequestContext) {
-      const parts = (ctx.req.get('authorization') ?? '').split(/\s+/).filter(Boolean);
-      if (parts[0] !== 'Bearer') return null;
-      if (parts.length !== 2) {
+      const header = authorizationCredential(ctx, 'Bearer', { caseSensitive: true });
+      if (header === null) return null;
+      if ('invalid' in header) {
         throw new AuthenticationFailed({
           detail: 'Authorization header must contain two space-delimited values',
           code: 'bad_authorization_header',
         });
       }
-      const { user, claims } = await service.userForAccessToken(parts[1]!);
+      const { user, claims } = await service.userForAccessToken(header.credential);
       return { user, auth: claims };
     },
   };

@@ -22,6 +22,8 @@ export interface SessionStore {
   create(session: { digest: string; userId: number; expiresAt: Date }): Promise<void>;
   find(digest: string): Promise<Session | null>;
   delete(digest: string): Promise<void>;
+  /** Django's clear_expired: deletes the sessions current() would find expired; how many there were. */
+  deleteExpired(): Promise<number>;
 }
 
 export interface SessionSettings {
@@ -32,9 +34,9 @@ export interface SessionSettings {
   secureCookies: boolean;
 }
 
-export const sessionCookie = 'sessionid';
-export const csrfCookie = 'csrftoken';
-export const csrfFailure = 'CSRF Failed: CSRF token missing or incorrect.';
+const sessionCookie = 'sessionid';
+const csrfCookie = 'csrftoken';
+const csrfFailure = 'CSRF Failed: CSRF token missing or incorrect.';
 
 export class SessionService {
   constructor(

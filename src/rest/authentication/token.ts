@@ -24,6 +24,8 @@ export interface TokenStore {
   find(digest: string): Promise<AuthToken | null>;
   delete(digest: string): Promise<void>;
   deleteAllOf(userId: number): Promise<void>;
+  /** Deletes the tokens created at or before `cutoff`; how many there were. */
+  deleteExpired(cutoff: Date): Promise<number>;
 }
 
 export class TokenService {
@@ -58,6 +60,11 @@ export class TokenService {
 
   revokeAllOf(userId: number): Promise<void> {
     return this.store.deleteAllOf(userId);
+  }
+
+  /** Deletes every token past TOKEN_TTL (none without one), as authenticate() would; how many. */
+  async deleteExpired(): Promise<number> {
+    return this.ttl === null ? 0 : this.store.deleteExpired(new Date(Date.now() - this.ttl * 1000));
   }
 }
 
@@ -98,10 +105,13 @@ export const tokenKey = z
   .meta({ description: 'The key, shown only this once: send it as `Authorization: Token <key>`.' });
 const authTokenResponse = z.object({ token: tokenKey }).meta({ id: 'AuthToken' });
 
+/** A login body; a schema whose fields are optional (Djoser's) lets a missing one fail as bad credentials do. */
+type CredentialsRequest = z.ZodObject<{ username: z.ZodType<string | undefined>; password: z.ZodType<string | undefined> }>;
+
 /** DRF's AuthTokenSerializer.validate: the active user the body's credentials name, else 400. */
-export async function userFromCredentials(ctx: RequestContext, users: CredentialsChecker): Promise<AuthUser> {
-  const { username, password } = validate(authTokenRequest, ctx.data());
-  const user = await users.checkCredentials(username, password);
+export async function userFromCredentials(ctx: RequestContext, users: CredentialsChecker, request: CredentialsRequest = authTokenRequest): Promise<AuthUser> {
+  const { username, password } = validate(request, ctx.data());
+  const user = username === undefined || password === undefined ? null : await users.checkCredentials(username, password);
   if (!user) throw new ValidationError({ non_field_errors: [unableToLogIn] });
   return user;
 }

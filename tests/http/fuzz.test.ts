@@ -86,7 +86,7 @@ type Document = { paths: Record<string, Record<string, Operation>> };
 
 const oddStrings = ['', ' ', 'a', 'Zebra', 'é😀', '\u0000', '<script>alert(1)</script>', "' OR 1=1 --", '%_\\', '-1', '1e3', 'null', '٥', '１', 'x'.repeat(300)];
 const oddNumbers = [0, -1, 2 ** 31, 2 ** 53, new RawNumber('1e309'), new RawNumber('-0'), new RawNumber('123456789012345678901234567890'), new RawNumber('1.00000000000000000001'), 1.5];
-const oddIds = ['0', '-1', '999999999', '99999999999999999999', 'abc', '1.5', '%00', '１', '1e3', ' 1'];
+const oddIds = ['0', '-1', '999999999', '2147483648', '99999999999999999999', 'abc', '1.5', '%00', '１', '1e3', ' 1'];
 
 describeWithDatabase('fuzzing every operation of openapi.yaml', () => {
   const t = useTestApp();

@@ -91,7 +91,7 @@ const oddIds = ['0', '-1', '999999999', '2147483648', '99999999999999999999', 'a
 describeWithDatabase('fuzzing every operation of openapi.yaml', () => {
   const t = useTestApp();
 
-  it(`answers ${requestCount} seeded requests (seed ${seed}) without a 5xx, in JSON, as documented`, { timeout: (seconds + 60) * 1000 }, async () => {
+  it(`answers up to ${requestCount} seeded requests (seed ${seed}, at most ${seconds} s) without a 5xx, in JSON, as documented`, { timeout: (seconds + 60) * 1000 }, async () => {
     const random = new Random(seed);
     const document = (await SwaggerParser.dereference(parseYaml(readFileSync(openApiFile, 'utf8')) as never)) as unknown as Document;
     const spec = await SpecValidator.load();

@@ -268,7 +268,7 @@ describeWithDatabase('fuzzing every operation of openapi.yaml', () => {
     const deadline = Date.now() + seconds * 1000;
     let sent = 0;
     for (; sent < requestCount && Date.now() < deadline && failures.length < 20; sent += 1) {
-      if (sent > 0 && sent % 150 === 0) identity = await newIdentity();
+      if (sent > 0 && sent % 60 === 0) identity = await newIdentity();
       const { path, method: documented, operation } = random.pick(operations);
       const method = random.chance(0.85) ? documented : random.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
       const url = path.replace(/\{\w+\}/g, () => encodeURIComponent(anId()).replace(/%25/g, '%')) + queryFor(operation);

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { parseRate, type Rate, type ThrottleRates } from './rest/throttling.js';
 import { apiModels } from './apps/installed.js';
 import type { ModelPermissionSettings } from './rest/model-permissions.js';
+import type { ServerTimeouts } from './http-server.js';
 
 /** The folder holding package.json, whether this runs from src/ (tsx) or dist/src/ (built). */
 function findProjectRoot(from: string): string {
@@ -117,6 +118,10 @@ const envSchema = z.object({
   TRUSTED_PROXIES: trustedProxies.default(false),
   MODEL_PERMISSIONS: modelLabels.default([]),
   MODEL_PERMISSIONS_REQUIRE_VIEW: booleanFlag.default(false),
+  HEADERS_TIMEOUT: duration.default(10),
+  REQUEST_TIMEOUT: duration.default(30),
+  KEEP_ALIVE_TIMEOUT: duration.default(5),
+  GRACEFUL_TIMEOUT: duration.default(30),
 });
 
 export interface JwtSettings {
@@ -160,10 +165,15 @@ export interface Config {
   trustedProxies: TrustedProxies;
   /** Which models' views also check Django model permissions (DRF's DjangoModelPermissions). */
   modelPermissions: ModelPermissionSettings;
+  /** Seconds; see ServerTimeouts. `graceful`: how long a shutdown waits for open requests. */
+  timeouts: ServerTimeouts & { graceful: number };
 }
 
 /** The part of the configuration the HTTP app needs; tests build it directly. */
-export type AppConfig = Omit<Config, 'secretKey' | 'port' | 'workers' | 'migrateOnStart' | 'databaseUrl' | 'redisUrl' | 'throttleFailOpen'> & {
+export type AppConfig = Omit<
+  Config,
+  'secretKey' | 'port' | 'workers' | 'migrateOnStart' | 'databaseUrl' | 'redisUrl' | 'throttleFailOpen' | 'timeouts'
+> & {
   secretKey: string;
 };
 
@@ -183,6 +193,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(`${name} ${issue.message}${got}`);
   }
   const e = parsed.data;
+  if (e.HEADERS_TIMEOUT > e.REQUEST_TIMEOUT) {
+    throw new ConfigError(`HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT (got ${e.HEADERS_TIMEOUT} s and ${e.REQUEST_TIMEOUT} s)`);
+  }
   if (e.NODE_ENV === 'production' && !e.SECRET_KEY) {
     throw new ConfigError('SECRET_KEY must be set when NODE_ENV=production');
   }
@@ -213,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throttleFailOpen: e.THROTTLE_FAIL_OPEN,
     trustedProxies: e.TRUSTED_PROXIES,
     modelPermissions: { models: e.MODEL_PERMISSIONS, requireView: e.MODEL_PERMISSIONS_REQUIRE_VIEW },
+    timeouts: { headers: e.HEADERS_TIMEOUT, request: e.REQUEST_TIMEOUT, keepAlive: e.KEEP_ALIVE_TIMEOUT, graceful: e.GRACEFUL_TIMEOUT },
   };
 }
 

@@ -113,9 +113,15 @@ export function pythonInt(text: string): bigint | null {
   return /^[+-]?\d+(?:_\d+)*$/.test(trimmed) ? BigInt(trimmed.replaceAll('_', '')) : null;
 }
 
+/**
+ * The largest id of Django's AutoField: the column is 32-bit (SERIAL on PostgreSQL, which
+ * refuses a larger value in a query), so a larger id names no row and is never sent.
+ */
+export const maxAutoId = 2 ** 31 - 1;
+
 const asId = (value: bigint | number): number | null => {
   const id = Number(value);
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
+  return Number.isSafeInteger(id) && id > 0 && id <= maxAutoId ? id : null;
 };
 
 /**

@@ -33,15 +33,36 @@ function nested(path: string, condition: unknown): Where {
  */
 export const likeLiteral = (term: string) => term.replace(/[\\%_]/g, '\\$&');
 
+/** Most `?search=` terms one request may send: each term adds conditions to the query. */
+export const maxSearchTerms = 64;
+
+/**
+ * The terms of a `?search=` value, split on whitespace and commas as DRF does. DRF takes
+ * any number; more than maxSearchTerms answer 400 here, so no request can make the database
+ * run a query of unbounded size.
+ */
+export function searchTerms(value: string | undefined): string[] {
+  const terms = (value ?? '').replaceAll('\0', '').replaceAll(',', ' ').split(/\s+/).filter(Boolean);
+  if (terms.length > maxSearchTerms) throw new ValidationError({ search: [`Ensure this field has no more than ${maxSearchTerms} terms.`] });
+  return terms;
+}
+
 /**
  * DRF SearchFilter: `?search=a b` (terms split on whitespace and commas); every term must
  * match at least one of the fields, case-insensitively, as a substring (icontains).
  */
 export function searchFilter(fields: readonly string[]): FilterBackend {
   return {
-    parameters: [{ name: 'search', description: `A search term (matches ${fields.join(', ')}).`, schema: { type: 'string' } }],
+    parameters: [
+      {
+        name: 'search',
+        description: `Search terms separated by spaces or commas, at most ${maxSearchTerms}; each must match one of ${fields.join(', ')}.`,
+        schema: { type: 'string' },
+        rejects: 400,
+      },
+    ],
     where({ ctx, provider }) {
-      const terms = (ctx.query.get('search') ?? '').replaceAll('\0', '').replaceAll(',', ' ').split(/\s+/).filter(Boolean);
+      const terms = searchTerms(ctx.query.get('search'));
       if (terms.length === 0) return undefined;
       const mode = provider === 'postgresql' ? { mode: 'insensitive' } : {};
       return { AND: terms.map((term) => ({ OR: fields.map((field) => nested(field, { contains: likeLiteral(term), ...mode })) })) };

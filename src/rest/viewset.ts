@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import { isForeignKeyViolation, prismaCode } from '../db/errors.js';
 import { NotFound, ValidationError } from './errors.js';
+import { maxAutoId } from './fields.js';
 import type { FilterBackend, OrderBy, Where } from './filters.js';
 import { errorDetail, type OperationDocs, type ParameterDocs } from './openapi.js';
 import type { Paginator } from './pagination.js';
@@ -74,9 +75,9 @@ export interface ViewSet {
   readonly detail: ViewSpec;
 }
 
-/** A URL id that is not a positive integer names no object: 404, as get_object_or_404. */
+/** A URL id that is not a positive integer within the id column names no object: 404, as get_object_or_404. */
 export function parsePk(raw: unknown): number {
-  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) throw new NotFound();
+  if (typeof raw !== 'string' || !/^\d{1,10}$/.test(raw) || Number(raw) > maxAutoId) throw new NotFound();
   return Number(raw);
 }
 

@@ -168,6 +168,24 @@ describeWithDatabase('posts', () => {
     expect(await search('')).toHaveLength(3);
   });
 
+  it('takes up to 64 search terms; more answer 400 before any query runs', async () => {
+    const { user, auth } = await author();
+    await t.http.post('/api/posts/').set(auth).send({ title: 'alpha beta', body: 'gamma' });
+    // 64 terms, each matching the post (a, al, alp… of its words, the rest repeating "a").
+    const matching = Array.from({ length: 64 }, (_, i) => ['alpha', 'beta', 'gamma'][i % 3]!.slice(0, 1 + (i % 4)));
+    const allowed = await t.http.get('/api/posts/').query({ search: matching.join(' '), owner: user.id });
+    expect(allowed.status).toBe(200);
+    expect(allowed.body.results.map((p: { title: string }) => p.title)).toEqual(['alpha beta']);
+    t.queries.reset();
+    const tooMany = await t.http.get('/api/posts/').query({ search: Array.from({ length: 1000 }, (_, i) => `t${i}`).join(',') });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body).toEqual({ search: ['Ensure this field has no more than 64 terms.'] });
+    expect(t.queries.count).toBe(0);
+    // 65 is one too many, however the terms are separated.
+    const justOver = await t.http.get('/api/posts/').query({ search: `${'x '.repeat(32)}${'y,'.repeat(33)}` });
+    expect(justOver.status).toBe(400);
+  });
+
   it('orders by whitelisted fields only', async () => {
     const { user, auth } = await author();
     for (const title of ['b', 'c', 'a']) await t.http.post('/api/posts/').set(auth).send({ title, body: 'x' });

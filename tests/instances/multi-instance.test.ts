@@ -183,6 +183,6 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
       expect(await cluster.stop()).toBe(0);
     }
     expect(cluster.output().stdout).toMatch(/SIGTERM received: stopping 2 workers\./);
-    expect(cluster.output().stdout.match(/SIGTERM received: finishing open requests, then exiting\./g)).toHaveLength(2);
+    expect(cluster.output().stdout.match(/SIGTERM received: finishing open requests \(at most 30 s\), then exiting\./g)).toHaveLength(2);
   });
 });

@@ -1,15 +1,14 @@
 // Builds the real app against a fresh database of the kind under test, with a
 // user factory, JWT helpers and a counter of the SQL statements sent. Every response
 // `http` receives is checked against openapi.yaml (tests/support/openapi.ts).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp, type AppOptions } from '../../src/app.js';
 import { Users, type NewUser, type User } from '../../src/apps/accounts/users.js';
 import { PasswordHasher } from '../../src/apps/accounts/passwords.js';
-import type { AppConfig } from '../../src/config.js';
+import { loadConfig, type AppConfig } from '../../src/config.js';
+import { createHttpServer } from '../../src/http-server.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 import { SpecValidator } from './openapi.js';
 
@@ -98,12 +97,12 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
   const errors: string[] = [];
   const app = createApp(config, db, { ...options, log: (message) => errors.push(message) });
   const users = new Users(db.prisma, new PasswordHasher(config.bcryptRounds));
-  // One listening server for the whole file, so absolute links keep one host:port.
-  const server: Server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // One listening server for the whole file, so absolute links keep one host:port; the
+  // production one, so its handling of malformed and slow requests is under test too.
+  const { server, listen } = createHttpServer(app, loadConfig({}).timeouts);
+  const { port } = await listen(0, '127.0.0.1');
   const unchecked = request(server);
   const http = checkedAgent(unchecked, await (validator ??= SpecValidator.load()));
-  const { port } = server.address() as AddressInfo;
 
   const login = async (user: { username: string; password: string }) => {
     const response = await http.post('/api/token/').send({ username: user.username, password: user.password });

@@ -3,6 +3,7 @@
 import express, { type Request, type RequestHandler } from 'express';
 import { ParseError, UnsupportedMediaType } from '../errors.js';
 import { JsonConstantError, JsonParseError, parseJson } from './json.js';
+import { decodeUtf8Body, Utf8DecodeError } from './utf8.js';
 
 /** Buffers the raw body (any content type) up to `limit` bytes; parsing waits for the view. */
 export function readBody(limit: number): RequestHandler {
@@ -11,8 +12,6 @@ export function readBody(limit: number): RequestHandler {
 
 /** The media types parseBody reads (DRF's JSONParser and FormParser). */
 export const parsedMediaTypes = ['application/json', 'application/x-www-form-urlencoded'] as const;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function mediaTypeOf(contentType: string): string {
   return contentType.split(';')[0]!.trim().toLowerCase();
@@ -34,16 +33,12 @@ export function parseBody(req: Request): unknown {
 }
 
 function parseJsonBody(raw: Buffer): unknown {
-  let text: string;
   try {
-    text = utf8.decode(raw);
-  } catch {
-    throw new ParseError("JSON parse error - 'utf-8' codec can't decode the request body");
-  }
-  try {
-    return parseJson(text);
+    return parseJson(decodeUtf8Body(raw));
   } catch (error) {
-    if (error instanceof JsonParseError || error instanceof JsonConstantError) throw new ParseError(`JSON parse error - ${error.message}`);
+    if (error instanceof Utf8DecodeError || error instanceof JsonParseError || error instanceof JsonConstantError) {
+      throw new ParseError(`JSON parse error - ${error.message}`);
+    }
     throw error;
   }
 }

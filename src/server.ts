@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, resolveSecretKey, type AppConfig, type Config } from './config.js';
 import { openDatabase } from './db/index.js';
+import { createLogger } from './logging.js';
 import { MigrationError, migrate } from './db/migrate.js';
 import { memoryCounters, openRedisCounters } from './rest/throttle-stores.js';
 
@@ -40,10 +41,11 @@ async function migrateOrFail(config: Config): Promise<void> {
 /** One serving process: the whole server, or one cluster worker. */
 async function serve(config: Config, appConfig: AppConfig): Promise<void> {
   const db = openDatabase(config.databaseUrl);
+  const logger = createLogger(config.log);
   const counters = config.redisUrl
-    ? await openRedisCounters(config.redisUrl, { failOpen: config.throttleFailOpen, log: (message) => console.warn(message) })
+    ? await openRedisCounters(config.redisUrl, { failOpen: config.throttleFailOpen, log: (message) => logger.warn(message) })
     : memoryCounters();
-  const app = createApp(appConfig, db, { counters });
+  const app = createApp(appConfig, db, { counters, logger });
   const server = app.listen(config.port, () => {
     const { port } = server.address() as AddressInfo;
     const worker = cluster.isWorker ? `, worker ${cluster.worker!.id}` : '';
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
   try {
     config = loadConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) fail(`Configuration error: ${error.message}`);
+    if (error instanceof ConfigError) fail(error.problems.map((problem) => `Configuration error: ${problem}`).join('\n'));
     throw error;
   }
   const appConfig = resolveSecretKey(config, (message) => console.warn(`Warning: ${message}`));

@@ -38,10 +38,10 @@ describe('loadConfig', () => {
     [{ ROTATE_REFRESH_TOKENS: 'maybe' }, 'ROTATE_REFRESH_TOKENS must be true or false (got "maybe")'],
     [{ SECRET_KEY: 'short' }, 'SECRET_KEY must be at least 32 characters long'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be development, production or test (got "staging")'],
-    [{ NODE_ENV: 'production' }, 'SECRET_KEY must be set when NODE_ENV=production'],
+    [{ NODE_ENV: 'production', ALLOWED_HOSTS: 'api.example.com' }, 'SECRET_KEY must be set when NODE_ENV=production'],
     [{ BCRYPT_ROUNDS: '3' }, 'BCRYPT_ROUNDS must be an integer between 4 and 16 (got "3")'],
   ])('refuses %j with one line naming the variable (never echoing secrets)', (env, message) => {
-    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+    expect(() => loadConfig(env)).toThrow(new ConfigError([message]));
   });
 });
 

@@ -47,7 +47,7 @@ export const apiInfo: ApiInfo = {
 };
 
 /** The URL table; `counters` is where throttles count (shared by every instance when it is Redis). */
-export function urlPatterns(config: AppConfig, db: Database, { counters = memoryCounters(), logger }: AppOptions = {}): UrlPatterns {
+export function urlPatterns(config: AppConfig, db: Database, { counters = memoryCounters() }: Pick<AppOptions, 'counters'> = {}): UrlPatterns {
   const accounts = accountsApp(config, db);
   const throttles = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle].map((Throttle) => new Throttle(config.throttleRates, counters));
   const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles };
@@ -62,7 +62,7 @@ export function urlPatterns(config: AppConfig, db: Database, { counters = memory
     .register('borrowings', lending.borrowings);
   const health = healthRoutes({
     probes: { database: () => db.ping(), ...(counters.ping ? { redis: () => counters.ping!() } : {}) },
-    onFailure: (name, error) => logger?.warn({ err: error }, `readiness: ${name} unavailable`),
+    onFailure: (name, error, req) => req.log.warn({ err: error }, `readiness: ${name} unavailable`),
   });
   return withApiDocs(
     { defaults, routes: [...router.urls('/api'), ...accounts.routes, ...exampleViews(accounts.authentication), ...health] },
@@ -85,11 +85,13 @@ export function createApp(config: AppConfig, db: Database, options: AppOptions =
   app.use(allowedHosts({ allowedHosts: config.allowedHosts, exemptPaths: healthPaths, onRefused: (host) => logger.warn(`Invalid HTTP_HOST header: ${JSON.stringify(host)}`) }));
   app.use(crossOrigin(config.cors));
   // The document (83 KB) and Swagger UI's files (1.7 MB) are worth compressing; small JSON answers are not.
-  app.use([apiDocs.schemaPath, apiDocs.docsPath], compression());
+  // Everything there is text but the favicons (the YAML media type is unknown to compression's list).
+  const notAnImage = (_req: unknown, res: { getHeader(name: string): unknown }) => !String(res.getHeader('Content-Type')).startsWith('image/');
+  app.use([apiDocs.schemaPath, apiDocs.docsPath], compression({ filter: notAnImage }));
   app.use(readBody(config.maxBodyBytes));
 
   // Routes match with and without the trailing slash (Express's default, non-strict routing).
-  const { defaults, routes, assets = [] } = urlPatterns(config, db, { ...options, logger });
+  const { defaults, routes, assets = [] } = urlPatterns(config, db, options);
   mountRoutes(app, routes, defaults);
   for (const [path, handler] of assets) app.use(path, handler);
 

@@ -1,6 +1,7 @@
 // Probes for load balancers and orchestrators: /healthz says the process answers,
 // /readyz that each dependency (the database, Redis) answers too, else 503. Neither
 // authenticates nor throttles: a probe must never use up a client's quota or need a token.
+import type { Request } from 'express';
 import { z } from 'zod';
 import { AllowAny } from './permissions.js';
 import type { Route } from './router.js';
@@ -15,7 +16,7 @@ export interface HealthOptions {
   /** A probe that has not answered by then counts as down. */
   timeoutMs?: number;
   /** Told why each failing probe failed (the response says only which). */
-  onFailure?: (name: string, error: unknown) => void;
+  onFailure?: (name: string, error: unknown, req: Request) => void;
 }
 
 const alive = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
@@ -50,11 +51,11 @@ export function healthRoutes({ probes, timeoutMs = 2000, onFailure }: HealthOpti
     description: 'Readiness: 200 when every dependency of this server (its database; Redis when it has one) answers, else 503. Never authenticated, never throttled.',
     ...unguarded,
     handlers: {
-      GET: async () => {
+      GET: async (ctx) => {
         const results = await Promise.allSettled(names.map((name) => withTimeout(probes[name]!, timeoutMs)));
         const checks = Object.fromEntries(
           results.map((result, i) => {
-            if (result.status === 'rejected') onFailure?.(names[i]!, result.reason);
+            if (result.status === 'rejected') onFailure?.(names[i]!, result.reason, ctx.req);
             return [names[i]!, result.status === 'fulfilled' ? 'ok' : 'unavailable'] as const;
           }),
         );

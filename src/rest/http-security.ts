@@ -42,10 +42,12 @@ export interface AllowedHostsOptions {
  */
 export function allowedHosts({ allowedHosts, exemptPaths = [], onRefused }: AllowedHostsOptions): RequestHandler {
   const allowed = hostValidator(allowedHosts);
-  const exempt = new Set(exemptPaths.flatMap((path) => [path, path.replace(/\/$/, '')]));
+  // Compared without the trailing slash, as routes match either way.
+  const withoutSlash = (path: string) => (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
+  const exempt = new Set(exemptPaths.map(withoutSlash));
   return (req, res, next) => {
     const host = req.host ?? '';
-    if (allowed(domainOf(host)) || exempt.has(req.path)) return next();
+    if (allowed(domainOf(host)) || exempt.has(withoutSlash(req.path))) return next();
     onRefused?.(host);
     res.status(400).json({ detail: 'Invalid Host header.' });
   };

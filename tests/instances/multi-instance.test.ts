@@ -40,6 +40,7 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
     users = new Users(db.prisma, new PasswordHasher(4));
     env = {
       NODE_ENV: 'production',
+      ALLOWED_HOSTS: '127.0.0.1',
       SECRET_KEY: 'multi-instance-test-secret-key-0123456789abcdef',
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,

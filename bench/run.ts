@@ -38,7 +38,7 @@ interface Scenario {
 
 async function main(): Promise<void> {
   console.log('Building…');
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: projectRoot, stdio: 'inherit' });
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: projectRoot, stdio: 'inherit' });
   const tempDir = mkdtempSync(join(tmpdir(), 'drf-express-bench-'));
   const url = process.env.BENCH_DATABASE_URL ?? `file:${join(tempDir, 'bench.sqlite3')}`;
   await seed(url);
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   const server = await startServer(
     {
       NODE_ENV: 'production',
+      ALLOWED_HOSTS: '127.0.0.1,localhost',
       DATABASE_URL: url,
       SECRET_KEY: 'bench-secret-key-bench-secret-key-bench-secret-key',
       BCRYPT_ROUNDS: '4',

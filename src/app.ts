@@ -1,7 +1,9 @@
 // createApp(config, db): the whole HTTP application, built from its dependencies so
 // every test can build one against its own database. urlPatterns is the URL table
 // (Django's urls.py): Express mounts it, and openapi.yaml is derived from it.
+import compression from 'compression';
 import express, { type Express } from 'express';
+import { pino, type Logger } from 'pino';
 import { accountsApp } from './apps/accounts/index.js';
 import { permissionStore } from './apps/accounts/permissions.js';
 import { exampleViews } from './apps/examples/index.js';
@@ -11,10 +13,13 @@ import { transactionsViewSet } from './apps/transactions/index.js';
 import type { AppConfig } from './config.js';
 import type { Database } from './db/index.js';
 import { errorHandler, notFoundHandler } from './rest/errors.js';
+import { healthRoutes } from './rest/health.js';
+import { allowedHosts, crossOrigin, securityHeaders } from './rest/http-security.js';
 import { modelPermissionPolicy } from './rest/model-permissions.js';
 import type { ApiInfo } from './rest/openapi.js';
 import { readBody } from './rest/parsers/index.js';
 import { AllowAny } from './rest/permissions.js';
+import { attachError, requestLogger } from './rest/request-log.js';
 import { DefaultRouter, mountRoutes, type UrlPatterns } from './rest/router.js';
 import { withApiDocs } from './rest/schema-views.js';
 import { memoryCounters, type CounterStore } from './rest/throttle-stores.js';
@@ -22,11 +27,14 @@ import { AnonRateThrottle, ScopedRateThrottle, UserRateThrottle } from './rest/t
 import type { Policies } from './rest/views.js';
 
 export interface AppOptions {
-  /** Where unexpected errors are reported (one entry per failed request). */
-  log?: (message: string) => void;
+  /** Where each request's line and every server error go. Default: nowhere (a silent logger). */
+  logger?: Logger;
   /** Where throttles count; shared by every instance when it is Redis. Default: this process's memory. */
   counters?: CounterStore;
 }
+
+const apiDocs = { schemaPath: '/api/schema/', docsPath: '/api/docs/' };
+const healthPaths = ['/healthz', '/readyz'];
 
 export const apiInfo: ApiInfo = {
   title: 'drf-express',
@@ -39,7 +47,7 @@ export const apiInfo: ApiInfo = {
 };
 
 /** The URL table; `counters` is where throttles count (shared by every instance when it is Redis). */
-export function urlPatterns(config: AppConfig, db: Database, counters: CounterStore = memoryCounters()): UrlPatterns {
+export function urlPatterns(config: AppConfig, db: Database, { counters = memoryCounters() }: Pick<AppOptions, 'counters'> = {}): UrlPatterns {
   const accounts = accountsApp(config, db);
   const throttles = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle].map((Throttle) => new Throttle(config.throttleRates, counters));
   const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles };
@@ -52,13 +60,18 @@ export function urlPatterns(config: AppConfig, db: Database, counters: CounterSt
     .register('friends', lending.friends)
     .register('belongings', lending.belongings)
     .register('borrowings', lending.borrowings);
+  const health = healthRoutes({
+    probes: { database: () => db.ping(), ...(counters.ping ? { redis: () => counters.ping!() } : {}) },
+    onFailure: (name, error, req) => req.log.warn({ err: error }, `readiness: ${name} unavailable`),
+  });
   return withApiDocs(
-    { defaults, routes: [...router.urls('/api'), ...accounts.routes, ...exampleViews(accounts.authentication)] },
-    { info: apiInfo, schemaPath: '/api/schema/', docsPath: '/api/docs/' },
+    { defaults, routes: [...router.urls('/api'), ...accounts.routes, ...exampleViews(accounts.authentication), ...health] },
+    { info: apiInfo, ...apiDocs },
   );
 }
 
 export function createApp(config: AppConfig, db: Database, options: AppOptions = {}): Express {
+  const logger = options.logger ?? pino({ level: 'silent' });
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -66,14 +79,23 @@ export function createApp(config: AppConfig, db: Database, options: AppOptions =
   // req.ip: the peer's address, unless the operator names the proxies allowed to forward another.
   app.set('trust proxy', config.trustedProxies);
 
+  // Django's middleware order: log, security headers, host check, CORS (preflights end here, before any authentication).
+  app.use(requestLogger(logger));
+  app.use(securityHeaders(config.hsts));
+  app.use(allowedHosts({ allowedHosts: config.allowedHosts, exemptPaths: healthPaths, onRefused: (host) => logger.warn(`Invalid HTTP_HOST header: ${JSON.stringify(host)}`) }));
+  app.use(crossOrigin(config.cors));
+  // The document (83 KB) and Swagger UI's files (1.7 MB) are worth compressing; small JSON answers are not.
+  // Everything there is text but the favicons (the YAML media type is unknown to compression's list).
+  const notAnImage = (_req: unknown, res: { getHeader(name: string): unknown }) => !String(res.getHeader('Content-Type')).startsWith('image/');
+  app.use([apiDocs.schemaPath, apiDocs.docsPath], compression({ filter: notAnImage }));
   app.use(readBody(config.maxBodyBytes));
 
   // Routes match with and without the trailing slash (Express's default, non-strict routing).
-  const { defaults, routes, assets = [] } = urlPatterns(config, db, options.counters);
+  const { defaults, routes, assets = [] } = urlPatterns(config, db, options);
   mountRoutes(app, routes, defaults);
   for (const [path, handler] of assets) app.use(path, handler);
 
   app.use(notFoundHandler);
-  app.use(errorHandler(options.log ?? ((message) => console.error(message))));
+  app.use(errorHandler(attachError));
   return app;
 }

@@ -1,5 +1,5 @@
 // Every environment variable the server reads, validated once at start.
-// A bad value stops the process with one line naming the variable (see server.ts).
+// Bad values stop the process with one line per variable, all of them at once (see server.ts).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -93,6 +93,44 @@ const modelLabels = z
     error: `must be a comma-separated list of ${apiModels.join(', ')}`,
   });
 
+/** Comma-separated, trimmed, empties dropped. */
+const commaList = z.string().transform((v) => v.split(',').map((item) => item.trim()).filter(Boolean));
+
+/** Django's ALLOWED_HOSTS entries: a host name or address (`.example.com`: it and its subdomains; `*`: any). */
+const hostPattern = /^(\*|\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])$/i;
+const hostList = commaList.refine((hosts) => hosts.length > 0 && hosts.every((host) => hostPattern.test(host)), {
+  error: 'must be a comma-separated list of host names (.example.com: it and its subdomains; *: any host)',
+}).transform((hosts) => hosts.map((host) => host.toLowerCase()));
+
+/** `scheme://host[:port]` exactly, as a browser sends it in Origin; `*.` may start the host when `wildcard`. */
+const originList = (wildcard: boolean) =>
+  commaList.refine(
+    (origins) =>
+      origins.every((origin) => {
+        const match = /^(https?:\/\/)(\*\.)?([^/?#]+)$/.exec(origin);
+        if (!match || (match[2] && !wildcard)) return false;
+        try {
+          return new URL(`${match[1]}${match[3]}`).origin === `${match[1]}${match[3]}`.toLowerCase();
+        } catch {
+          return false;
+        }
+      }),
+    {
+      error: `must be a comma-separated list of origins such as https://app.example.com (scheme, host and port if not the default; no path${
+        wildcard ? '; https://*.example.com for every subdomain' : ''
+      })`,
+    },
+  ).transform((origins) => origins.map((origin) => origin.toLowerCase()));
+
+const sameSite = z.enum(['Lax', 'Strict', 'None'], { error: 'must be Lax, Strict or None' });
+export type SameSite = z.infer<typeof sameSite>;
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Hosts a development server answers when ALLOWED_HOSTS is unset (Django's with DEBUG and no ALLOWED_HOSTS). */
+export const developmentHosts = ['.localhost', '127.0.0.1', '[::1]'];
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
   PORT: integer(0, 65535).default(8000),
@@ -122,6 +160,17 @@ const envSchema = z.object({
   REQUEST_TIMEOUT: duration.default(30),
   KEEP_ALIVE_TIMEOUT: duration.default(5),
   GRACEFUL_TIMEOUT: duration.default(30),
+  ALLOWED_HOSTS: hostList.optional(),
+  CORS_ALLOWED_ORIGINS: originList(false).default([]),
+  CORS_ALLOW_CREDENTIALS: booleanFlag.default(false),
+  CSRF_TRUSTED_ORIGINS: originList(true).default([]),
+  SESSION_COOKIE_SAMESITE: sameSite.default('Lax'),
+  CSRF_COOKIE_SAMESITE: sameSite.default('Lax'),
+  SECURE_HSTS_SECONDS: integer(0, 10 * 365 * 86400).default(0),
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: booleanFlag.default(false),
+  SECURE_HSTS_PRELOAD: booleanFlag.default(false),
+  LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
 });
 
 export interface JwtSettings {
@@ -137,6 +186,32 @@ export interface SessionSettings {
   cookieAge: number;
   /** Mark the sessionid and csrftoken cookies Secure (HTTPS only). */
   secureCookies: boolean;
+  /** The cookies' SameSite attribute (Django's SESSION_COOKIE_SAMESITE, CSRF_COOKIE_SAMESITE). */
+  sessionSameSite: SameSite;
+  csrfSameSite: SameSite;
+  /** Origins other than the API's own whose pages may write with a session (Django's CSRF_TRUSTED_ORIGINS). */
+  trustedOrigins: string[];
+}
+
+/** django-cors-headers' settings. */
+export interface CorsSettings {
+  /** Exact origins whose pages may read responses; none by default. */
+  allowedOrigins: string[];
+  /** Let those pages send cookies (a session) and read the answers. */
+  allowCredentials: boolean;
+}
+
+/** Django's SECURE_HSTS_*: sent on HTTPS responses only; null: no header. */
+export interface HstsSettings {
+  maxAge: number;
+  includeSubDomains: boolean;
+  preload: boolean;
+}
+
+export interface LogSettings {
+  level: LogLevel;
+  /** json: one JSON object per line (production); pretty: a readable line (development). */
+  format: 'json' | 'pretty';
 }
 
 export interface Config {
@@ -167,37 +242,60 @@ export interface Config {
   modelPermissions: ModelPermissionSettings;
   /** Seconds; see ServerTimeouts. `graceful`: how long a shutdown waits for open requests. */
   timeouts: ServerTimeouts & { graceful: number };
+  /** Django's ALLOWED_HOSTS: the Host (or trusted forwarded host) every request must name. */
+  allowedHosts: string[];
+  cors: CorsSettings;
+  hsts: HstsSettings | null;
+  log: LogSettings;
 }
 
 /** The part of the configuration the HTTP app needs; tests build it directly. */
 export type AppConfig = Omit<
   Config,
-  'secretKey' | 'port' | 'workers' | 'migrateOnStart' | 'databaseUrl' | 'redisUrl' | 'throttleFailOpen' | 'timeouts'
+  'secretKey' | 'port' | 'workers' | 'migrateOnStart' | 'databaseUrl' | 'redisUrl' | 'throttleFailOpen' | 'timeouts' | 'log'
 > & {
   secretKey: string;
 };
 
-export class ConfigError extends Error {}
+/** Every problem of the environment, one line each. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
 
 /** Values never echoed in an error: they may hold secrets (keys, passwords inside URLs). */
 const secretVariables = new Set(['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL']);
+
+/** Values that are valid alone but not together; read from the raw values, so they are reported with any others. */
+function* combinationProblems(present: Record<string, string | undefined>): Generator<string> {
+  if (present.NODE_ENV === 'production') {
+    if (!present.SECRET_KEY) yield 'SECRET_KEY must be set when NODE_ENV=production';
+    if (!present.ALLOWED_HOSTS) yield 'ALLOWED_HOSTS must be set when NODE_ENV=production (the host names this server answers to)';
+  }
+  // Browsers drop a SameSite=None cookie that is not Secure (Django's checks refuse it too).
+  const secure = booleanFlag.safeParse(present.SESSION_COOKIE_SECURE ?? 'false').data;
+  for (const name of ['SESSION_COOKIE_SAMESITE', 'CSRF_COOKIE_SAMESITE']) {
+    if (present[name] === 'None' && secure === false) yield `${name}=None needs SESSION_COOKIE_SECURE=true (browsers refuse such cookies otherwise)`;
+  }
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   // Empty strings count as unset, as in a .env file with `NAME=`.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+  // One line per variable (its first problem), in the schema's order, then those of combinations.
+  const problems = new Map<string, string>();
+  for (const issue of parsed.error?.issues ?? []) {
     const name = String(issue.path[0]);
     const got = secretVariables.has(name) ? '' : ` (got ${JSON.stringify(env[name])})`;
-    throw new ConfigError(`${name} ${issue.message}${got}`);
+    if (!problems.has(name)) problems.set(name, `${name} ${issue.message}${got}`);
   }
+  const combinations = [...combinationProblems(present)].filter((problem) => !problems.has(problem.split(/[ =]/)[0]!));
+  if (!parsed.success || combinations.length > 0) throw new ConfigError([...problems.values(), ...combinations]);
   const e = parsed.data;
   if (e.HEADERS_TIMEOUT > e.REQUEST_TIMEOUT) {
-    throw new ConfigError(`HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT (got ${e.HEADERS_TIMEOUT} s and ${e.REQUEST_TIMEOUT} s)`);
-  }
-  if (e.NODE_ENV === 'production' && !e.SECRET_KEY) {
-    throw new ConfigError('SECRET_KEY must be set when NODE_ENV=production');
+    throw new ConfigError([`HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT (got ${e.HEADERS_TIMEOUT} s and ${e.REQUEST_TIMEOUT} s)`]);
   }
   return {
     env: e.NODE_ENV,
@@ -214,7 +312,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     bcryptRounds: e.BCRYPT_ROUNDS,
     tokenTtl: e.TOKEN_TTL ?? null,
-    session: { cookieAge: e.SESSION_COOKIE_AGE, secureCookies: e.SESSION_COOKIE_SECURE },
+    session: {
+      cookieAge: e.SESSION_COOKIE_AGE,
+      secureCookies: e.SESSION_COOKIE_SECURE,
+      sessionSameSite: e.SESSION_COOKIE_SAMESITE,
+      csrfSameSite: e.CSRF_COOKIE_SAMESITE,
+      trustedOrigins: e.CSRF_TRUSTED_ORIGINS,
+    },
     maxBodyBytes: e.MAX_BODY_BYTES,
     throttleRates: {
       anon: e.THROTTLE_ANON_RATE,
@@ -227,6 +331,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     trustedProxies: e.TRUSTED_PROXIES,
     modelPermissions: { models: e.MODEL_PERMISSIONS, requireView: e.MODEL_PERMISSIONS_REQUIRE_VIEW },
     timeouts: { headers: e.HEADERS_TIMEOUT, request: e.REQUEST_TIMEOUT, keepAlive: e.KEEP_ALIVE_TIMEOUT, graceful: e.GRACEFUL_TIMEOUT },
+    allowedHosts: e.ALLOWED_HOSTS ?? developmentHosts,
+    cors: { allowedOrigins: e.CORS_ALLOWED_ORIGINS, allowCredentials: e.CORS_ALLOW_CREDENTIALS },
+    hsts:
+      e.SECURE_HSTS_SECONDS > 0
+        ? { maxAge: e.SECURE_HSTS_SECONDS, includeSubDomains: e.SECURE_HSTS_INCLUDE_SUBDOMAINS, preload: e.SECURE_HSTS_PRELOAD }
+        : null,
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json') },
   };
 }
 

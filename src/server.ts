@@ -7,6 +7,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, resolveSecretKey, type AppConfig, type Config } from './config.js';
 import { openDatabase } from './db/index.js';
+import { createLogger } from './logging.js';
 import { MigrationError, migrate } from './db/migrate.js';
 import { createHttpServer } from './http-server.js';
 import { memoryCounters, openRedisCounters } from './rest/throttle-stores.js';
@@ -67,10 +68,11 @@ function listenFailure(port: number, error: unknown): string {
 /** One serving process: the whole server, or one cluster worker. */
 async function serve(config: Config, appConfig: AppConfig): Promise<void> {
   const db = openDatabase(config.databaseUrl);
+  const logger = createLogger(config.log);
   const counters = config.redisUrl
-    ? await openRedisCounters(config.redisUrl, { failOpen: config.throttleFailOpen, log: log.warn })
+    ? await openRedisCounters(config.redisUrl, { failOpen: config.throttleFailOpen, log: (message) => logger.warn(message) })
     : memoryCounters();
-  const http = createHttpServer(createApp(appConfig, db, { counters }), config.timeouts);
+  const http = createHttpServer(createApp(appConfig, db, { counters, logger }), config.timeouts);
   let port: number;
   try {
     ({ port } = await http.listen(config.port));
@@ -158,7 +160,7 @@ async function main(): Promise<void> {
   try {
     config = loadConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) return fail(`Configuration error: ${error.message}`);
+    if (error instanceof ConfigError) return fail(error.problems.map((problem) => `Configuration error: ${problem}`).join('\n'));
     throw error;
   }
   const appConfig = resolveSecretKey(config, (message) => log.warn(`Warning: ${message}`));

@@ -129,6 +129,7 @@ async function choosePassword(prompt: Prompter, owner: PasswordOwner): Promise<s
 
 const createsuperuser: Command = {
   name: 'createsuperuser',
+  usage: 'createsuperuser [--no-input] [--username USERNAME] [--email EMAIL]',
   help: 'Create a staff superuser: prompts, or --no-input with --username, --email and DJANGO_SUPERUSER_PASSWORD.',
   async run(args) {
     const { values } = parseCommandLine('createsuperuser', args, {
@@ -163,6 +164,7 @@ const maxTries = 3;
 
 const changepassword: Command = {
   name: 'changepassword',
+  usage: 'changepassword [username]',
   help: "Change a user's password (default: the system user's name); revokes their tokens and sessions.",
   async run(args) {
     const { positionals } = parseCommandLine('changepassword', args, {}, 1);
@@ -201,6 +203,7 @@ const changepassword: Command = {
 
 const createToken: Command = {
   name: 'create-token',
+  usage: 'create-token <username> [-r|--reset]',
   help: "Issue a DRF token for a user and print it (DRF's drf_create_token); -r/--reset revokes their other tokens first.",
   async run(args) {
     const { values, positionals } = parseCommandLine('create-token', args, { reset: { type: 'boolean', short: 'r' } }, 1);
@@ -219,6 +222,7 @@ const createToken: Command = {
 
 const clearsessions: Command = {
   name: 'clearsessions',
+  usage: 'clearsessions',
   help: 'Delete expired browser sessions, and DRF tokens older than TOKEN_TTL when it is set (run it from cron).',
   async run(args) {
     parseCommandLine('clearsessions', args, {});

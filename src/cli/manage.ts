@@ -11,6 +11,8 @@ import { permissionCommands } from './permissions.js';
 
 export interface Command {
   name: string;
+  /** The command line it takes (`create-token <username> [-r|--reset]`), shown by `<command> --help`. */
+  usage: string;
   /** One line, shown in the usage. */
   help: string;
   /** Resolves to the exit code. Throw CommandError (or ConfigError, MigrationError) for a one-line failure. */
@@ -28,7 +30,7 @@ export class CommandError extends Error {
 }
 
 function noArguments(command: string, args: string[]): void {
-  if (args.length > 0) throw new CommandError(`${command} takes no arguments (got ${args.join(' ')})`);
+  if (args.length > 0) throw new CommandError(`${command} takes no arguments (got ${args.join(' ')})`, 2);
 }
 
 const databaseUrl = () => loadConfig(process.env).databaseUrl;
@@ -51,6 +53,7 @@ export async function withDatabase<T>(work: (db: Database, config: Config) => Pr
 export const commands: Command[] = [
   {
     name: 'migrate',
+    usage: 'migrate',
     help: 'Apply the pending database migrations to DATABASE_URL.',
     async run(args) {
       noArguments('migrate', args);
@@ -61,6 +64,7 @@ export const commands: Command[] = [
   },
   {
     name: 'showmigrations',
+    usage: 'showmigrations',
     help: 'List the migrations: [X] applied, [ ] pending.',
     async run(args) {
       noArguments('showmigrations', args);
@@ -83,19 +87,35 @@ function usage(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.help}`),
     '',
     'The database is DATABASE_URL (default: the SQLite file data/db.sqlite3).',
+    '`npm run manage -- <command> --help` tells what a command takes. Exit codes: 0 done, 1 failed, 2 a wrong command line.',
   ].join('\n');
 }
 
+/** `<command> --help`: its command line and what it does. */
+const commandUsage = (command: Command) => `Usage: npm run manage -- ${command.usage}\n\n${command.help}`;
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
+
+/** Exit codes as Django's argparse: 0 done, 1 failed, 2 a wrong command line. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  if (name === 'help' || name === '--help' || name === '-h') {
-    console.log(usage());
+  if (name === 'help' || isHelp(name)) {
+    // `help <command>` is `<command> --help`, as Django's `manage.py help <command>`.
+    const about = args[0] === undefined ? undefined : commands.find((c) => c.name === args[0]);
+    if (args[0] !== undefined && !about) {
+      console.error(`Unknown command: ${args[0]}\n\n${usage()}`);
+      return 2;
+    }
+    console.log(about ? commandUsage(about) : usage());
     return 0;
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
     console.error(`${name === undefined ? 'No command given.' : `Unknown command: ${name}`}\n\n${usage()}`);
     return 2;
+  }
+  if (args.some(isHelp)) {
+    console.log(commandUsage(command));
+    return 0;
   }
   try {
     return await command.run(args);

@@ -16,6 +16,7 @@ async function withAdmin(action: (admin: PermissionAdmin) => Promise<void>): Pro
   }
 }
 
+/** A wrong command line: the command's usage, exit code 2. */
 function usage(synopsis: string): number {
   console.error(`Usage: npm run manage -- ${synopsis}`);
   return 2;
@@ -36,6 +37,7 @@ const holderSynopsis = '<username|group:NAME>';
 export const permissionCommands: Command[] = [
   {
     name: 'creategroup',
+    usage: 'creategroup <name>',
     help: 'Create a group of users that share permissions: creategroup <name>.',
     async run(args) {
       if (args.length !== 1 || args[0] === '') return usage('creategroup <name>');
@@ -48,6 +50,7 @@ export const permissionCommands: Command[] = [
   },
   {
     name: 'addtogroup',
+    usage: 'addtogroup <username> <group>',
     help: 'Put a user in a group: addtogroup <username> <group>.',
     async run(args) {
       if (args.length !== 2) return usage('addtogroup <username> <group>');
@@ -60,6 +63,7 @@ export const permissionCommands: Command[] = [
   },
   {
     name: 'removefromgroup',
+    usage: 'removefromgroup <username> <group>',
     help: 'Take a user out of a group: removefromgroup <username> <group>.',
     async run(args) {
       if (args.length !== 2) return usage('removefromgroup <username> <group>');
@@ -72,6 +76,7 @@ export const permissionCommands: Command[] = [
   },
   {
     name: 'grant',
+    usage: 'grant <username|group:NAME> <app_label.codename>...',
     help: `Grant permissions: grant ${holderSynopsis} <app_label.codename>...`,
     async run(args) {
       const holder = parseHolder(args[0] ?? '');
@@ -85,6 +90,7 @@ export const permissionCommands: Command[] = [
   },
   {
     name: 'revoke',
+    usage: 'revoke <username|group:NAME> <app_label.codename>...',
     help: `Revoke permissions: revoke ${holderSynopsis} <app_label.codename>...`,
     async run(args) {
       const holder = parseHolder(args[0] ?? '');
@@ -98,6 +104,7 @@ export const permissionCommands: Command[] = [
   },
   {
     name: 'listperms',
+    usage: 'listperms [<username|group:NAME>]',
     help: `List a user's or group's permissions, or (alone) every permission: listperms [${holderSynopsis}].`,
     async run(args) {
       if (args.length === 0) {

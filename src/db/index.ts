@@ -19,6 +19,8 @@ export type Provider = 'sqlite' | 'postgresql';
 export interface Database {
   provider: Provider;
   prisma: Prisma;
+  /** Resolves when the database answers `SELECT 1` (the readiness probe). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
     // better-sqlite3 is built with foreign keys on; WAL is set by the migration runner.
     const factory = new PrismaBetterSQLite3({ url: sqlitePath(url), timeout: 5000 });
     const prisma = new SqliteClient({ adapter: intercepted(factory, { rewrite: escapeSqliteLike, onQuery: options.onQuery }) });
-    return { provider, prisma, close: () => prisma.$disconnect() };
+    return { provider, prisma, ping: () => selectOne(prisma), close: () => prisma.$disconnect() };
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   // An idle connection closed by the server (restart, failover, idle timeout) is dropped
@@ -59,11 +61,16 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
   return {
     provider,
     prisma,
+    ping: () => selectOne(prisma),
     close: async () => {
       await prisma.$disconnect();
       await pool.end().catch(() => undefined);
     },
   };
+}
+
+async function selectOne(prisma: Prisma): Promise<void> {
+  await prisma.$queryRawUnsafe('SELECT 1');
 }
 
 /**

@@ -1,6 +1,6 @@
 // DRF's exception classes and their JSON bodies. A view throws one; the pipeline
 // (views.ts) turns it into a response, and errorHandler catches what escapes views.
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 
 /** `{"field": ["message", …]}` or `["message"]`, as DRF's ValidationError carries. */
 export type ErrorDetail = string | string[] | { [key: string]: ErrorDetail };
@@ -92,9 +92,9 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
 
 /**
  * Last line of defence: errors raised outside a view (body reading) or unexpected ones.
- * Never leaks a stack trace; unexpected errors are logged with one line per request.
+ * Never leaks a stack trace; each unexpected error is handed to `report` (the request log).
  */
-export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
+export function errorHandler(report: (error: unknown, req: Request, res: Response) => void): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     if (error instanceof APIException) {
@@ -115,7 +115,7 @@ export function errorHandler(log: (message: string) => void): ErrorRequestHandle
       res.status(bodyError.status).json({ detail: 'Malformed request.' });
       return;
     }
-    log(`${req.method} ${req.originalUrl} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    report(error, req, res);
     res.status(500).json({ detail: 'A server error occurred.' });
   };
 }

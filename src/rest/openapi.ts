@@ -268,7 +268,7 @@ function pipelineErrors(policies: Policies, docs: OperationDocs, hasPathParamete
   if (hasPathParameters || rejects.has(404)) statuses.push(404);
   statuses.push(413); // the body is read (and limited) before routing, whatever the method
   if (docs.request) statuses.push(415);
-  statuses.push(429);
+  if (policies.throttles.length > 0) statuses.push(429);
   return statuses;
 }
 

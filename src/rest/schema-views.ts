@@ -1,7 +1,13 @@
 // drf-spectacular's SpectacularAPIView and SpectacularSwaggerView: the OpenAPI document of
 // the URL table (YAML, or JSON with ?format=json), and Swagger UI on it, its assets served
 // from swagger-ui-dist (no CDN). Both are ordinary views: same pipeline, documented too.
-import type { RequestHandler } from 'express';
+// The document has an ETag (a client revalidates for a 304); swagger-ui-dist's files are
+// linked with its version in the URL, so browsers may keep them for a year.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import express, { type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { NotFound } from './errors.js';
@@ -17,9 +23,15 @@ type Format = keyof typeof schemaFormats;
 
 const anyDocument = z.record(z.string(), z.unknown());
 
+/** A strong ETag of a text, and whether the request already holds that version. */
+function entityTag(text: string): { etag: string; matches: (ifNoneMatch: string | undefined) => boolean } {
+  const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+  return { etag, matches: (ifNoneMatch) => ifNoneMatch !== undefined && (ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) };
+}
+
 /** GET: the document of `patterns`, derived on first use (the same text `npm run openapi` writes). */
 function schemaView(patterns: () => UrlPatterns, info: ApiInfo): ViewSpec {
-  const rendered: Partial<Record<Format, Promise<string>>> = {};
+  const rendered: Partial<Record<Format, Promise<{ text: string; tag: ReturnType<typeof entityTag> }>>> = {};
   let document: ReturnType<typeof openApiDocument> | undefined;
   return {
     name: 'Spectacular Api',
@@ -31,7 +43,11 @@ function schemaView(patterns: () => UrlPatterns, info: ApiInfo): ViewSpec {
         if (!Object.hasOwn(schemaFormats, format)) throw new NotFound();
         const { mediaType, render } = schemaFormats[format];
         document ??= openApiDocument(patterns(), info);
-        return { body: await (rendered[format] ??= document.then(render)), contentType: mediaType };
+        const { text, tag } = await (rendered[format] ??= document.then(render).then((text) => ({ text, tag: entityTag(text) })));
+        // Revalidated on every use (no-cache), answered 304 while unchanged.
+        const headers = { ETag: tag.etag, 'Cache-Control': 'no-cache' };
+        if (tag.matches(ctx.req.get('if-none-match'))) return { status: 304, headers };
+        return { body: text, contentType: mediaType, headers };
       },
     },
     docs: {
@@ -47,15 +63,11 @@ function schemaView(patterns: () => UrlPatterns, info: ApiInfo): ViewSpec {
   };
 }
 
-// The files the page loads (swagger-ui-express's init script, swagger-ui-dist's assets), nothing else of the package.
-const assetFiles = new Set([
-  '/swagger-ui-init.js',
-  '/swagger-ui.css',
-  '/swagger-ui-bundle.js',
-  '/swagger-ui-standalone-preset.js',
-  '/favicon-32x32.png',
-  '/favicon-16x16.png',
-]);
+// The files the page loads from swagger-ui-dist, linked as `file?v=<its version>`.
+const distFiles = ['/swagger-ui.css', '/swagger-ui-bundle.js', '/swagger-ui-standalone-preset.js', '/favicon-32x32.png', '/favicon-16x16.png'];
+const distPackage = createRequire(import.meta.url).resolve('swagger-ui-dist/package.json');
+const distVersion = (JSON.parse(readFileSync(distPackage, 'utf8')) as { version: string }).version;
+const distFolder = dirname(distPackage);
 
 /**
  * Swagger UI's requestInterceptor: "Try it out" as a session-authenticated page must send the
@@ -81,11 +93,19 @@ function swaggerUiView(path: string, schemaUrl: string, title: string): { view: 
     },
   };
   // The page refers to its assets relatively; <base> makes that work with and without the trailing slash.
-  const html = swaggerUi.generateHTML(undefined, options).replace('<head>', `<head>\n  <base href="${path}">`);
-  const [init, files] = swaggerUi.serveFiles(undefined, options) as [RequestHandler, RequestHandler];
+  let html = swaggerUi.generateHTML(undefined, options).replace('<head>', `<head>\n  <base href="${path}">`);
+  for (const file of distFiles) html = html.replace(`".${file}"`, `".${file}?v=${distVersion}"`);
+  // swagger-ui-express's handler answers the init script (this page's options); the files are swagger-ui-dist's.
+  const [init] = swaggerUi.serveFiles(undefined, options) as [RequestHandler];
+  const versioned = express.static(distFolder, { index: false, maxAge: '365d', immutable: true });
+  const unversioned = express.static(distFolder, { index: false });
   const assets: RequestHandler = (req, res, next) => {
-    if (!assetFiles.has(req.path)) return next();
-    void init(req, res, () => void files(req, res, next));
+    if (req.path === '/swagger-ui-init.js') {
+      res.set('Cache-Control', 'no-cache');
+      return void init(req, res, next);
+    }
+    if (!distFiles.includes(req.path)) return next();
+    return void (req.url === `${req.path}?v=${distVersion}` ? versioned : unversioned)(req, res, next);
   };
   const view: ViewSpec = {
     name: 'Spectacular Swagger',

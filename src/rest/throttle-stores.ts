@@ -20,6 +20,8 @@ export interface Counter {
 export interface CounterStore {
   /** The counter of one named rate: each key counted in fixed windows of `windowSeconds`. */
   counter(name: string, windowSeconds: number): Counter;
+  /** A store in another process (Redis): resolves when it answers (the readiness probe). */
+  ping?(): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -136,6 +138,7 @@ export async function openRedisCounters(url: string, options: RedisCounterOption
         },
       };
     },
+    ping: () => client.ping(),
     async close() {
       await client.quit().catch(() => undefined);
       client.disconnect();

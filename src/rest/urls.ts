@@ -48,9 +48,9 @@ export class QueryParams {
   }
 }
 
-/** scheme://host of the request. */
+/** scheme://host of the request (the forwarded host through a trusted proxy, as ALLOWED_HOSTS checked it). */
 export function origin(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  return `${req.protocol}://${req.host ?? 'localhost'}`;
 }
 
 /** scheme://host/path of the request, without its query string. */

@@ -110,13 +110,15 @@ async function authenticate(ctx: RequestContext, authenticators: readonly Authen
       ctx.user = result.user;
       ctx.auth = result.auth;
       ctx.authenticator = authenticator;
+      ctx.res.locals.userId = result.user.id; // for the request's log line
       return;
     }
   }
 }
 
 function send(res: Response, status: number, body: unknown, headers: Record<string, string>, contentType?: string): void {
-  res.status(status).set(headers);
+  // Vary is added to (CORS has set `Vary: Origin`), not replaced.
+  res.status(status).set(headers).vary('Accept');
   if (body === undefined || status === 204) res.end();
   else if (contentType) res.type(contentType).send(body);
   else res.json(body);
@@ -142,7 +144,7 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandle
   for (const throttle of policies.throttles) throttle.checkView?.(spec);
   const methods = methodsOf(spec);
   const allow = [...methods, ...(spec.handlers.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
-  const baseHeaders = { Allow: allow, Vary: 'Accept' };
+  const baseHeaders = { Allow: allow };
   const wwwAuthenticate = policies.authenticators[0]?.authenticateHeader;
   const metadata = {
     name: spec.name,

@@ -22,6 +22,8 @@ describe.skipIf(!inject('chromiumAvailable'))('Swagger UI at /api/docs/', () => 
   const offHost: string[] = [];
   let page: Page;
   let pageErrors: string[];
+  /** What the browser refused under the pages' Content-Security-Policy: nothing, or the page would be broken. */
+  let cspViolations: string[];
   /** The requests the page sent to the API, as the server received them. */
   let sent: Request[];
 
@@ -52,16 +54,23 @@ describe.skipIf(!inject('chromiumAvailable'))('Swagger UI at /api/docs/', () => 
     await context.clearCookies();
     page = await context.newPage();
     pageErrors = [];
+    cspViolations = [];
     sent = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('request', (request) => sent.push(request));
-    await page.goto(`${t.baseUrl}/api/docs/`);
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    const loaded = await page.goto(`${t.baseUrl}/api/docs/`);
+    // The page runs under the CSP every HTML page has: scripts from this origin only.
+    expect(loaded!.headers()['content-security-policy']).toContain("script-src 'self'");
     await expect.poll(() => page.locator('.swagger-ui .info .title').textContent()).toContain('drf-express');
   });
   afterEach(async () => {
     await page.close();
     expect(offHost).toEqual([]);
     expect(pageErrors).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 
   /** "Authorize" with `value` typed into the scheme's field. */

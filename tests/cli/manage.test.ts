@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrationsDirectory, readMigrations } from '../../src/db/migrate.js';
-import { manage } from '../support/cli.js';
+import { manage, manageInProcess } from '../support/cli.js';
 import { blankDatabaseUrl, postgresAdminUrl, testProvider } from '../support/databases.js';
 import { describeWithDatabase } from '../support/suite.js';
 
@@ -56,5 +56,27 @@ describeWithDatabase(`manage (${testProvider})`, () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+
+  it('<command> --help (and help <command>) prints its command line and what it does, exit code 0', async () => {
+    const help = await manageInProcess(['create-token', '--help'], database.url);
+    expect(help).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/^Usage: npm run manage -- create-token <username> \[-r\|--reset\]\n\nIssue a DRF token/),
+      stderr: '',
+    });
+    expect(await manageInProcess(['help', 'create-token'], database.url)).toEqual(help);
+    for (const command of ['migrate', 'createsuperuser', 'grant', 'listperms']) {
+      const { code, stdout } = await manageInProcess([command, '-h'], database.url);
+      expect({ code, line: stdout.split('\n')[0] }).toEqual({ code: 0, line: expect.stringMatching(new RegExp(`^Usage: npm run manage -- ${command}`)) });
+    }
+  });
+
+  it('a wrong command line exits with 2 (argparse\'s convention), a failure with 1', async () => {
+    expect((await manageInProcess(['migrate', 'extra'], database.url)).code).toBe(2);
+    expect((await manageInProcess(['create-token'], database.url)).code).toBe(2);
+    expect((await manageInProcess(['create-token', '--frobnicate', 'x'], database.url)).code).toBe(2);
+    expect((await manageInProcess(['help', 'frobnicate'], database.url)).code).toBe(2);
+    expect(await manageInProcess(['create-token', 'nobody-at-all'], database.url)).toMatchObject({ code: 1, stderr: 'Error: Cannot create the Token: user nobody-at-all does not exist\n' });
   });
 });

@@ -507,7 +507,7 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
     });
 
     it('the blacklist lives in the database: a second app instance on it rejects the token too', async () => {
-      const second = request(createApp(t.config, t.db, { log: (message) => t.errors.push(message) }));
+      const second = request(createApp(t.config, t.db, { logger: t.logger }));
 
       // Blacklisted through the first instance, rejected by the second.
       const a = await userWithTokens();

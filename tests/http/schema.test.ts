@@ -51,7 +51,9 @@ describeWithDatabase('schema and docs', () => {
       expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
       // Relative asset URLs resolve under /api/docs/ whichever URL loaded the page.
       expect(response.text).toContain('<base href="/api/docs/">');
-      expect(response.text).toContain('<script src="./swagger-ui-bundle.js">');
+      // swagger-ui-dist's files carry its version (cached for a year); the init script is this page's own.
+      expect(response.text).toMatch(/<script src="\.\/swagger-ui-bundle\.js\?v=\d+\.\d+\.\d+">/);
+      expect(response.text).toContain('<script src="./swagger-ui-init.js">');
       expect(response.text).not.toMatch(/(src|href)=["']?(https?:)?\/\//); // nothing loaded from another host
     }
     const init = await t.unchecked.get('/api/docs/swagger-ui-init.js');
@@ -78,5 +80,47 @@ describeWithDatabase('schema and docs', () => {
       expect(response.status, path).toBe(404);
       expect(response.body).toEqual({ detail: 'Not found.' });
     }
+  });
+
+  it('compresses the document and Swagger UI\'s files, not the small JSON answers of the API', async () => {
+    const schema = await t.http.get('/api/schema/').set('Accept-Encoding', 'gzip');
+    expect(schema.headers['content-encoding']).toBe('gzip');
+    expect(textOf(schema)).toBe(readFileSync(openApiFile, 'utf8'));
+    const bundle = await t.unchecked.get('/api/docs/swagger-ui-bundle.js').set('Accept-Encoding', 'gzip');
+    expect(bundle.headers['content-encoding']).toBe('gzip');
+    const page = await t.http.get('/api/docs/').set('Accept-Encoding', 'gzip');
+    expect(page.headers['content-encoding']).toBe('gzip');
+    const api = await t.http.get('/api/posts/').set('Accept-Encoding', 'gzip');
+    expect(api.headers).not.toHaveProperty('content-encoding');
+  });
+
+  it('the document has an ETag and is revalidated: 304 while unchanged', async () => {
+    for (const path of ['/api/schema/', '/api/schema/?format=json']) {
+      const first = await t.http.get(path);
+      expect(first.headers['cache-control']).toBe('no-cache');
+      const etag = first.headers.etag!;
+      expect(etag).toMatch(/^"[\w-]+"$/);
+      const again = await t.unchecked.get(path).set('If-None-Match', etag);
+      expect(again.status).toBe(304);
+      expect(again.text).toBeFalsy();
+      expect(again.headers.etag).toBe(etag);
+      expect((await t.http.get(path).set('If-None-Match', '"stale"')).status).toBe(200);
+    }
+    const yaml = (await t.http.get('/api/schema/')).headers.etag;
+    expect((await t.http.get('/api/schema/?format=json')).headers.etag).not.toBe(yaml);
+  });
+
+  it('swagger-ui-dist\'s files, linked with its version, may be kept for a year; the init script is revalidated', async () => {
+    const page = await t.http.get('/api/docs/');
+    const versioned = [...page.text.matchAll(/(?:src|href)="\.\/([\w.-]+\?v=[\d.]+)"/g)].map((match) => match[1]!);
+    expect(versioned).toHaveLength(5);
+    for (const file of versioned) {
+      const response = await t.unchecked.get(`/api/docs/${file}`);
+      expect(response.status, file).toBe(200);
+      expect(response.headers['cache-control'], file).toBe('public, max-age=31536000, immutable');
+    }
+    const unversioned = await t.unchecked.get('/api/docs/swagger-ui.css');
+    expect(unversioned.headers['cache-control']).toBe('public, max-age=0');
+    expect((await t.unchecked.get('/api/docs/swagger-ui-init.js')).headers['cache-control']).toBe('no-cache');
   });
 });

@@ -42,7 +42,7 @@ describeWithDatabase('browser sessions over HTTP', () => {
     });
 
     it('marks both cookies Secure when SESSION_COOKIE_SECURE is on', async () => {
-      const https = request(createApp(testConfig({ session: { cookieAge: 600, secureCookies: true } }), t.db));
+      const https = request(createApp(testConfig({ session: { ...testConfig().session, cookieAge: 600, secureCookies: true } }), t.db));
       const user = await t.createUser();
       const response = await https.post('/api/auth/session/').send({ username: user.username, password: user.password });
       const cookies = setCookies(response);

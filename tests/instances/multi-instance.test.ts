@@ -40,6 +40,7 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
     users = new Users(db.prisma, new PasswordHasher(4));
     env = {
       NODE_ENV: 'production',
+      ALLOWED_HOSTS: '127.0.0.1',
       SECRET_KEY: 'multi-instance-test-secret-key-0123456789abcdef',
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
@@ -152,7 +153,9 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
     const duringOutage = await spread(instances, auth, 3 * L);
     expect(count(duringOutage, 200)).toBe(3 * L);
     expect(duringOutage.every((reply) => reply.headers.get('ratelimit') === null)).toBe(true);
-    for (const instance of instances) expect(instance.output().stderr.match(/Redis unreachable at/g)).toHaveLength(1);
+    // The outage is one warning in each instance's log, and each says it is not ready.
+    for (const instance of instances) expect(instance.output().stdout.match(/"level":"warn".*Redis unreachable at/g)).toHaveLength(1);
+    expect(await instances[0]!.request('/readyz')).toMatchObject({ status: 503, body: { status: 'unavailable', checks: { database: 'ok', redis: 'unavailable' } } });
 
     await redis.start();
     for (const instance of instances) {
@@ -160,7 +163,8 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
         const reply = await instance.request('/api/posts/', { headers: probe });
         return reply.headers.get('ratelimit') !== null;
       });
-      expect(instance.output().stderr.match(/Redis reachable again at/g)).toHaveLength(1);
+      expect(instance.output().stdout.match(/Redis reachable again at/g)).toHaveLength(1);
+      expect(await instance.request('/readyz')).toMatchObject({ status: 200, body: { status: 'ok', checks: { database: 'ok', redis: 'ok' } } });
     }
     // Redis came back empty (it keeps nothing on disk): a fresh window, and the limit holds again.
     const afterOutage = await spread(instances, auth, 3 * L);

@@ -2,6 +2,7 @@
 // user factory, JWT helpers and a counter of the SQL statements sent. Every response
 // `http` receives is checked against openapi.yaml (tests/support/openapi.ts).
 import type { Express } from 'express';
+import { pino, type Logger } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp, type AppOptions } from '../../src/app.js';
@@ -19,12 +20,15 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     jwt: { accessLifetime: 900, refreshLifetime: 86400, rotateRefreshTokens: true, blacklistAfterRotation: true },
     bcryptRounds: 4,
     tokenTtl: null,
-    session: { cookieAge: 14 * 24 * 3600, secureCookies: false },
+    session: { cookieAge: 14 * 24 * 3600, secureCookies: false, sessionSameSite: 'Lax', csrfSameSite: 'Lax', trustedOrigins: [] },
     maxBodyBytes: 2_621_440,
     // Suites log in dozens of times: throttles count nothing unless a test sets rates.
     throttleRates: { anon: null, user: null, login: null, register: null },
     trustedProxies: false,
     modelPermissions: { models: [], requireView: false },
+    allowedHosts: ['.localhost', '127.0.0.1', '[::1]'],
+    cors: { allowedOrigins: [], allowCredentials: false },
+    hsts: null,
     ...overrides,
   };
 }
@@ -41,13 +45,32 @@ export interface TestApp {
   baseUrl: string;
   /** SQL statements sent since the last reset. */
   queries: { count: number; reset(): void };
-  errors: string[];
+  /** What the app logged (JSON lines as objects), kept in memory: tests print nothing. */
+  logs: LogLine[];
+  /** The messages of the error lines among them (server faults). */
+  readonly errors: string[];
+  /** The logger writing into `logs`, for another app on the same database. */
+  logger: Logger;
   createUser(fields?: Partial<NewUser>): Promise<User & { password: string }>;
   /** POST /api/token/ for the user; returns the pair. */
   login(user: { username: string; password: string }): Promise<{ access: string; refresh: string }>;
   /** An Authorization header with a fresh access token of the user. */
   bearer(user: { username: string; password: string }): Promise<{ Authorization: string }>;
   close(): Promise<void>;
+}
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
+/** A logger at `level` whose lines are parsed into `lines` (the app's JSON format) instead of printed. */
+export function memoryLogger(lines: LogLine[], level = 'info'): Logger {
+  return pino(
+    { level, formatters: { level: (label) => ({ level: label }) } },
+    { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) },
+  );
 }
 
 let validator: Promise<SpecValidator> | undefined;
@@ -94,8 +117,9 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
   };
   const db = await createTestDatabase({ onQuery: () => (queries.count += 1) });
   const config = testConfig(overrides);
-  const errors: string[] = [];
-  const app = createApp(config, db, { ...options, log: (message) => errors.push(message) });
+  const logs: LogLine[] = [];
+  const logger = memoryLogger(logs);
+  const app = createApp(config, db, { ...options, logger });
   const users = new Users(db.prisma, new PasswordHasher(config.bcryptRounds));
   // One listening server for the whole file, so absolute links keep one host:port; the
   // production one, so its handling of malformed and slow requests is under test too.
@@ -118,7 +142,11 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
     unchecked,
     baseUrl: `http://127.0.0.1:${port}`,
     queries,
-    errors,
+    logs,
+    get errors() {
+      return logs.filter((line) => line.level === 'error').map((line) => line.msg);
+    },
+    logger,
     async createUser(fields = {}) {
       const password = fields.password ?? 'correct horse battery';
       const user = await users.create({ username: uniqueName(), ...fields, password });

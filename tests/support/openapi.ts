@@ -68,7 +68,8 @@ export class SpecValidator {
     this.templates = Object.keys(document.paths).map((path) => ({
       path,
       literal: !path.includes('{'),
-      pattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}$`),
+      // Every path answers with and without its trailing slash (/healthz is documented without one).
+      pattern: new RegExp(`^${path.replace(/\/?$/, '/').replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}$`),
     }));
   }
 

@@ -16,7 +16,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ HEADERS_TIMEOUT: '1m', REQUEST_TIMEOUT: '2m', KEEP_ALIVE_TIMEOUT: '65', GRACEFUL_TIMEOUT: '90s' });
     expect(config.timeouts).toEqual({ headers: 60, request: 120, keepAlive: 65, graceful: 90 });
     expect(() => loadConfig({ HEADERS_TIMEOUT: '40' })).toThrow(
-      new ConfigError('HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT (got 40 s and 30 s)'),
+      new ConfigError(['HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT (got 40 s and 30 s)']),
     );
   });
 
@@ -47,11 +47,11 @@ describe('loadConfig', () => {
     [{ ROTATE_REFRESH_TOKENS: 'maybe' }, 'ROTATE_REFRESH_TOKENS must be true or false (got "maybe")'],
     [{ SECRET_KEY: 'short' }, 'SECRET_KEY must be at least 32 characters long'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be development, production or test (got "staging")'],
-    [{ NODE_ENV: 'production' }, 'SECRET_KEY must be set when NODE_ENV=production'],
+    [{ NODE_ENV: 'production', ALLOWED_HOSTS: 'api.example.com' }, 'SECRET_KEY must be set when NODE_ENV=production'],
     [{ BCRYPT_ROUNDS: '3' }, 'BCRYPT_ROUNDS must be an integer between 4 and 16 (got "3")'],
     [{ GRACEFUL_TIMEOUT: '0' }, 'GRACEFUL_TIMEOUT must be longer than zero (got "0")'],
   ])('refuses %j with one line naming the variable (never echoing secrets)', (env, message) => {
-    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+    expect(() => loadConfig(env)).toThrow(new ConfigError([message]));
   });
 });
 

@@ -48,7 +48,7 @@ function app(options: { model: Partial<ModelDelegate<Row>>; partExists?: () => P
   const defaults = { authenticators: [signedIn], permissions: [], throttles: [] };
   mountRoutes(server, new DefaultRouter().register('things', viewset).urls(), defaults);
   const errors: string[] = [];
-  server.use(errorHandler((message) => errors.push(message)));
+  server.use(errorHandler((error) => errors.push(String(error))));
   return { http: request(server), errors };
 }
 

@@ -1,13 +1,14 @@
 // Django's sessions and DRF's SessionAuthentication for browser SPAs. Sessions live in the
 // database (revocable, shared by every instance) under the digest of their key; the
-// `sessionid` cookie is HttpOnly. Unsafe methods authenticated by session must echo the
-// `csrftoken` cookie in `X-CSRFToken` (double submit). Beyond Django, that token is an HMAC
-// of the session key, so a cookie planted by a sibling subdomain cannot pass the check.
+// `sessionid` cookie is HttpOnly. Unsafe methods authenticated by session must come from
+// this origin or a trusted one (Django 4's Origin check) and echo the `csrftoken` cookie in
+// `X-CSRFToken` (double submit). Beyond Django, that token is an HMAC of the session key,
+// so a cookie planted by a sibling subdomain cannot pass the check.
 import { createHmac } from 'node:crypto';
 import { PermissionDenied } from '../errors.js';
 import { securitySchemes } from '../openapi.js';
 import { SAFE_METHODS, type RequestContext } from '../views.js';
-import { deleteCookie, readCookie, setCookie } from './cookies.js';
+import { deleteCookie, readCookie, setCookie, type SameSite } from './cookies.js';
 import type { Authenticator, AuthUser } from './index.js';
 import { digestOf, generateKey, sameSecret } from './keys.js';
 
@@ -32,6 +33,37 @@ export interface SessionSettings {
   /** Seconds from login (Django's SESSION_COOKIE_AGE, two weeks by default). */
   cookieAge: number;
   secureCookies: boolean;
+  /** The cookies' SameSite attribute: Lax (Django's default), Strict, or None (cross-site; needs Secure). */
+  sessionSameSite: SameSite;
+  csrfSameSite: SameSite;
+  /**
+   * Django's CSRF_TRUSTED_ORIGINS: origins besides the request's own whose pages may write with a
+   * session (`https://app.example.com`; `https://*.example.com` for every subdomain).
+   */
+  trustedOrigins: readonly string[];
+}
+
+/** Django's CsrfViewMiddleware._origin_verified: the request's own origin, an exact trusted one, or a trusted subdomain. */
+function originCheck(trustedOrigins: readonly string[]): (ctx: RequestContext, origin: string) => boolean {
+  const exact = new Set(trustedOrigins.filter((origin) => !origin.includes('://*.')));
+  // `https://*.example.com` → scheme `https`, host suffix `.example.com` (port included, as Django compares netlocs).
+  const subdomains = trustedOrigins
+    .filter((origin) => origin.includes('://*.'))
+    .map((origin) => {
+      const [scheme, suffix] = origin.split('://*');
+      return { scheme: `${scheme}:`, suffix: suffix! };
+    });
+  return (ctx, origin) => {
+    if (origin === `${ctx.req.protocol}://${ctx.req.host}` || exact.has(origin)) return true;
+    if (subdomains.length === 0) return false;
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return false;
+    }
+    return subdomains.some(({ scheme, suffix }) => url.protocol === scheme && (url.host.endsWith(suffix) || url.host === suffix.slice(1)));
+  };
 }
 
 const sessionCookie = 'sessionid';
@@ -39,10 +71,14 @@ const csrfCookie = 'csrftoken';
 const csrfFailure = 'CSRF Failed: CSRF token missing or incorrect.';
 
 export class SessionService {
+  private readonly originVerified: (ctx: RequestContext, origin: string) => boolean;
+
   constructor(
     private readonly store: SessionStore,
     private readonly settings: SessionSettings,
-  ) {}
+  ) {
+    this.originVerified = originCheck(settings.trustedOrigins);
+  }
 
   /** The token the page must echo in X-CSRFToken: bound to the session, revealing nothing of its key. */
   private csrfTokenFor(sessionKey: string): string {
@@ -63,23 +99,30 @@ export class SessionService {
     const previous = readCookie(ctx.req, sessionCookie);
     if (previous) await this.store.delete(digestOf(previous));
     const key = generateKey();
-    const { cookieAge, secureCookies } = this.settings;
+    const { cookieAge, secureCookies: secure, sessionSameSite, csrfSameSite } = this.settings;
     await this.store.create({ digest: digestOf(key), userId: user.id, expiresAt: new Date(Date.now() + cookieAge * 1000) });
-    setCookie(ctx.res, sessionCookie, key, { httpOnly: true, secure: secureCookies, maxAge: cookieAge });
-    setCookie(ctx.res, csrfCookie, this.csrfTokenFor(key), { httpOnly: false, secure: secureCookies, maxAge: cookieAge });
+    setCookie(ctx.res, sessionCookie, key, { httpOnly: true, secure, sameSite: sessionSameSite, maxAge: cookieAge });
+    setCookie(ctx.res, csrfCookie, this.csrfTokenFor(key), { httpOnly: false, secure, sameSite: csrfSameSite, maxAge: cookieAge });
   }
 
   /** Django's logout(): the session is deleted server-side and both cookies are cleared. */
   async logout(ctx: RequestContext): Promise<void> {
     const key = readCookie(ctx.req, sessionCookie);
     if (key) await this.store.delete(digestOf(key));
-    const secure = this.settings.secureCookies;
-    deleteCookie(ctx.res, sessionCookie, { httpOnly: true, secure });
-    deleteCookie(ctx.res, csrfCookie, { httpOnly: false, secure });
+    const { secureCookies: secure, sessionSameSite, csrfSameSite } = this.settings;
+    deleteCookie(ctx.res, sessionCookie, { httpOnly: true, secure, sameSite: sessionSameSite });
+    deleteCookie(ctx.res, csrfCookie, { httpOnly: false, secure, sameSite: csrfSameSite });
   }
 
-  /** Both the cookie and the header must carry this session's token. */
+  /**
+   * Django 4's order: a request with an Origin header must come from this origin or a trusted
+   * one; then both the cookie and the header must carry this session's token.
+   */
   enforceCsrf(ctx: RequestContext, sessionKey: string): void {
+    const origin = ctx.req.get('origin');
+    if (origin !== undefined && !this.originVerified(ctx, origin)) {
+      throw new PermissionDenied(`CSRF Failed: Origin checking failed - ${origin} does not match any trusted origins.`);
+    }
     const expected = this.csrfTokenFor(sessionKey);
     const header = ctx.req.get('x-csrftoken') ?? '';
     const cookie = readCookie(ctx.req, csrfCookie) ?? '';

@@ -1,0 +1,147 @@
+// What Django's middleware does around every view: refuse hosts not in ALLOWED_HOSTS,
+// add the security headers (SecurityMiddleware, XFrameOptionsMiddleware, with helmet), and
+// answer CORS as django-cors-headers does (with the `cors` package). Each is one
+// middleware built once; per request they do a lookup and set precomputed headers.
+import cors from 'cors';
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+
+/** Django's host_validation_re: a name or IPv4 address, or a bracketed IPv6 address, and a port. */
+const hostHeader = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(:[0-9]+)?$/;
+
+/** Django's split_domain_port: the lowercased domain without port or trailing dot; '' when malformed. */
+export function domainOf(host: string): string {
+  const lower = host.toLowerCase();
+  if (!hostHeader.test(lower)) return '';
+  if (lower.endsWith(']')) return lower;
+  const colon = lower.lastIndexOf(':');
+  const domain = colon === -1 ? lower : lower.slice(0, colon);
+  return domain.endsWith('.') ? domain.slice(0, -1) : domain;
+}
+
+/** Django's validate_host, compiled once: `*` allows any host, `.example.com` it and its subdomains. */
+export function hostValidator(allowedHosts: readonly string[]): (domain: string) => boolean {
+  if (allowedHosts.includes('*')) return (domain) => domain !== '';
+  const exact = new Set(allowedHosts.map((host) => (host.startsWith('.') ? host.slice(1) : host)));
+  const suffixes = allowedHosts.filter((host) => host.startsWith('.'));
+  return (domain) => domain !== '' && (exact.has(domain) || suffixes.some((suffix) => domain.endsWith(suffix)));
+}
+
+export interface AllowedHostsOptions {
+  /** Django's ALLOWED_HOSTS. */
+  allowedHosts: readonly string[];
+  /** Paths answered whatever the host (health probes, which load balancers send to an address). */
+  exemptPaths?: readonly string[];
+  /** Told of each refused host. */
+  onRefused?: (host: string) => void;
+}
+
+/**
+ * Refuses a request whose host is not allowed with 400 (Django raises DisallowedHost). The host is
+ * Express's req.host: the Host header, or X-Forwarded-Host when the peer is a trusted proxy.
+ */
+export function allowedHosts({ allowedHosts, exemptPaths = [], onRefused }: AllowedHostsOptions): RequestHandler {
+  const allowed = hostValidator(allowedHosts);
+  // Compared without the trailing slash, as routes match either way.
+  const withoutSlash = (path: string) => (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
+  const exempt = new Set(exemptPaths.map(withoutSlash));
+  return (req, res, next) => {
+    const host = req.host ?? '';
+    if (allowed(domainOf(host)) || exempt.has(withoutSlash(req.path))) return next();
+    onRefused?.(host);
+    res.status(400).json({ detail: 'Invalid Host header.' });
+  };
+}
+
+/** Django's SECURE_HSTS_SECONDS / _INCLUDE_SUBDOMAINS / _PRELOAD. */
+export interface HstsOptions {
+  maxAge: number;
+  includeSubDomains: boolean;
+  preload: boolean;
+}
+
+/**
+ * The policy of every HTML page (Swagger UI, and any page served later): scripts only from this
+ * origin, styles from it and inline (Swagger UI and ReDoc style elements from script), images and
+ * fonts from it or data: URLs, workers from it or blob: (ReDoc), nothing framed, nothing framing it.
+ * JSON responses carry it too: a browser opening one directly then runs nothing.
+ */
+const contentSecurityPolicy = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    workerSrc: ["'self'", 'blob:'],
+    objectSrc: ["'none'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+/**
+ * Django's default security headers (nosniff, X-Frame-Options: DENY, Referrer-Policy:
+ * same-origin, Cross-Origin-Opener-Policy: same-origin), the CSP above, and HSTS on HTTPS
+ * requests when configured (Django's SecurityMiddleware sends it only on secure requests).
+ * helmet's other headers are left off, as Django sends none of them.
+ */
+export function securityHeaders(hsts: HstsOptions | null): RequestHandler {
+  const headers = helmet({
+    contentSecurityPolicy,
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    crossOriginResourcePolicy: false,
+    originAgentCluster: false,
+    referrerPolicy: { policy: 'same-origin' },
+    strictTransportSecurity: false,
+    xContentTypeOptions: true,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xFrameOptions: { action: 'deny' },
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+  });
+  if (!hsts) return headers;
+  const strictTransport = helmet.strictTransportSecurity(hsts);
+  return (req, res, next) => headers(req, res, () => (req.secure ? strictTransport(req, res, next) : next()));
+}
+
+/** django-cors-headers' CORS_ALLOWED_ORIGINS and CORS_ALLOW_CREDENTIALS. */
+export interface CorsOptions {
+  allowedOrigins: readonly string[];
+  allowCredentials: boolean;
+}
+
+/** django-cors-headers' defaults (CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS, CORS_PREFLIGHT_MAX_AGE), and X-Request-ID. */
+const allowedMethods = ['DELETE', 'GET', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
+const allowedHeaders = ['accept', 'authorization', 'content-type', 'user-agent', 'x-csrftoken', 'x-requested-with', 'x-request-id'];
+
+/**
+ * CORS as django-cors-headers answers it: responses to an allowed origin carry
+ * Access-Control-Allow-Origin (and -Credentials when configured), every response says
+ * `Vary: Origin`, and a preflight (OPTIONS with Access-Control-Request-Method) is answered
+ * here with 200 and no body, before any authentication, whatever the origin (the browser
+ * decides from the headers). Any other OPTIONS goes on to the view (DRF's metadata).
+ */
+export function crossOrigin({ allowedOrigins, allowCredentials }: CorsOptions): RequestHandler {
+  const headers = cors({
+    origin: [...allowedOrigins],
+    credentials: allowCredentials,
+    methods: allowedMethods,
+    allowedHeaders,
+    maxAge: 86400,
+    preflightContinue: true,
+  });
+  return (req, res, next) =>
+    headers(req, res, () => {
+      if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+        res.status(200).set('Content-Length', '0').end();
+        return;
+      }
+      next();
+    });
+}

@@ -13,9 +13,11 @@ import type { Database } from './db/index.js';
 import { errorHandler, notFoundHandler } from './rest/errors.js';
 import { modelPermissionPolicy } from './rest/model-permissions.js';
 import type { ApiInfo } from './rest/openapi.js';
+import { browsableApi } from './rest/browsable-api/index.js';
 import { readBody } from './rest/parsers/index.js';
 import { AllowAny } from './rest/permissions.js';
 import { DefaultRouter, mountRoutes, type UrlPatterns } from './rest/router.js';
+import { jsonRenderer } from './rest/renderers.js';
 import { withApiDocs } from './rest/schema-views.js';
 import { memoryCounters, type CounterStore } from './rest/throttle-stores.js';
 import { AnonRateThrottle, ScopedRateThrottle, UserRateThrottle } from './rest/throttling.js';
@@ -42,7 +44,15 @@ export const apiInfo: ApiInfo = {
 export function urlPatterns(config: AppConfig, db: Database, counters: CounterStore = memoryCounters()): UrlPatterns {
   const accounts = accountsApp(config, db);
   const throttles = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle].map((Throttle) => new Throttle(config.throttleRates, counters));
-  const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles };
+  const browsable = browsableApi({
+    title: apiInfo.title,
+    rootPath: '/api/',
+    ...accounts.browserLogin,
+    throttles,
+    secureCookies: config.session.secureCookies,
+    routes: () => patterns.routes,
+  });
+  const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles, renderers: [jsonRenderer, browsable.renderer] };
   // Django model permissions on the models the deployment names (MODEL_PERMISSIONS).
   const modelPermissions = modelPermissionPolicy(config.modelPermissions, permissionStore(db.prisma));
   const lending = lendingViewSets(db, modelPermissions);
@@ -52,10 +62,11 @@ export function urlPatterns(config: AppConfig, db: Database, counters: CounterSt
     .register('friends', lending.friends)
     .register('belongings', lending.belongings)
     .register('borrowings', lending.borrowings);
-  return withApiDocs(
-    { defaults, routes: [...router.urls('/api'), ...accounts.routes, ...exampleViews(accounts.authentication)] },
-    { info: apiInfo, schemaPath: '/api/schema/', docsPath: '/api/docs/' },
+  const patterns: UrlPatterns = withApiDocs(
+    { defaults, routes: [...router.urls('/api'), ...accounts.routes, ...exampleViews(accounts.authentication)], assets: browsable.assets },
+    { info: apiInfo, schemaPath: '/api/schema/', docsPath: '/api/docs/', redocPath: '/api/redoc/' },
   );
+  return patterns;
 }
 
 export function createApp(config: AppConfig, db: Database, options: AppOptions = {}): Express {

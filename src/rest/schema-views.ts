@@ -1,19 +1,33 @@
-// drf-spectacular's SpectacularAPIView and SpectacularSwaggerView: the OpenAPI document of
-// the URL table (YAML, or JSON with ?format=json), and Swagger UI on it, its assets served
-// from swagger-ui-dist (no CDN). Both are ordinary views: same pipeline, documented too.
+// drf-spectacular's SpectacularAPIView, SpectacularSwaggerView and SpectacularRedocView: the
+// OpenAPI document of the URL table (YAML, or JSON by `?format=json` or Accept), and Swagger UI
+// and ReDoc on it, their assets served from swagger-ui-dist and redoc's standalone bundle (no
+// CDN). All are ordinary views: same pipeline, documented too.
+import { createRequire } from 'node:module';
 import type { RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
-import { NotFound } from './errors.js';
 import { openApiDocument, openApiYaml, type ApiInfo } from './openapi.js';
+import { documentRenderer } from './renderers.js';
 import type { UrlPatterns } from './router.js';
 import type { ViewSpec } from './views.js';
 
 const schemaFormats = {
-  yaml: { mediaType: 'application/vnd.oai.openapi', render: openApiYaml },
-  json: { mediaType: 'application/vnd.oai.openapi+json', render: (document: object) => JSON.stringify(document) },
+  yaml: openApiYaml,
+  json: (document: object) => JSON.stringify(document),
 } as const;
 type Format = keyof typeof schemaFormats;
+
+// drf-spectacular's renderers, in its order: YAML answers clients that accept anything.
+const schemaRenderers = [
+  documentRenderer('application/vnd.oai.openapi', 'yaml', 'application/vnd.oai.openapi; charset=utf-8'),
+  documentRenderer('application/yaml', 'yaml', 'application/yaml; charset=utf-8'),
+  documentRenderer('application/vnd.oai.openapi+json', 'json'),
+  documentRenderer('application/json', 'json'),
+];
+
+/** The page renderer of the documentation views (drf-spectacular's TemplateHTMLRenderer). */
+const htmlPage = [documentRenderer('text/html', 'html', 'text/html; charset=utf-8')];
+const htmlPageDocs = { GET: { responses: { 200: { content: { 'text/html': z.string() } } } } };
 
 const anyDocument = z.record(z.string(), z.unknown());
 
@@ -23,15 +37,13 @@ function schemaView(patterns: () => UrlPatterns, info: ApiInfo): ViewSpec {
   let document: ReturnType<typeof openApiDocument> | undefined;
   return {
     name: 'Spectacular Api',
-    description: 'OpenApi3 schema for this API. Format can be selected via the `format` query parameter: yaml (default) or json.',
+    description: 'OpenApi3 schema for this API. Format can be selected via content negotiation: YAML (default) or JSON.',
+    renderers: schemaRenderers,
     handlers: {
       GET: async (ctx) => {
-        const format = (ctx.query.get('format') ?? 'yaml') as Format;
-        // DRF answers a format no renderer offers with 404.
-        if (!Object.hasOwn(schemaFormats, format)) throw new NotFound();
-        const { mediaType, render } = schemaFormats[format];
+        const format = ctx.renderer.format as Format;
         document ??= openApiDocument(patterns(), info);
-        return { body: await (rendered[format] ??= document.then(render)), contentType: mediaType };
+        return { body: await (rendered[format] ??= document.then(schemaFormats[format])) };
       },
     },
     docs: {
@@ -39,9 +51,7 @@ function schemaView(patterns: () => UrlPatterns, info: ApiInfo): ViewSpec {
         parameters: [
           { name: 'format', description: 'yaml (default) or json.', schema: { type: 'string', enum: ['yaml', 'json'] }, rejects: 404 },
         ],
-        responses: {
-          200: { content: Object.fromEntries(Object.values(schemaFormats).map(({ mediaType }) => [mediaType, anyDocument])) },
-        },
+        responses: { 200: { content: Object.fromEntries(schemaRenderers.map(({ mediaType }) => [mediaType, anyDocument])) } },
       },
     },
   };
@@ -90,8 +100,53 @@ function swaggerUiView(path: string, schemaUrl: string, title: string): { view: 
   const view: ViewSpec = {
     name: 'Spectacular Swagger',
     description: 'Swagger UI: the API documentation, with "Try it out".',
-    handlers: { GET: () => ({ body: html, contentType: 'text/html' }) },
-    docs: { GET: { responses: { 200: { content: { 'text/html': z.string() } } } } },
+    renderers: htmlPage,
+    handlers: { GET: () => ({ body: html }) },
+    docs: htmlPageDocs,
+  };
+  return { view, assets };
+}
+
+const redocBundle = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
+
+/** Starts ReDoc on the element naming the document (no inline script: a CSP may forbid them). */
+const redocInit = `(function () {
+  var element = document.getElementById('redoc');
+  Redoc.init(element.getAttribute('data-spec-url'), { hideDownloadButton: false }, element);
+})();
+`;
+
+const escapeAttribute = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** GET: ReDoc's page on the document at `schemaUrl`; and the middleware serving its two scripts under `path`. */
+function redocView(path: string, schemaUrl: string, title: string): { view: ViewSpec; assets: RequestHandler } {
+  const html = `<!DOCTYPE html>
+<html>
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${escapeAttribute(title)} – ReDoc</title>
+  <base href="${escapeAttribute(path)}">
+</head>
+<body>
+  <div id="redoc" data-spec-url="${escapeAttribute(schemaUrl)}"></div>
+  <script src="redoc.standalone.js"></script>
+  <script src="redoc-init.js"></script>
+</body>
+</html>
+`;
+  const assets: RequestHandler = (req, res, next) => {
+    if (req.path === '/redoc.standalone.js') return res.sendFile(redocBundle, { maxAge: '1d' }, (error) => error && next(error));
+    if (req.path !== '/redoc-init.js') return next();
+    res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+    res.end(redocInit);
+  };
+  const view: ViewSpec = {
+    name: 'Spectacular Redoc',
+    description: 'ReDoc: the API documentation, as a reference to read.',
+    renderers: htmlPage,
+    handlers: { GET: () => ({ body: html }) },
+    docs: htmlPageDocs,
   };
   return { view, assets };
 }
@@ -102,16 +157,24 @@ interface ApiDocsOptions {
   schemaPath: string;
   /** Where Swagger UI is served ('/api/docs/'). */
   docsPath: string;
+  /** Where ReDoc is served ('/api/redoc/'). */
+  redocPath: string;
 }
 
 /** The URL table with the schema and Swagger UI views (which the document describes too) and Swagger UI's assets. */
 export function withApiDocs(patterns: UrlPatterns, options: ApiDocsOptions): UrlPatterns {
-  const { info, schemaPath, docsPath } = options;
+  const { info, schemaPath, docsPath, redocPath } = options;
   const swagger = swaggerUiView(docsPath, `${schemaPath}?format=json`, info.title);
+  const redoc = redocView(redocPath, `${schemaPath}?format=json`, info.title);
   const withDocs: UrlPatterns = {
     ...patterns,
-    routes: [...patterns.routes, [schemaPath, schemaView(() => withDocs, info)], [docsPath, swagger.view]],
-    assets: [...(patterns.assets ?? []), [docsPath, swagger.assets]],
+    routes: [
+      ...patterns.routes,
+      [schemaPath, schemaView(() => withDocs, info)],
+      [docsPath, swagger.view],
+      [redocPath, redoc.view],
+    ],
+    assets: [...(patterns.assets ?? []), [docsPath, swagger.assets], [redocPath, redoc.assets]],
   };
   return withDocs;
 }

@@ -49,6 +49,7 @@ const standardResponses: Record<number, string> = {
   403: 'Forbidden',
   404: 'NotFound',
   405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
   413: 'PayloadTooLarge',
   429: 'Throttled',
   500: 'ServerError',
@@ -96,7 +97,8 @@ export class SpecValidator {
       if (observed.status !== 404 && observed.status !== 413) fail('no documented path matches this URL (an unknown URL answers 404)');
       return this.checkResponse(observed, standard(), fail);
     }
-    if (observed.status === 500 || observed.status === 503) return this.checkResponse(observed, standard(), fail);
+    // Negotiation (406) comes before any view, and faults of the server are nobody's operation.
+    if (observed.status === 406 || observed.status === 500 || observed.status === 503) return this.checkResponse(observed, standard(), fail);
 
     const item = this.document.paths[path]!;
     const method = observed.method.toLowerCase();

@@ -2,6 +2,7 @@
 // OpenAPI document of the URL table (YAML, or JSON by `?format=json` or Accept), and Swagger UI
 // and ReDoc on it, their assets served from swagger-ui-dist and redoc's standalone bundle (no
 // CDN). All are ordinary views: same pipeline, documented too.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
@@ -107,7 +108,15 @@ function swaggerUiView(path: string, schemaUrl: string, title: string): { view: 
   return { view, assets };
 }
 
-const redocBundle = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
+const redocBundlePath = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
+// The only file the bundle would fetch from elsewhere: the sidebar's attribution logo, drawn here inline instead.
+const redocCdnLogo = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+const localLogo = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><circle cx="8" cy="8" r="7" fill="#d41f1c"/></svg>')}`;
+let redocBundle: string | undefined;
+/** The standalone bundle, read once, asking nothing of another host. */
+function redocBundleText(): string {
+  return (redocBundle ??= readFileSync(redocBundlePath, 'utf8').replaceAll(redocCdnLogo, localLogo));
+}
 
 /** Starts ReDoc on the element naming the document (no inline script: a CSP may forbid them). */
 const redocInit = `(function () {
@@ -136,10 +145,11 @@ function redocView(path: string, schemaUrl: string, title: string): { view: View
 </html>
 `;
   const assets: RequestHandler = (req, res, next) => {
-    if (req.path === '/redoc.standalone.js') return res.sendFile(redocBundle, { maxAge: '1d' }, (error) => error && next(error));
-    if (req.path !== '/redoc-init.js') return next();
+    const script = req.path === '/redoc.standalone.js' ? redocBundleText() : req.path === '/redoc-init.js' ? redocInit : undefined;
+    if (script === undefined) return next();
     res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
-    res.end(redocInit);
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.end(script);
   };
   const view: ViewSpec = {
     name: 'Spectacular Redoc',

@@ -3,45 +3,27 @@
 // HTML form, see it in the list, log out. Nothing may be requested from another host, and the
 // page runs no script error. ReDoc renders the document from local assets. Screenshots are kept
 // under test-artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { projectRoot } from '../../src/config.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { chromiumPath } from '../support/global-setup.js';
+import { artifacts, launchBrowser, type TestBrowser } from '../support/browser.js';
 
-const artifacts = join(projectRoot, 'test-artifacts');
 
 describe.skipIf(!inject('chromiumAvailable'))('the browsable API in a browser', () => {
   let t: TestApp;
   let context: BrowserContext;
-  let profile: string;
-  const offHost: string[] = [];
+  let browser: TestBrowser;
   let page: Page;
   let pageErrors: string[];
 
   beforeAll(async () => {
     t = await createTestApp();
-    profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.hostname === '127.0.0.1') return route.continue();
-      offHost.push(url.href);
-      return route.abort();
-    });
-    mkdirSync(artifacts, { recursive: true });
+    browser = await launchBrowser();
+    context = browser.context;
   });
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await t?.close();
   });
   beforeEach(async () => {
@@ -52,7 +34,7 @@ describe.skipIf(!inject('chromiumAvailable'))('the browsable API in a browser', 
   });
   afterEach(async () => {
     await page.close();
-    expect(offHost, offHost.join('\n')).toEqual([]);
+    expect(browser.offHost, browser.offHost.join('\n')).toEqual([]);
     expect(pageErrors, pageErrors.join('\n')).toEqual([]);
   });
 

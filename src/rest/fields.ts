@@ -36,6 +36,25 @@ export function pythonTypeName(value: unknown): string {
   return 'dict';
 }
 
+/**
+ * What DRF's SimpleMetadata (OPTIONS) and the browsable API's forms say of a field beyond its
+ * JSON schema: a type the schema cannot tell (`field` for related and computed values), a label.
+ */
+export interface FieldDescription {
+  type?: string;
+  label?: string;
+  maxLength?: number;
+}
+
+/** Descriptions of fields, kept apart from their JSON schema (`.meta` would put them in openapi.yaml). */
+export const fieldDescriptions = z.registry<FieldDescription>();
+
+/** The schema, described for OPTIONS and the browsable API. */
+export function described<T extends z.ZodType>(schema: T, description: FieldDescription): T {
+  fieldDescriptions.add(schema, description);
+  return schema;
+}
+
 /** Thrown by a field parser: every message applies to the one field. */
 export class FieldError extends Error {
   constructor(readonly messages: string[]) {
@@ -162,7 +181,7 @@ export async function existsIn(queryset: RelatedQueryset, id: number, ctx: Reque
  * The internal value is the id.
  */
 export function primaryKeyRelatedField(queryset: RelatedQueryset, options: { allowNull?: boolean } = {}) {
-  return field(
+  const related = field(
     (input): Deferred<number> => {
       const pk = parsePrimaryKey(input);
       if (pk === null) throw new FieldError([messages.incorrectPkType(pythonTypeName(input))]);
@@ -175,6 +194,7 @@ export function primaryKeyRelatedField(queryset: RelatedQueryset, options: { all
     { type: 'integer' },
     { ...options, emptyIsNull: true },
   );
+  return described(related, { type: 'field' });
 }
 
 // Python's len() counts code points; a JS string's length counts UTF-16 units.
@@ -373,6 +393,8 @@ export function dateTimeField(options: FieldOptions = {}) {
 export const representation = {
   decimal: (options: { maxDigits: number; decimalPlaces: number }) => z.string().meta(decimalJsonSchema(options)),
   dateTime: () => z.string().meta({ format: 'date-time' }),
+  /** DRF's ReadOnlyField (a value taken from the model as it is, e.g. `source='owner.username'`): type `field` in OPTIONS. */
+  field: <T extends z.ZodType>(schema: T) => described(schema, { type: 'field' }),
 };
 
 /**

@@ -6,10 +6,11 @@ import { isForeignKeyViolation, prismaCode } from '../db/errors.js';
 import { NotFound, ValidationError } from './errors.js';
 import { maxAutoId } from './fields.js';
 import type { FilterBackend, OrderBy, Where } from './filters.js';
+import { serializerInfo } from './metadata.js';
 import { errorDetail, type OperationDocs, type ParameterDocs } from './openapi.js';
 import type { Paginator } from './pagination.js';
 import { partialOf, validateRequest, type Validated } from './serializers.js';
-import { checkPermissions, type Handler, type HttpMethod, type Policies, type RequestContext, type ViewSpec } from './views.js';
+import { checkPermissions, type Handler, type HttpMethod, type Policies, type RequestContext, type ViewForm, type ViewSpec } from './views.js';
 
 /** The part of a Prisma model delegate a viewset uses (`db.post`, `db.transaction`, …). */
 export interface ModelDelegate<Row> {
@@ -32,6 +33,8 @@ export interface Serializer<Row, Input extends z.ZodObject, Output extends z.Zod
   toModel?(data: Partial<Validated<Input>>): Record<string, unknown>;
   /** Cross-field or database checks (DRF's validate()); throws ValidationError. */
   validate?(data: Partial<Validated<Input>>, ctx: RequestContext): Promise<void>;
+  /** Model columns a create sets when the body leaves their field out (Django's field defaults, e.g. blank text). */
+  defaults?: Record<string, unknown>;
 }
 
 export type Action = 'list' | 'create' | 'retrieve' | 'update' | 'partial_update' | 'destroy';
@@ -166,7 +169,7 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
   };
 
   const create: Handler = async (ctx) => {
-    const data = { ...(await input(ctx, false)), ...options.onCreate?.(ctx) };
+    const data = { ...serializer.defaults, ...(await input(ctx, false)), ...options.onCreate?.(ctx) };
     const row = await write(ctx, false, () => model.create({ data: data as never, ...(include ? { include } : {}) }));
     return { status: 201, body: serializer.represent(row) };
   };
@@ -201,18 +204,33 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
       description: `A unique integer value identifying this ${name.toLowerCase()}.`,
       schema: { type: 'integer' },
       rejects: 404,
+      example: 1,
     },
   ];
   const listParameters = [...pagination.parameters, ...filters.flatMap((backend) => backend.parameters)];
 
   // Each action: its route, method, handler and docs.
+  const one = `a ${name.toLowerCase()}`;
+  const many = `${name.toLowerCase()}s`;
   const operations: [Action, 'list' | 'detail', HttpMethod, Handler, OperationDocs][] = [
-    ['list', 'list', 'GET', list, { action: 'list', parameters: listParameters, responses: { 200: page } }],
-    ['create', 'list', 'POST', create, { request, responses: { 201: representation } }],
-    ['retrieve', 'detail', 'GET', retrieve, { parameters: byId, responses: { 200: representation } }],
-    ['update', 'detail', 'PUT', update(false), { parameters: byId, request, responses: { 200: representation } }],
-    ['partial_update', 'detail', 'PATCH', update(true), { parameters: byId, request: patchRequest, responses: { 200: representation } }],
-    ['destroy', 'detail', 'DELETE', destroy, { parameters: byId, responses: protectedBy ? { 204: null, 400: errorDetail } : { 204: null } }],
+    ['list', 'list', 'GET', list, { action: 'list', summary: `List ${many}`, parameters: listParameters, responses: { 200: page } }],
+    ['create', 'list', 'POST', create, { summary: `Create ${one}`, request, responses: { 201: representation } }],
+    ['retrieve', 'detail', 'GET', retrieve, { summary: `Retrieve ${one}`, parameters: byId, responses: { 200: representation } }],
+    ['update', 'detail', 'PUT', update(false), { summary: `Replace ${one}`, parameters: byId, request, responses: { 200: representation } }],
+    [
+      'partial_update',
+      'detail',
+      'PATCH',
+      update(true),
+      { summary: `Update part of ${one}`, parameters: byId, request: patchRequest, responses: { 200: representation } },
+    ],
+    [
+      'destroy',
+      'detail',
+      'DELETE',
+      destroy,
+      { summary: `Delete ${one}`, parameters: byId, responses: protectedBy ? { 204: null, 400: errorDetail } : { 204: null } },
+    ],
   ];
   const routeOf = (route: 'list' | 'detail') => {
     const enabled = operations.filter(([action, r]) => r === route && actions.has(action));
@@ -228,9 +246,14 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
     ...(options.throttles ? { throttles: options.throttles } : {}),
   };
 
+  // OPTIONS `actions` and the browsable API's forms: POST on the list, PUT on an object.
+  const fields = serializerInfo(serializer.input, serializer.output);
+  const listForm: ViewForm | undefined = actions.has('create') ? { method: 'POST', fields } : undefined;
+  const detailForm: ViewForm | undefined = actions.has('update') ? { method: 'PUT', fields, object: getObject } : undefined;
+
   return {
     name,
-    list: { ...policies, name: `${name} List`, ...routeOf('list') },
-    detail: { ...policies, name: `${name} Instance`, ...routeOf('detail') },
+    list: { ...policies, name: `${name} List`, ...routeOf('list'), ...(listForm ? { form: listForm } : {}) },
+    detail: { ...policies, name: `${name} Instance`, ...routeOf('detail'), ...(detailForm ? { form: detailForm } : {}) },
   };
 }

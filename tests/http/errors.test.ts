@@ -92,7 +92,7 @@ describeWithDatabase('request pipeline errors', () => {
     expect(head.text).toBeUndefined();
     const options = await t.http.options('/api/posts/');
     expect(options.status).toBe(200);
-    expect(options.body).toMatchObject({ name: 'Post List', renders: ['application/json'] });
+    expect(options.body).toMatchObject({ name: 'Post List', renders: ['application/json', 'text/html'] });
   });
 
   it('lists every resource at the API root with absolute URLs', async () => {

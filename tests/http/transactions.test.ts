@@ -63,6 +63,17 @@ describeWithDatabase('transactions', () => {
     expect(stored.map((r) => r.amountCents)).toContain(9999999999n);
   });
 
+  it('takes the description as optional and blank, as the model (CharField(max_length=255, blank=True))', async () => {
+    const user = await t.createUser();
+    const auth = await t.bearer(user);
+    const left = await t.http.post('/api/transactions/').set(auth).send({ amount: '3.00' });
+    expect(left.status).toBe(201);
+    expect(left.body).toMatchObject({ amount: '3.00', description: '' });
+    const blank = await t.http.post('/api/transactions/').set(auth).send({ amount: '4.00', description: '  ' });
+    expect(blank.status).toBe(201);
+    expect(blank.body).toMatchObject({ description: '' });
+  });
+
   it('rejects bad amounts with DRF messages and writes nothing', async () => {
     const { user, auth } = await client();
     const cases: [string, string][] = [
@@ -91,7 +102,9 @@ describeWithDatabase('transactions', () => {
     expect(nan.status).toBe(400);
     expect(nan.body).toEqual({ detail: "JSON parse error - Out of range float values are not JSON compliant: 'NaN'" });
     const missing = await t.http.post('/api/transactions/').set(auth).send({});
-    expect(missing.body).toEqual({ amount: ['This field is required.'], description: ['This field is required.'] });
+    expect(missing.body).toEqual({ amount: ['This field is required.'] });
+    const tooLong = await t.http.post('/api/transactions/').set(auth).send({ amount: '1.00', description: 'x'.repeat(256) });
+    expect(tooLong.body).toEqual({ description: ['Ensure this field has no more than 255 characters.'] });
     expect(await t.db.prisma.transaction.count({ where: { userId: user.id } })).toBe(0);
   });
 

@@ -63,5 +63,7 @@ export function accountsApp(config: AppConfig, db: Database) {
     /** The project-wide default, in DRF's order: the first scheme that recognises its credentials decides. */
     authenticators: [authentication.jwt, authentication.token, authentication.session],
     routes,
+    /** What the browsable API's login page needs (DRF's rest_framework.urls). */
+    browserLogin: { sessions, users, onLogin: (user: { id: number }) => users.recordLogin(user.id) },
   };
 }

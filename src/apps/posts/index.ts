@@ -16,7 +16,7 @@ const postOutput = z.object({
   id: z.int(),
   title: z.string().max(200),
   body: z.string(),
-  owner: z.string().meta({ description: "The owner's username." }),
+  owner: representation.field(z.string().meta({ description: "The owner's username." })),
   created_at: representation.dateTime(),
   updated_at: representation.dateTime(),
 });

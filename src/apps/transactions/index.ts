@@ -12,10 +12,11 @@ import { modelViewSet, ownedBy } from '../../rest/viewset.js';
 const places = 2;
 const amount = { maxDigits: 10, decimalPlaces: places };
 
-const transactionInput = z.object({ amount: decimalField(amount), description: charField() });
+// As the Django model: `description = CharField(max_length=255, blank=True)`, so it may be left out (blank).
+const transactionInput = z.object({ amount: decimalField(amount), description: charField({ maxLength: 255, allowBlank: true }).optional() });
 const transactionOutput = z.object({
   id: z.int(),
-  user: z.int().meta({ description: "The owner's user id." }),
+  user: representation.field(z.int().meta({ description: "The owner's user id." })),
   amount: representation.decimal(amount),
   description: z.string(),
   timestamp: representation.dateTime(),
@@ -29,6 +30,7 @@ export function transactionsViewSet(db: Database, modelPermissions: ModelPermiss
     serializer: {
       input: transactionInput,
       output: transactionOutput,
+      defaults: { description: '' },
       toModel: ({ amount, description }) => ({
         ...(amount === undefined ? {} : { amountCents: amount }),
         ...(description === undefined ? {} : { description }),

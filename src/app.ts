@@ -44,7 +44,7 @@ export function urlPatterns(config: AppConfig, db: Database, counters: CounterSt
   const throttles = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle].map((Throttle) => new Throttle(config.throttleRates, counters));
   const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles };
   // Django model permissions on the models the deployment names (MODEL_PERMISSIONS).
-  const modelPermissions = modelPermissionPolicy(config.modelPermissions, permissionStore(db.prisma));
+  const modelPermissions = modelPermissionPolicy(config.modelPermissions, permissionStore(db));
   const lending = lendingViewSets(db, modelPermissions);
   const router = new DefaultRouter()
     .register('posts', postsViewSet(db, modelPermissions))

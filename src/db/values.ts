@@ -2,7 +2,6 @@
 // JavaScript value is written to each database and how a column's value is read back, so
 // that rows come back typed the same on SQLite and PostgreSQL.
 import pg from 'pg';
-import { columnKinds } from '../generated/kysely/columns.js';
 
 /**
  * How Prisma's SQLite adapter writes a DateTime, kept byte for byte so databases written by
@@ -39,14 +38,18 @@ const sqliteReaders = {
   bigint: (v: unknown) => (typeof v === 'number' ? BigInt(v) : v),
 };
 
+// The declared column types Prisma's SQLite migrations use for DateTime, Boolean and BigInt.
+const kinds: Record<string, keyof typeof sqliteReaders> = { DATETIME: 'datetime', BOOLEAN: 'boolean', BIGINT: 'bigint' };
+
 /**
- * The converter for rows with these column names, made once per statement: SQLite returns
- * DateTimes as text, booleans as 0/1 and BigInt columns as numbers. Null stays null.
+ * The converter for a statement's rows, made once per statement from its result columns'
+ * declared types (which follow a column through aliases and joins): SQLite returns DateTimes
+ * as text, booleans as 0/1 and BigInt columns as numbers. Null stays null.
  */
-export function sqliteRowConverter(columns: readonly string[]): RowConverter | undefined {
-  const conversions = columns.flatMap((column) => {
-    const kind = columnKinds[column];
-    return kind ? [[column, sqliteReaders[kind]] as const] : [];
+export function sqliteRowConverter(columns: readonly { name: string; type: string | null }[]): RowConverter | undefined {
+  const conversions = columns.flatMap(({ name, type }) => {
+    const kind = type === null ? undefined : kinds[type.toUpperCase()];
+    return kind ? [[name, sqliteReaders[kind]] as const] : [];
   });
   if (conversions.length === 0) return undefined;
   return (row) => {

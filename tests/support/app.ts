@@ -97,7 +97,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
   const config = testConfig(overrides);
   const errors: string[] = [];
   const app = createApp(config, db, { ...options, log: (message) => errors.push(message) });
-  const users = new Users(db.prisma, new PasswordHasher(config.bcryptRounds));
+  const users = new Users(db, new PasswordHasher(config.bcryptRounds));
   // One listening server for the whole file, so absolute links keep one host:port.
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

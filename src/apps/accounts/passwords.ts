@@ -3,10 +3,11 @@
 // Django's setting does: the first makes every new hash, the others are only read, and a
 // user whose hash was made by another hasher (or with another cost) gets a new one made by
 // the first at their next successful login (Django's must_update).
-import { createHash, pbkdf2, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, pbkdf2, randomBytes, randomInt } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as argon2 from '@node-rs/argon2';
 import bcrypt from 'bcrypt';
+import { sameSecret } from '../../rest/authentication/keys.js';
 
 /** Django's algorithm names; md5 and unsalted_md5 are only ever read, and only when listed. */
 export const hasherNames = ['bcrypt_sha256', 'pbkdf2_sha256', 'pbkdf2_sha1', 'argon2', 'bcrypt', 'md5', 'unsalted_md5'] as const;
@@ -29,13 +30,6 @@ const saltAlphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 /** Django's salt(): 22 letters and digits (128 bits). */
 const randomSalt = () => Array.from({ length: 22 }, () => saltAlphabet[randomInt(saltAlphabet.length)]).join('');
 
-/** Compares two strings in time that depends on their length only (which is no secret: it is the format's). */
-function constantTimeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
 /** Django 5.2's iteration count for new PBKDF2 hashes; stored hashes keep their own. */
 const pbkdf2Iterations = 1_000_000;
 
@@ -57,7 +51,7 @@ function pbkdf2Hasher(algorithm: 'pbkdf2_sha256' | 'pbkdf2_sha1'): Hasher {
     },
     async verify(password, encoded) {
       const parsed = parse(encoded);
-      return parsed !== null && constantTimeEqual(await derive(password, parsed.salt, parsed.iterations), parsed.hash);
+      return parsed !== null && sameSecret(await derive(password, parsed.salt, parsed.iterations), parsed.hash);
     },
     mustUpdate: (encoded) => parse(encoded)?.iterations !== pbkdf2Iterations,
   };
@@ -115,13 +109,13 @@ const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex
 const md5Hasher: Hasher = {
   async verify(password, encoded) {
     const [name, salt, hash, ...rest] = encoded.split('$');
-    return name === 'md5' && salt !== undefined && salt !== '' && hash !== undefined && rest.length === 0 && constantTimeEqual(md5(salt + password), hash);
+    return name === 'md5' && salt !== undefined && salt !== '' && hash !== undefined && rest.length === 0 && sameSecret(md5(salt + password), hash);
   },
 };
 
 /** A bare MD5 hex digest, or `md5$$<hex>` (as Django reads it too). */
 const unsaltedMd5Hasher: Hasher = {
-  verify: async (password, encoded) => constantTimeEqual(md5(password), encoded.startsWith('md5$$') ? encoded.slice(5) : encoded),
+  verify: async (password, encoded) => sameSecret(md5(password), encoded.startsWith('md5$$') ? encoded.slice(5) : encoded),
 };
 
 /** Django's identify_hasher: the algorithm an encoded password names. */

@@ -92,7 +92,8 @@ export const dumpdataCommand: Command = {
     const { output, indent } = parsed.values;
     if (indent !== undefined && !/^\d{1,2}$/.test(indent)) throw new CommandError(`dumpdata: --indent must be a number (got ${JSON.stringify(indent)})`, 2);
     const selected = selectModels(parsed.positionals);
-    const text = serializeFixture(await withDatabase((db) => dumpObjects(db, selected)), indent === undefined ? undefined : Number(indent));
+    // As Django: --indent 0 is no indentation at all.
+    const text = serializeFixture(await withDatabase((db) => dumpObjects(db, selected)), indent === undefined || Number(indent) === 0 ? undefined : Number(indent));
     if (output === undefined) process.stdout.write(text);
     else await writeFile(output, text);
     return 0;

@@ -173,12 +173,13 @@ class References {
     }
     if (model.label !== 'contenttypes.contenttype' && model.label !== 'auth.permission') return found;
     // Content types and permissions are few: all of them, matched here.
-    const { rows } = await sql<{ id: number; key: string }>`${
+    type KeyRow = { id: number; codename?: string; app_label: string; model: string };
+    const { rows } = await (
       model.label === 'auth.permission'
-        ? sql`SELECT p.id, p.codename || ${'\0'} || ct.app_label || ${'\0'} || ct.model AS key FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id`
-        : sql`SELECT id, app_label || ${'\0'} || model AS key FROM django_content_type`
-    }`.execute(this.db);
-    for (const row of rows) found.set(row.key, row.id);
+        ? sql<KeyRow>`SELECT p.id, p.codename, ct.app_label, ct.model FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id`
+        : sql<KeyRow>`SELECT id, app_label, model FROM django_content_type`
+    ).execute(this.db);
+    for (const row of rows) found.set([row.codename, row.app_label, row.model].filter((part) => part !== undefined).join('\0'), row.id);
     return found;
   }
 }

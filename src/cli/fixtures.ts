@@ -189,7 +189,7 @@ export function readDatetime(value: string): Date {
   const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(value);
   const problem = () => new FixtureError(`“${value}” value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format.`);
   if (!match) throw problem();
-  const [year, month, day, hour, minute, second = 0] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number?];
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
   const millis = Number((match[7] ?? '').padEnd(3, '0').slice(0, 3));
   const wall = Date.UTC(year, month - 1, day, hour, minute, second, millis);
   const check = new Date(wall);

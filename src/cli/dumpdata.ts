@@ -8,22 +8,10 @@ import type { Database } from '../db/index.js';
 import { models, serializeFixture, writeField, writePrimaryKey, type FixtureObject, type Model } from './fixtures.js';
 import { CommandError, withDatabase, type Command } from './manage.js';
 
-/** Django's INSTALLED_APPS order (auth, contenttypes, authtoken, token_blacklist, then the project's), each app's models in definition order. */
-const dumpOrder: readonly Model['label'][] = [
-  'auth.permission',
-  'auth.group',
-  'auth.user',
-  'contenttypes.contenttype',
-  'authtoken.token',
-  'token_blacklist.outstandingtoken',
-  'token_blacklist.blacklistedtoken',
-  'posts.post',
-  'transactions.transaction',
-  'lending.friend',
-  'lending.belonging',
-  'lending.borrowing',
-];
-const modelsInOrder = dumpOrder.map((label) => models.find((model) => model.label === label)!);
+/** Django's INSTALLED_APPS order; within an app, its models in definition order (the order of `models`). */
+const installedApps = ['auth', 'contenttypes', 'authtoken', 'token_blacklist', 'posts', 'transactions', 'lending'];
+const appIndex = (model: Model) => installedApps.indexOf(model.label.split('.')[0]!);
+const modelsInOrder = [...models].sort((a, b) => appIndex(a) - appIndex(b));
 
 /** `auth` → its models; `auth.user` → that one; in the order named, each once (as Django). */
 export function selectModels(labels: readonly string[]): Model[] {

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { parseRate, type Rate, type ThrottleRates } from './rest/throttling.js';
 import { apiModels } from './apps/installed.js';
 import type { ModelPermissionSettings } from './rest/model-permissions.js';
+import { defaultPasswordHashers, hasherNames, weakHasherNames, type HasherName } from './apps/accounts/passwords.js';
 
 /** The folder holding package.json, whether this runs from src/ (tsx) or dist/src/ (built). */
 function findProjectRoot(from: string): string {
@@ -92,6 +93,18 @@ const modelLabels = z
     error: `must be a comma-separated list of ${apiModels.join(', ')}`,
   });
 
+/** Django's PASSWORD_HASHERS by algorithm name: "bcrypt_sha256,pbkdf2_sha256" → the list, the first making new hashes. */
+const passwordHashers = z
+  .string()
+  .transform((v) => v.split(',').map((name) => name.trim()).filter(Boolean))
+  .refine((names) => names.length > 0 && names.every((name) => (hasherNames as readonly string[]).includes(name)) && new Set(names).size === names.length, {
+    error: `must be a comma-separated list of distinct hashers among ${hasherNames.join(', ')}`,
+  })
+  .refine((names) => !(weakHasherNames as readonly string[]).includes(names[0]!), {
+    error: `must not start with ${weakHasherNames.join(' or ')}: the first one makes every new hash, and those are only read`,
+  })
+  .transform((names) => names as HasherName[]);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
   PORT: integer(0, 65535).default(8000),
@@ -104,6 +117,7 @@ const envSchema = z.object({
   ROTATE_REFRESH_TOKENS: booleanFlag.default(true),
   BLACKLIST_AFTER_ROTATION: booleanFlag.default(true),
   BCRYPT_ROUNDS: integer(4, 16).default(12),
+  PASSWORD_HASHERS: passwordHashers.optional(),
   TOKEN_TTL: duration.optional(),
   SESSION_COOKIE_AGE: duration.default(14 * 24 * 3600),
   SESSION_COOKIE_SECURE: booleanFlag.default(false),
@@ -147,6 +161,8 @@ export interface Config {
   migrateOnStart: boolean;
   jwt: JwtSettings;
   bcryptRounds: number;
+  /** Django's PASSWORD_HASHERS: the accepted password hash formats, the first one making new hashes. */
+  passwordHashers: readonly HasherName[];
   /** Seconds a DRF token stays valid after it was issued; null: until logout (DRF's behaviour). */
   tokenTtl: number | null;
   session: SessionSettings;
@@ -200,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       blacklistAfterRotation: e.BLACKLIST_AFTER_ROTATION,
     },
     bcryptRounds: e.BCRYPT_ROUNDS,
+    passwordHashers: e.PASSWORD_HASHERS ?? defaultPasswordHashers,
     tokenTtl: e.TOKEN_TTL ?? null,
     session: { cookieAge: e.SESSION_COOKIE_AGE, secureCookies: e.SESSION_COOKIE_SECURE },
     maxBodyBytes: e.MAX_BODY_BYTES,

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp, type AppOptions } from '../../src/app.js';
 import { Users, type NewUser, type User } from '../../src/apps/accounts/users.js';
-import { PasswordHasher } from '../../src/apps/accounts/passwords.js';
+import { defaultPasswordHashers, PasswordHasher } from '../../src/apps/accounts/passwords.js';
 import type { AppConfig } from '../../src/config.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 import { SpecValidator } from './openapi.js';
@@ -19,6 +19,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     secretKey: 'test-secret-key-that-is-long-enough-0123456789',
     jwt: { accessLifetime: 900, refreshLifetime: 86400, rotateRefreshTokens: true, blacklistAfterRotation: true },
     bcryptRounds: 4,
+    passwordHashers: defaultPasswordHashers,
     tokenTtl: null,
     session: { cookieAge: 14 * 24 * 3600, secureCookies: false },
     maxBodyBytes: 2_621_440,
@@ -97,7 +98,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
   const config = testConfig(overrides);
   const errors: string[] = [];
   const app = createApp(config, db, { ...options, log: (message) => errors.push(message) });
-  const users = new Users(db, new PasswordHasher(config.bcryptRounds));
+  const users = new Users(db, new PasswordHasher(config.bcryptRounds, config.passwordHashers));
   // One listening server for the whole file, so absolute links keep one host:port.
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -16,9 +16,9 @@ import { refreshTokenRegistry } from './token-blacklist.js';
 import { Users } from './users.js';
 
 /** The users and DRF tokens of a database, as the app and the manage commands both use them. */
-export function accountServices(config: Pick<AppConfig, 'bcryptRounds' | 'tokenTtl'>, db: Database) {
+export function accountServices(config: Pick<AppConfig, 'bcryptRounds' | 'passwordHashers' | 'tokenTtl'>, db: Database) {
   return {
-    users: new Users(db, new PasswordHasher(config.bcryptRounds)),
+    users: new Users(db, new PasswordHasher(config.bcryptRounds, config.passwordHashers)),
     tokens: new TokenService(authTokenStore(db), config.tokenTtl),
   };
 }

@@ -127,7 +127,10 @@ export class Users {
     return row !== undefined && this.verifyAndUpgrade(id, password, row.password);
   }
 
-  /** The password check of both logins and check_password: a match re-makes a hash of another bcrypt cost (Django's must_update). */
+  /**
+   * The password check of both logins and check_password: a match re-makes, in the same request, a
+   * hash made by another hasher or with another cost (Django's must_update), as a Django user base's do.
+   */
   private async verifyAndUpgrade(id: number, password: string, encoded: string): Promise<boolean> {
     if (!(await this.hasher.verify(password, encoded))) return false;
     if (this.hasher.needsUpgrade(encoded)) {

@@ -62,7 +62,7 @@ export function urlPatterns(config: AppConfig, db: Database, { counters = memory
   });
   const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles, renderers: [jsonRenderer, browsable.renderer] };
   // Django model permissions on the models the deployment names (MODEL_PERMISSIONS).
-  const modelPermissions = modelPermissionPolicy(config.modelPermissions, permissionStore(db.prisma));
+  const modelPermissions = modelPermissionPolicy(config.modelPermissions, permissionStore(db));
   const lending = lendingViewSets(db, modelPermissions);
   const router = new DefaultRouter()
     .register('posts', postsViewSet(db, modelPermissions))

@@ -11,6 +11,7 @@ import { parseRate, type Rate, type ThrottleRates } from './rest/throttling.js';
 import { apiModels } from './apps/installed.js';
 import type { ModelPermissionSettings } from './rest/model-permissions.js';
 import type { ServerTimeouts } from './http-server.js';
+import { defaultPasswordHashers, hasherNames, weakHasherNames, type HasherName } from './apps/accounts/passwords.js';
 
 /** The folder holding package.json, whether this runs from src/ (tsx) or dist/src/ (built). */
 function findProjectRoot(from: string): string {
@@ -130,6 +131,17 @@ export type LogLevel = (typeof logLevels)[number];
 
 /** Hosts a development server answers when ALLOWED_HOSTS is unset (Django's with DEBUG and no ALLOWED_HOSTS). */
 export const developmentHosts = ['.localhost', '127.0.0.1', '[::1]'];
+/** Django's PASSWORD_HASHERS by algorithm name: "bcrypt_sha256,pbkdf2_sha256" → the list, the first making new hashes. */
+const passwordHashers = z
+  .string()
+  .transform((v) => v.split(',').map((name) => name.trim()).filter(Boolean))
+  .refine((names) => names.length > 0 && names.every((name) => (hasherNames as readonly string[]).includes(name)) && new Set(names).size === names.length, {
+    error: `must be a comma-separated list of distinct hashers among ${hasherNames.join(', ')}`,
+  })
+  .refine((names) => !(weakHasherNames as readonly string[]).includes(names[0]!), {
+    error: `must not start with ${weakHasherNames.join(' or ')}: the first one makes every new hash, and those are only read`,
+  })
+  .transform((names) => names as HasherName[]);
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
@@ -143,6 +155,7 @@ const envSchema = z.object({
   ROTATE_REFRESH_TOKENS: booleanFlag.default(true),
   BLACKLIST_AFTER_ROTATION: booleanFlag.default(true),
   BCRYPT_ROUNDS: integer(4, 16).default(12),
+  PASSWORD_HASHERS: passwordHashers.optional(),
   TOKEN_TTL: duration.optional(),
   SESSION_COOKIE_AGE: duration.default(14 * 24 * 3600),
   SESSION_COOKIE_SECURE: booleanFlag.default(false),
@@ -227,6 +240,8 @@ export interface Config {
   migrateOnStart: boolean;
   jwt: JwtSettings;
   bcryptRounds: number;
+  /** Django's PASSWORD_HASHERS: the accepted password hash formats, the first one making new hashes. */
+  passwordHashers: readonly HasherName[];
   /** Seconds a DRF token stays valid after it was issued; null: until logout (DRF's behaviour). */
   tokenTtl: number | null;
   session: SessionSettings;
@@ -311,6 +326,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       blacklistAfterRotation: e.BLACKLIST_AFTER_ROTATION,
     },
     bcryptRounds: e.BCRYPT_ROUNDS,
+    passwordHashers: e.PASSWORD_HASHERS ?? defaultPasswordHashers,
     tokenTtl: e.TOKEN_TTL ?? null,
     session: {
       cookieAge: e.SESSION_COOKIE_AGE,

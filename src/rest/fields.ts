@@ -3,7 +3,7 @@
 // carries its JSON Schema (zod .meta) so the OpenAPI document can be derived from it.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { Where } from './filters.js';
+import { and, eq, type Condition, type Table } from './data.js';
 import { NumberLiteral } from './parsers/json.js';
 import type { RequestContext } from './views.js';
 
@@ -166,13 +166,14 @@ export function parsePrimaryKey(input: unknown): PrimaryKey | null {
 
 /** The rows a related field may point at: a model and, optionally, the caller's part of it. */
 export interface RelatedQueryset {
-  model: { count(args: { where: Where }): Promise<number> };
-  scope?: (ctx: RequestContext) => Where;
+  table: Pick<Table<unknown>, 'count'>;
+  scope?: (ctx: RequestContext) => Condition;
 }
 
 /** Whether the caller's part of the queryset has a row with this id: one query. */
 export async function existsIn(queryset: RelatedQueryset, id: number, ctx: RequestContext): Promise<boolean> {
-  return (await queryset.model.count({ where: { AND: [queryset.scope?.(ctx) ?? {}, { id }] } })) > 0;
+  const scope = queryset.scope?.(ctx);
+  return (await queryset.table.count(scope ? and(scope, eq('id', id)) : eq('id', id))) > 0;
 }
 
 /**

@@ -2,25 +2,15 @@
 // declaration. Every query goes through the declared scope (the queryset), so an
 // object outside it is a 404 exactly like one that does not exist.
 import type { z } from 'zod';
-import { isForeignKeyViolation, prismaCode } from '../db/errors.js';
+import { all, and, eq, MissingReference, RowGone, StillReferenced, type Condition, type Ordering, type Table } from './data.js';
 import { NotFound, ValidationError } from './errors.js';
 import { maxAutoId } from './fields.js';
-import type { FilterBackend, OrderBy, Where } from './filters.js';
+import type { FilterBackend } from './filters.js';
 import { serializerInfo } from './metadata.js';
 import { errorDetail, type OperationDocs, type ParameterDocs } from './openapi.js';
 import type { Paginator } from './pagination.js';
 import { partialOf, validateRequest, type Validated } from './serializers.js';
 import { checkPermissions, type Handler, type HttpMethod, type Policies, type RequestContext, type ViewForm, type ViewSpec } from './views.js';
-
-/** The part of a Prisma model delegate a viewset uses (`db.post`, `db.transaction`, …). */
-export interface ModelDelegate<Row> {
-  findMany(args: { where: Where; orderBy?: OrderBy; skip: number; take: number; include?: object }): Promise<Row[]>;
-  count(args: { where: Where }): Promise<number>;
-  findFirst(args: { where: Where; include?: object }): Promise<Row | null>;
-  create(args: { data: never; include?: object }): Promise<Row>;
-  update(args: { where: { id: number }; data: never; include?: object }): Promise<Row>;
-  delete(args: { where: { id: number } }): Promise<unknown>;
-}
 
 export interface Serializer<Row, Input extends z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
   /** The writable fields; read-only ones are simply absent, so clients cannot set them. */
@@ -29,7 +19,7 @@ export interface Serializer<Row, Input extends z.ZodObject, Output extends z.Zod
   output: Output;
   /** The API representation of a row, fields in DRF's declared order. */
   represent(row: Row): z.output<Output>;
-  /** API field names → model columns (e.g. amount → amountCents); identity when omitted. */
+  /** API field names → table columns (e.g. amount → amount_cents); identity when omitted. */
   toModel?(data: Partial<Validated<Input>>): Record<string, unknown>;
   /** Cross-field or database checks (DRF's validate()); throws ValidationError. */
   validate?(data: Partial<Validated<Input>>, ctx: RequestContext): Promise<void>;
@@ -43,16 +33,14 @@ const allActions: readonly Action[] = ['list', 'create', 'retrieve', 'update', '
 export interface ModelViewSetOptions<Row, Input extends z.ZodObject, Output extends z.ZodObject> extends Partial<Policies> {
   /** Model name for view names ("Post" → "Post List", "Post Instance"). */
   name: string;
-  model: ModelDelegate<Row>;
-  provider: 'sqlite' | 'postgresql';
+  /** The table (its related fields for the representation joined in). */
+  table: Table<Row>;
   serializer: Serializer<Row, Input, Output>;
-  /** Relations loaded for the representation (Prisma `include`). */
-  include?: object;
   /** The queryset: rows the caller may see at all (e.g. only their own). */
-  scope?: (ctx: RequestContext) => Where;
+  scope?: (ctx: RequestContext) => Condition;
   pagination: Paginator;
   filters?: readonly FilterBackend[];
-  /** Model columns set by the server on create (DRF's perform_create: owner = request.user). */
+  /** Columns set by the server on create (DRF's perform_create: owner = request.user). */
   onCreate?: (ctx: RequestContext) => Record<string, unknown>;
   actions?: readonly Action[];
   /**
@@ -68,8 +56,10 @@ export interface ModelViewSetOptions<Row, Input extends z.ZodObject, Output exte
  * the caller) and each caller's queryset is their own rows only.
  */
 export function ownedBy(column: string): Required<Pick<ModelViewSetOptions<unknown, z.ZodObject, z.ZodObject>, 'scope' | 'onCreate'>> {
-  const own = (ctx: RequestContext) => ({ [column]: ctx.requireUser.id });
-  return { scope: own, onCreate: own };
+  return {
+    scope: (ctx) => eq(column, ctx.requireUser.id),
+    onCreate: (ctx) => ({ [column]: ctx.requireUser.id }),
+  };
 }
 
 export interface ViewSet {
@@ -84,38 +74,38 @@ export function parsePk(raw: unknown): number {
   return Number(raw);
 }
 
-/** Prisma's P2025: the row was deleted between our read and our write — a 404, not a 500. */
+/** The row was deleted between our read and our write: a 404, not a 500. */
 function goneIsNotFound(error: unknown): never {
-  if (prismaCode(error) === 'P2025') throw new NotFound();
+  if (error instanceof RowGone) throw new NotFound();
   throw error;
 }
 
 export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.ZodObject>(
   options: ModelViewSetOptions<Row, Input, Output>,
 ): ViewSet {
-  const { model, serializer, include, pagination, provider } = options;
+  const { table, serializer, pagination } = options;
   const filters = options.filters ?? [];
   const actions = new Set(options.actions ?? allActions);
   const toModel = serializer.toModel ?? ((data) => data as Record<string, unknown>);
   const { protectedBy } = options;
-  const scope = (ctx: RequestContext): Where => options.scope?.(ctx) ?? {};
+  const scope = (ctx: RequestContext): Condition => options.scope?.(ctx) ?? all;
 
-  async function filteredQuery(ctx: RequestContext): Promise<{ where: Where; orderBy: OrderBy }> {
-    const env = { ctx, provider };
+  async function filteredQuery(ctx: RequestContext): Promise<{ where: Condition; orderBy: Ordering[] }> {
+    const env = { ctx };
     const conditions = [scope(ctx)];
-    let orderBy: OrderBy = [];
+    let orderBy: Ordering[] = [];
     for (const backend of filters) {
       const where = await backend.where?.(env);
       if (where) conditions.push(where);
       orderBy = backend.orderBy?.(env) ?? orderBy;
     }
-    return { where: { AND: conditions }, orderBy };
+    return { where: and(...conditions), orderBy };
   }
 
   /** DRF's get_object: scoped lookup, then object permissions. */
   async function getObject(ctx: RequestContext): Promise<Row> {
     const id = parsePk(ctx.req.params.id);
-    const row = await model.findFirst({ where: { AND: [scope(ctx), { id }] }, ...(include ? { include } : {}) });
+    const row = await table.find(and(scope(ctx), eq('id', id)));
     if (row === null) throw new NotFound();
     await checkPermissions(ctx, row);
     return row;
@@ -135,7 +125,7 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
     try {
       return await query();
     } catch (error) {
-      if (isForeignKeyViolation(error)) await input(ctx, partial);
+      if (error instanceof MissingReference) await input(ctx, partial);
       throw error;
     }
   }
@@ -143,9 +133,9 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
   /** DRF's perform_destroy; rows still referred to (protectedBy) answer 400, however the race goes. */
   async function performDestroy(id: number, retried = false): Promise<void> {
     try {
-      await model.delete({ where: { id } });
+      await table.delete(id);
     } catch (error) {
-      if (!isForeignKeyViolation(error) || !protectedBy) return goneIsNotFound(error);
+      if (!(error instanceof StillReferenced) || !protectedBy) return goneIsNotFound(error);
       const count = await protectedBy.count(id);
       // The referring rows went away in the meantime: the delete may go through now.
       if (count === 0 && !retried) return performDestroy(id, true);
@@ -160,8 +150,8 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
     const page = await pagination.paginate(
       ctx,
       {
-        count: () => model.count({ where }),
-        fetch: (skip, take) => model.findMany({ where, orderBy, skip, take, ...(include ? { include } : {}) }),
+        count: () => table.count(where),
+        fetch: (skip, take) => table.list(where, orderBy, skip, take),
       },
       (row) => serializer.represent(row),
     );
@@ -170,16 +160,14 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
 
   const create: Handler = async (ctx) => {
     const data = { ...serializer.defaults, ...(await input(ctx, false)), ...options.onCreate?.(ctx) };
-    const row = await write(ctx, false, () => model.create({ data: data as never, ...(include ? { include } : {}) }));
+    const row = await write(ctx, false, () => table.create(data));
     return { status: 201, body: serializer.represent(row) };
   };
 
   const update = (partial: boolean): Handler => async (ctx) => {
     const { id } = (await getObject(ctx)) as { id: number };
     const data = await input(ctx, partial);
-    const row = await write(ctx, partial, () =>
-      model.update({ where: { id }, data: data as never, ...(include ? { include } : {}) }).catch(goneIsNotFound),
-    );
+    const row = await write(ctx, partial, () => table.update(id, data).catch(goneIsNotFound));
     return { body: serializer.represent(row) };
   };
 

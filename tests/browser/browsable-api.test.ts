@@ -8,6 +8,7 @@ import { type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { artifacts, launchBrowser, type TestBrowser } from '../support/browser.js';
+import { countRows } from '../support/databases.js';
 
 
 describe.skipIf(!inject('chromiumAvailable'))('the browsable API in a browser', () => {
@@ -70,7 +71,7 @@ describe.skipIf(!inject('chromiumAvailable'))('the browsable API in a browser', 
 
     await page.getByRole('link', { name: 'GET', exact: true }).click();
     await expect.poll(() => page.locator('pre.response').textContent()).toContain('"title": "Written in Chromium"');
-    expect(await t.db.prisma.post.count({ where: { ownerId: user.id, title: 'Written in Chromium' } })).toBe(1);
+    expect(await countRows(t.db, 'posts_post', { owner_id: user.id, title: 'Written in Chromium' })).toBe(1);
 
     await page.getByRole('link', { name: 'Log out' }).click();
     await page.waitForURL(`${t.baseUrl}/api/posts/`);
@@ -93,7 +94,7 @@ describe.skipIf(!inject('chromiumAvailable'))('the browsable API in a browser', 
     await expect.poll(() => page.locator('pre.response').textContent()).toContain('"title": "After"');
     expect(await page.locator('pre.response').textContent()).toContain('HTTP 200 OK');
     await page.screenshot({ path: join(artifacts, 'browsable-api-6-put.png'), fullPage: true });
-    expect((await t.db.prisma.post.findUniqueOrThrow({ where: { id: post.body.id } })).title).toBe('After');
+    expect((await t.db.kysely.selectFrom('posts_post').select('title').where('id', '=', post.body.id).executeTakeFirstOrThrow()).title).toBe('After');
   });
 
   it('shows ReDoc from local assets', async () => {

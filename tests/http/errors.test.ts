@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { describeWithDatabase } from '../support/suite.js';
+import { countRows } from '../support/databases.js';
+import { sql } from 'kysely';
 
 describeWithDatabase('request pipeline errors', () => {
   let t: TestApp;
@@ -50,11 +52,11 @@ describeWithDatabase('request pipeline errors', () => {
   });
 
   it('answers a body over the limit with 413 and writes nothing', async () => {
-    const before = await t.db.prisma.post.count();
+    const before = await countRows(t.db, 'posts_post');
     const response = await postJson(JSON.stringify({ title: 't', body: 'x'.repeat(5000) }));
     expect(response.status).toBe(413);
     expect(response.body).toEqual({ detail: 'Request body is too large.' });
-    expect(await t.db.prisma.post.count()).toBe(before);
+    expect(await countRows(t.db, 'posts_post')).toBe(before);
   });
 
   it('answers unknown URLs with JSON 404s', async () => {
@@ -113,7 +115,7 @@ describeWithDatabase('request pipeline errors', () => {
 describeWithDatabase('server faults', () => {
   it('answer 500 with a JSON detail and no stack trace, and are logged', async () => {
     const t = await createTestApp();
-    await t.db.prisma.$executeRawUnsafe('DROP TABLE posts_post'); // a server fault, not the client's
+    await sql`DROP TABLE posts_post`.execute(t.db.kysely); // a server fault, not the client's
     const response = await t.http.get('/api/posts/');
     expect(response.status).toBe(500);
     expect(response.body).toEqual({ detail: 'A server error occurred.' });

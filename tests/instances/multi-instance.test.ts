@@ -37,7 +37,7 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
     [redis, database] = await Promise.all([startRedisServer(), blankDatabaseUrl('postgresql')]);
     await migrate(database.url);
     db = openDatabase(database.url);
-    users = new Users(db.prisma, new PasswordHasher(4));
+    users = new Users(db, new PasswordHasher(4));
     env = {
       NODE_ENV: 'production',
       ALLOWED_HOSTS: '127.0.0.1',

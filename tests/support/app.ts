@@ -7,7 +7,7 @@ import request from 'supertest';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp, type AppOptions } from '../../src/app.js';
 import { Users, type NewUser, type User } from '../../src/apps/accounts/users.js';
-import { PasswordHasher } from '../../src/apps/accounts/passwords.js';
+import { defaultPasswordHashers, PasswordHasher } from '../../src/apps/accounts/passwords.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createHttpServer } from '../../src/http-server.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
@@ -19,6 +19,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     secretKey: 'test-secret-key-that-is-long-enough-0123456789',
     jwt: { accessLifetime: 900, refreshLifetime: 86400, rotateRefreshTokens: true, blacklistAfterRotation: true },
     bcryptRounds: 4,
+    passwordHashers: defaultPasswordHashers,
     tokenTtl: null,
     session: { cookieAge: 14 * 24 * 3600, secureCookies: false, sessionSameSite: 'Lax', csrfSameSite: 'Lax', trustedOrigins: [] },
     maxBodyBytes: 2_621_440,
@@ -120,7 +121,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
   const logs: LogLine[] = [];
   const logger = memoryLogger(logs);
   const app = createApp(config, db, { ...options, logger });
-  const users = new Users(db.prisma, new PasswordHasher(config.bcryptRounds));
+  const users = new Users(db, new PasswordHasher(config.bcryptRounds, config.passwordHashers));
   // One listening server for the whole file, so absolute links keep one host:port; the
   // production one, so its handling of malformed and slow requests is under test too.
   const { server, listen } = createHttpServer(app, loadConfig({}).timeouts);

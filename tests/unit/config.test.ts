@@ -73,3 +73,21 @@ describe('MODEL_PERMISSIONS', () => {
     );
   });
 });
+
+describe('PASSWORD_HASHERS', () => {
+  it("defaults to bcrypt_sha256 first, then the hashers of Django's default list", () => {
+    expect(loadConfig({}).passwordHashers).toEqual(['bcrypt_sha256', 'pbkdf2_sha256', 'pbkdf2_sha1', 'argon2', 'bcrypt']);
+  });
+
+  it('reads a comma-separated list, weak hashers included when named', () => {
+    expect(loadConfig({ PASSWORD_HASHERS: 'argon2, bcrypt_sha256,unsalted_md5' }).passwordHashers).toEqual(['argon2', 'bcrypt_sha256', 'unsalted_md5']);
+  });
+
+  it.each([
+    ['sha1', 'PASSWORD_HASHERS must be a comma-separated list of distinct hashers among bcrypt_sha256, pbkdf2_sha256, pbkdf2_sha1, argon2, bcrypt, md5, unsalted_md5 (got "sha1")'],
+    ['bcrypt,bcrypt', 'PASSWORD_HASHERS must be a comma-separated list of distinct hashers among bcrypt_sha256, pbkdf2_sha256, pbkdf2_sha1, argon2, bcrypt, md5, unsalted_md5 (got "bcrypt,bcrypt")'],
+    ['md5,bcrypt_sha256', 'PASSWORD_HASHERS must not start with md5 or unsalted_md5: the first one makes every new hash, and those are only read (got "md5,bcrypt_sha256")'],
+  ])('refuses %j in one line', (value, message) => {
+    expect(() => loadConfig({ PASSWORD_HASHERS: value })).toThrow(new ConfigError([message]));
+  });
+});

@@ -9,6 +9,9 @@ import { blankDatabaseUrl, testProvider } from '../support/databases.js';
 import { spawnServer, startServer, type RunningServer } from '../support/instances.js';
 import { describeWithDatabase } from '../support/suite.js';
 
+/** Each test starts server processes (tsx compiles on start): slow on a loaded machine, but never hanging. */
+const processTimeout = { timeout: 120_000 };
+
 const base = {
   NODE_ENV: 'test',
   SECRET_KEY: 'server-test-secret-key-0123456789abcdef',
@@ -77,7 +80,7 @@ describeWithDatabase(`server start and stop (${testProvider})`, () => {
   });
   afterAll(() => database?.drop());
 
-  it('names a busy port in one line and exits 1, as one process and as a cluster', async () => {
+  it('names a busy port in one line and exits 1, as one process and as a cluster', processTimeout, async () => {
     const first = await startServer(env);
     const port = new URL(first.baseUrl).port;
     try {
@@ -94,7 +97,7 @@ describeWithDatabase(`server start and stop (${testProvider})`, () => {
   });
 
   for (const workers of [1, 2]) {
-    it(`drains on SIGTERM under 64 keep-alive clients with ${workers} worker${workers > 1 ? 's' : ''}: no request lost`, async () => {
+    it(`drains on SIGTERM under 64 keep-alive clients with ${workers} worker${workers > 1 ? 's' : ''}: no request lost`, processTimeout, async () => {
       const server = await startServer({ ...env, WEB_CONCURRENCY: String(workers) }, workers);
       const outcome = await loadThenStop(server, 300);
       expect(outcome.lost).toEqual([]);
@@ -109,7 +112,7 @@ describeWithDatabase(`server start and stop (${testProvider})`, () => {
     });
   }
 
-  it('cuts off a connection still open at GRACEFUL_TIMEOUT and exits 1', async () => {
+  it('cuts off a connection still open at GRACEFUL_TIMEOUT and exits 1', processTimeout, async () => {
     const server = await startServer({ ...env, GRACEFUL_TIMEOUT: '1', HEADERS_TIMEOUT: '60', REQUEST_TIMEOUT: '60' });
     // A request whose body never finishes keeps the drain from ending by itself.
     const socket = connect(Number(new URL(server.baseUrl).port), '127.0.0.1');

@@ -172,7 +172,8 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
     expect(count(afterOutage, 429)).toBe(2 * L);
   });
 
-  it('cluster mode: WEB_CONCURRENCY=2 workers share the port and the counts, and stop cleanly on SIGTERM', async () => {
+  // Starting and draining two workers takes a while on a loaded machine (the drain waits for idle keep-alive connections).
+  it('cluster mode: WEB_CONCURRENCY=2 workers share the port and the counts, and stop cleanly on SIGTERM', { timeout: 90_000 }, async () => {
     const cluster = await startServer({ ...env, WEB_CONCURRENCY: '2' }, 2);
     try {
       expect(cluster.output().stdout).toMatch(/Primary \d+: starting 2 workers\./);

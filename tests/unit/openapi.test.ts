@@ -12,6 +12,7 @@ import type { Authenticator } from '../../src/rest/authentication/index.js';
 import { openApiDocument, openApiPath, securitySchemes, type OpenApiDocument } from '../../src/rest/openapi.js';
 import { AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly } from '../../src/rest/permissions.js';
 import type { Route } from '../../src/rest/router.js';
+import type { Throttle } from '../../src/rest/throttling.js';
 import type { HttpMethod, ViewHandler, ViewSpec } from '../../src/rest/views.js';
 import { ResponseMismatch, SpecValidator, type ObservedResponse } from '../support/openapi.js';
 
@@ -68,10 +69,11 @@ describe('openapi.yaml', () => {
       document = parseYaml(committed()) as OpenApiDocument;
     });
 
-    it('documents 413 and 429 (with Retry-After) on every operation', () => {
+    it('documents 413 on every operation, and 429 (with Retry-After) on every one but the unthrottled health probes', () => {
       for (const operation of operations()) {
         expect(operation.responses['413'], operation.operationId).toEqual({ $ref: '#/components/responses/PayloadTooLarge' });
-        expect(operation.responses['429'], operation.operationId).toEqual({ $ref: '#/components/responses/Throttled' });
+        const throttled = !['healthz_retrieve', 'readyz_retrieve'].includes(operation.operationId);
+        expect(operation.responses['429'], operation.operationId).toEqual(throttled ? { $ref: '#/components/responses/Throttled' } : undefined);
       }
       expect(document.components.responses!.Throttled).toMatchObject({ headers: { 'Retry-After': { required: true } } });
     });
@@ -147,8 +149,9 @@ describe('openApiDocument', () => {
     docs,
     ...extra,
   });
+  const throttle: Throttle = { check: async () => null };
   const generate = (routes: Route[], authenticators: Authenticator[] = [bearer]) =>
-    openApiDocument({ defaults: { authenticators, permissions: [AllowAny], throttles: [] }, routes }, info);
+    openApiDocument({ defaults: { authenticators, permissions: [AllowAny], throttles: [throttle] }, routes }, info);
   const responsesOf = async (route: Route, method = 'get', authenticators?: Authenticator[]) =>
     Object.keys(((await generate([route], authenticators)).paths[openApiPath(route[0])]![method] as { responses: object }).responses);
 
@@ -160,6 +163,8 @@ describe('openApiDocument', () => {
     const body = z.object({ a: z.string() });
     expect(await responsesOf(['/x/', view({ GET: { responses: { 200: body } } })])).toEqual(['200', '401', '413', '429']);
     expect(await responsesOf(['/x/', view({ GET: { responses: { 200: body } } })], 'get', [])).toEqual(['200', '413', '429']);
+    // A view no throttle counts is never answered 429.
+    expect(await responsesOf(['/x/', view({ GET: { responses: { 200: body } } }, { throttles: [] })])).toEqual(['200', '401', '413']);
     expect(await responsesOf(['/x/', view({ POST: { request: body, responses: { 201: body } } })], 'post')).toEqual([
       '201',
       '400',

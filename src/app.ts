@@ -17,10 +17,12 @@ import { healthRoutes } from './rest/health.js';
 import { allowedHosts, crossOrigin, securityHeaders } from './rest/http-security.js';
 import { modelPermissionPolicy } from './rest/model-permissions.js';
 import type { ApiInfo } from './rest/openapi.js';
+import { browsableApi } from './rest/browsable-api/index.js';
 import { readBody } from './rest/parsers/index.js';
 import { AllowAny } from './rest/permissions.js';
 import { attachError, requestLogger } from './rest/request-log.js';
 import { DefaultRouter, mountRoutes, type UrlPatterns } from './rest/router.js';
+import { jsonRenderer } from './rest/renderers.js';
 import { withApiDocs } from './rest/schema-views.js';
 import { memoryCounters, type CounterStore } from './rest/throttle-stores.js';
 import { AnonRateThrottle, ScopedRateThrottle, UserRateThrottle } from './rest/throttling.js';
@@ -33,7 +35,7 @@ export interface AppOptions {
   counters?: CounterStore;
 }
 
-const apiDocs = { schemaPath: '/api/schema/', docsPath: '/api/docs/' };
+const apiDocs = { schemaPath: '/api/schema/', docsPath: '/api/docs/', redocPath: '/api/redoc/' };
 const healthPaths = ['/healthz', '/readyz'];
 
 export const apiInfo: ApiInfo = {
@@ -50,9 +52,17 @@ export const apiInfo: ApiInfo = {
 export function urlPatterns(config: AppConfig, db: Database, { counters = memoryCounters() }: Pick<AppOptions, 'counters'> = {}): UrlPatterns {
   const accounts = accountsApp(config, db);
   const throttles = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle].map((Throttle) => new Throttle(config.throttleRates, counters));
-  const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles };
+  const browsable = browsableApi({
+    title: apiInfo.title,
+    rootPath: '/api/',
+    ...accounts.browserLogin,
+    throttles,
+    csrfCookie: { secure: config.session.secureCookies, sameSite: config.session.csrfSameSite },
+    routes: () => patterns.routes,
+  });
+  const defaults: Policies = { authenticators: accounts.authenticators, permissions: [AllowAny], throttles, renderers: [jsonRenderer, browsable.renderer] };
   // Django model permissions on the models the deployment names (MODEL_PERMISSIONS).
-  const modelPermissions = modelPermissionPolicy(config.modelPermissions, permissionStore(db.prisma));
+  const modelPermissions = modelPermissionPolicy(config.modelPermissions, permissionStore(db));
   const lending = lendingViewSets(db, modelPermissions);
   const router = new DefaultRouter()
     .register('posts', postsViewSet(db, modelPermissions))
@@ -64,10 +74,15 @@ export function urlPatterns(config: AppConfig, db: Database, { counters = memory
     probes: { database: () => db.ping(), ...(counters.ping ? { redis: () => counters.ping!() } : {}) },
     onFailure: (name, error, req) => req.log.warn({ err: error }, `readiness: ${name} unavailable`),
   });
-  return withApiDocs(
-    { defaults, routes: [...router.urls('/api'), ...accounts.routes, ...exampleViews(accounts.authentication), ...health] },
+  const patterns: UrlPatterns = withApiDocs(
+    {
+      defaults,
+      routes: [...router.urls('/api'), ...accounts.routes, ...exampleViews(accounts.authentication), ...health],
+      assets: browsable.assets,
+    },
     { info: apiInfo, ...apiDocs },
   );
+  return patterns;
 }
 
 export function createApp(config: AppConfig, db: Database, options: AppOptions = {}): Express {
@@ -87,7 +102,7 @@ export function createApp(config: AppConfig, db: Database, options: AppOptions =
   // The document (83 KB) and Swagger UI's files (1.7 MB) are worth compressing; small JSON answers are not.
   // Everything there is text but the favicons (the YAML media type is unknown to compression's list).
   const notAnImage = (_req: unknown, res: { getHeader(name: string): unknown }) => !String(res.getHeader('Content-Type')).startsWith('image/');
-  app.use([apiDocs.schemaPath, apiDocs.docsPath], compression({ filter: notAnImage }));
+  app.use([apiDocs.schemaPath, apiDocs.docsPath, apiDocs.redocPath], compression({ filter: notAnImage }));
   app.use(readBody(config.maxBodyBytes));
 
   // Routes match with and without the trailing slash (Express's default, non-strict routing).

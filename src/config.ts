@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { parseRate, type Rate, type ThrottleRates } from './rest/throttling.js';
 import { apiModels } from './apps/installed.js';
 import type { ModelPermissionSettings } from './rest/model-permissions.js';
+import type { ServerTimeouts } from './http-server.js';
+import { defaultPasswordHashers, hasherNames, weakHasherNames, type HasherName } from './apps/accounts/passwords.js';
 
 /** The folder holding package.json, whether this runs from src/ (tsx) or dist/src/ (built). */
 function findProjectRoot(from: string): string {
@@ -129,6 +131,17 @@ export type LogLevel = (typeof logLevels)[number];
 
 /** Hosts a development server answers when ALLOWED_HOSTS is unset (Django's with DEBUG and no ALLOWED_HOSTS). */
 export const developmentHosts = ['.localhost', '127.0.0.1', '[::1]'];
+/** Django's PASSWORD_HASHERS by algorithm name: "bcrypt_sha256,pbkdf2_sha256" → the list, the first making new hashes. */
+const passwordHashers = z
+  .string()
+  .transform((v) => v.split(',').map((name) => name.trim()).filter(Boolean))
+  .refine((names) => names.length > 0 && names.every((name) => (hasherNames as readonly string[]).includes(name)) && new Set(names).size === names.length, {
+    error: `must be a comma-separated list of distinct hashers among ${hasherNames.join(', ')}`,
+  })
+  .refine((names) => !(weakHasherNames as readonly string[]).includes(names[0]!), {
+    error: `must not start with ${weakHasherNames.join(' or ')}: the first one makes every new hash, and those are only read`,
+  })
+  .transform((names) => names as HasherName[]);
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
@@ -142,6 +155,7 @@ const envSchema = z.object({
   ROTATE_REFRESH_TOKENS: booleanFlag.default(true),
   BLACKLIST_AFTER_ROTATION: booleanFlag.default(true),
   BCRYPT_ROUNDS: integer(4, 16).default(12),
+  PASSWORD_HASHERS: passwordHashers.optional(),
   TOKEN_TTL: duration.optional(),
   SESSION_COOKIE_AGE: duration.default(14 * 24 * 3600),
   SESSION_COOKIE_SECURE: booleanFlag.default(false),
@@ -155,6 +169,10 @@ const envSchema = z.object({
   TRUSTED_PROXIES: trustedProxies.default(false),
   MODEL_PERMISSIONS: modelLabels.default([]),
   MODEL_PERMISSIONS_REQUIRE_VIEW: booleanFlag.default(false),
+  HEADERS_TIMEOUT: duration.default(10),
+  REQUEST_TIMEOUT: duration.default(30),
+  KEEP_ALIVE_TIMEOUT: duration.default(5),
+  GRACEFUL_TIMEOUT: duration.default(30),
   ALLOWED_HOSTS: hostList.optional(),
   CORS_ALLOWED_ORIGINS: originList(false).default([]),
   CORS_ALLOW_CREDENTIALS: booleanFlag.default(false),
@@ -222,6 +240,8 @@ export interface Config {
   migrateOnStart: boolean;
   jwt: JwtSettings;
   bcryptRounds: number;
+  /** Django's PASSWORD_HASHERS: the accepted password hash formats, the first one making new hashes. */
+  passwordHashers: readonly HasherName[];
   /** Seconds a DRF token stays valid after it was issued; null: until logout (DRF's behaviour). */
   tokenTtl: number | null;
   session: SessionSettings;
@@ -235,6 +255,8 @@ export interface Config {
   trustedProxies: TrustedProxies;
   /** Which models' views also check Django model permissions (DRF's DjangoModelPermissions). */
   modelPermissions: ModelPermissionSettings;
+  /** Seconds; see ServerTimeouts. `graceful`: how long a shutdown waits for open requests. */
+  timeouts: ServerTimeouts & { graceful: number };
   /** Django's ALLOWED_HOSTS: the Host (or trusted forwarded host) every request must name. */
   allowedHosts: string[];
   cors: CorsSettings;
@@ -243,7 +265,10 @@ export interface Config {
 }
 
 /** The part of the configuration the HTTP app needs; tests build it directly. */
-export type AppConfig = Omit<Config, 'secretKey' | 'port' | 'workers' | 'migrateOnStart' | 'databaseUrl' | 'redisUrl' | 'throttleFailOpen' | 'log'> & {
+export type AppConfig = Omit<
+  Config,
+  'secretKey' | 'port' | 'workers' | 'migrateOnStart' | 'databaseUrl' | 'redisUrl' | 'throttleFailOpen' | 'timeouts' | 'log'
+> & {
   secretKey: string;
 };
 
@@ -284,6 +309,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const combinations = [...combinationProblems(present)].filter((problem) => !problems.has(problem.split(/[ =]/)[0]!));
   if (!parsed.success || combinations.length > 0) throw new ConfigError([...problems.values(), ...combinations]);
   const e = parsed.data;
+  if (e.HEADERS_TIMEOUT > e.REQUEST_TIMEOUT) {
+    throw new ConfigError([`HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT (got ${e.HEADERS_TIMEOUT} s and ${e.REQUEST_TIMEOUT} s)`]);
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -298,6 +326,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       blacklistAfterRotation: e.BLACKLIST_AFTER_ROTATION,
     },
     bcryptRounds: e.BCRYPT_ROUNDS,
+    passwordHashers: e.PASSWORD_HASHERS ?? defaultPasswordHashers,
     tokenTtl: e.TOKEN_TTL ?? null,
     session: {
       cookieAge: e.SESSION_COOKIE_AGE,
@@ -317,6 +346,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throttleFailOpen: e.THROTTLE_FAIL_OPEN,
     trustedProxies: e.TRUSTED_PROXIES,
     modelPermissions: { models: e.MODEL_PERMISSIONS, requireView: e.MODEL_PERMISSIONS_REQUIRE_VIEW },
+    timeouts: { headers: e.HEADERS_TIMEOUT, request: e.REQUEST_TIMEOUT, keepAlive: e.KEEP_ALIVE_TIMEOUT, graceful: e.GRACEFUL_TIMEOUT },
     allowedHosts: e.ALLOWED_HOSTS ?? developmentHosts,
     cors: { allowedOrigins: e.CORS_ALLOWED_ORIGINS, allowCredentials: e.CORS_ALLOW_CREDENTIALS },
     hsts:

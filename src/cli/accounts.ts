@@ -17,7 +17,7 @@ import { Prompter } from './prompt.js';
  * service also signs CSRF tokens, with a SECRET_KEY no command needs).
  */
 const withAccounts = <T>(work: (accounts: ReturnType<typeof accountServices> & { sessions: SessionStore }) => Promise<T>): Promise<T> =>
-  withDatabase((db, config) => work({ ...accountServices(config, db), sessions: sessionStore(db.prisma) }));
+  withDatabase((db, config) => work({ ...accountServices(config, db), sessions: sessionStore(db) }));
 
 /** node:util parseArgs, with argparse's complaint (exit code 2) for anything unexpected. */
 function parseCommandLine<O extends NonNullable<Parameters<typeof parseArgs>[0]>['options']>(command: string, args: string[], options: O, positionals = 0) {

@@ -7,6 +7,8 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/index.js';
 import { migrate, MigrationError, showMigrations } from '../db/migrate.js';
 import { accountCommands } from './accounts.js';
+import { dumpdataCommand } from './dumpdata.js';
+import { loaddataCommand } from './loaddata.js';
 import { permissionCommands } from './permissions.js';
 
 export interface Command {
@@ -74,6 +76,8 @@ export const commands: Command[] = [
       return 0;
     },
   },
+  loaddataCommand,
+  dumpdataCommand,
   ...accountCommands,
   ...permissionCommands,
 ];

@@ -8,7 +8,7 @@ import { CommandError, withDatabase, type Command } from './manage.js';
 /** Runs an action on DATABASE_URL; the admin's refusals become one-line command errors. */
 async function withAdmin(action: (admin: PermissionAdmin) => Promise<void>): Promise<number> {
   try {
-    await withDatabase((db) => action(new PermissionAdmin(db.prisma)));
+    await withDatabase((db) => action(new PermissionAdmin(db)));
     return 0;
   } catch (error) {
     if (error instanceof PermissionAdminError) throw new CommandError(error.message);

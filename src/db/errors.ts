@@ -1,14 +1,19 @@
-// Prisma's request error codes, in one place. Free of imports, so the toolkit (src/rest)
-// can use it without loading the generated clients.
+// The drivers' constraint errors, in one place: better-sqlite3's SQLITE_CONSTRAINT_* codes
+// and PostgreSQL's SQLSTATEs (23505 unique_violation, 23503 foreign_key_violation).
 
-/** The code of a Prisma request error (P2002…), or undefined for any other error. */
-export const prismaCode = (error: unknown): unknown => (error as { code?: unknown }).code;
+const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
 
-/** P2002: a unique constraint refused the write. */
-export const isUniqueViolation = (error: unknown) => prismaCode(error) === 'P2002';
+/** A unique constraint (or primary key) refused the write. */
+export const isUniqueViolation = (error: unknown) => {
+  const code = codeOf(error);
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+};
 
-/** P2003: a foreign key refused the write (a referenced row is missing, or a referring one remains). */
-export const isForeignKeyViolation = (error: unknown) => prismaCode(error) === 'P2003';
+/** A foreign key refused the write (a referenced row is missing, or a referring one remains). */
+export const isForeignKeyViolation = (error: unknown) => {
+  const code = codeOf(error);
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+};
 
 /** Inserts a row guarded by a unique constraint: false when it was already there. */
 export async function insertOnce(create: () => Promise<unknown>): Promise<boolean> {

@@ -11,6 +11,8 @@ import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { projectRoot } from '../config.js';
 import { providerOf, sqlitePath, type Provider } from './index.js';
+// How Prisma's SQLite adapter writes a DateTime (what `prisma migrate deploy` stores too).
+import { sqliteTimestamp } from './values.js';
 
 export class MigrationError extends Error {
   override name = 'MigrationError';
@@ -139,11 +141,6 @@ function failure(migration: Migration, error: unknown): MigrationError {
 }
 
 // --- SQLite ---------------------------------------------------------------------------
-
-/** How Prisma's SQLite adapter writes a DateTime (what `prisma migrate deploy` stores too). */
-function sqliteTimestamp(date: Date): string {
-  return date.toISOString().replace('Z', '+00:00');
-}
 
 /** The bookkeeping rows; null when the table does not exist yet. */
 function sqliteHistory(db: Sqlite.Database): HistoryRow[] | null {

@@ -3,7 +3,7 @@
 // carries its JSON Schema (zod .meta) so the OpenAPI document can be derived from it.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { Where } from './filters.js';
+import { and, eq, type Condition, type Table } from './data.js';
 import { NumberLiteral } from './parsers/json.js';
 import type { RequestContext } from './views.js';
 
@@ -34,6 +34,25 @@ export function pythonTypeName(value: unknown): string {
   if (typeof value === 'number') return 'int'; // the JSON parser keeps only safe integers as numbers
   if (value instanceof NumberLiteral) return /^-?\d+$/.test(value.text) ? 'int' : 'float';
   return 'dict';
+}
+
+/**
+ * What DRF's SimpleMetadata (OPTIONS) and the browsable API's forms say of a field beyond its
+ * JSON schema: a type the schema cannot tell (`field` for related and computed values), a label.
+ */
+export interface FieldDescription {
+  type?: string;
+  label?: string;
+  maxLength?: number;
+}
+
+/** Descriptions of fields, kept apart from their JSON schema (`.meta` would put them in openapi.yaml). */
+export const fieldDescriptions = z.registry<FieldDescription>();
+
+/** The schema, described for OPTIONS and the browsable API. */
+export function described<T extends z.ZodType>(schema: T, description: FieldDescription): T {
+  fieldDescriptions.add(schema, description);
+  return schema;
 }
 
 /** Thrown by a field parser: every message applies to the one field. */
@@ -113,9 +132,15 @@ export function pythonInt(text: string): bigint | null {
   return /^[+-]?\d+(?:_\d+)*$/.test(trimmed) ? BigInt(trimmed.replaceAll('_', '')) : null;
 }
 
+/**
+ * The largest id of Django's AutoField: the column is 32-bit (SERIAL on PostgreSQL, which
+ * refuses a larger value in a query), so a larger id names no row and is never sent.
+ */
+export const maxAutoId = 2 ** 31 - 1;
+
 const asId = (value: bigint | number): number | null => {
   const id = Number(value);
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
+  return Number.isSafeInteger(id) && id > 0 && id <= maxAutoId ? id : null;
 };
 
 /**
@@ -141,13 +166,14 @@ export function parsePrimaryKey(input: unknown): PrimaryKey | null {
 
 /** The rows a related field may point at: a model and, optionally, the caller's part of it. */
 export interface RelatedQueryset {
-  model: { count(args: { where: Where }): Promise<number> };
-  scope?: (ctx: RequestContext) => Where;
+  table: Pick<Table<unknown>, 'count'>;
+  scope?: (ctx: RequestContext) => Condition;
 }
 
 /** Whether the caller's part of the queryset has a row with this id: one query. */
 export async function existsIn(queryset: RelatedQueryset, id: number, ctx: RequestContext): Promise<boolean> {
-  return (await queryset.model.count({ where: { AND: [queryset.scope?.(ctx) ?? {}, { id }] } })) > 0;
+  const scope = queryset.scope?.(ctx);
+  return (await queryset.table.count(scope ? and(scope, eq('id', id)) : eq('id', id))) > 0;
 }
 
 /**
@@ -156,7 +182,7 @@ export async function existsIn(queryset: RelatedQueryset, id: number, ctx: Reque
  * The internal value is the id.
  */
 export function primaryKeyRelatedField(queryset: RelatedQueryset, options: { allowNull?: boolean } = {}) {
-  return field(
+  const related = field(
     (input): Deferred<number> => {
       const pk = parsePrimaryKey(input);
       if (pk === null) throw new FieldError([messages.incorrectPkType(pythonTypeName(input))]);
@@ -169,6 +195,7 @@ export function primaryKeyRelatedField(queryset: RelatedQueryset, options: { all
     { type: 'integer' },
     { ...options, emptyIsNull: true },
   );
+  return described(related, { type: 'field' });
 }
 
 // Python's len() counts code points; a JS string's length counts UTF-16 units.
@@ -367,6 +394,8 @@ export function dateTimeField(options: FieldOptions = {}) {
 export const representation = {
   decimal: (options: { maxDigits: number; decimalPlaces: number }) => z.string().meta(decimalJsonSchema(options)),
   dateTime: () => z.string().meta({ format: 'date-time' }),
+  /** DRF's ReadOnlyField (a value taken from the model as it is, e.g. `source='owner.username'`): type `field` in OPTIONS. */
+  field: <T extends z.ZodType>(schema: T) => described(schema, { type: 'field' }),
 };
 
 /**

@@ -1,50 +1,55 @@
-// Filter backends for list views, producing Prisma `where`/`orderBy` fragments:
-// DRF's SearchFilter and OrderingFilter, and django-filter style field filters.
+// Filter backends for list views, producing conditions and orderings of the toolkit's data
+// contract (./data.ts): DRF's SearchFilter and OrderingFilter, and django-filter style field filters.
+import { all, type Condition, type Ordering } from './data.js';
 import { ValidationError } from './errors.js';
 import { existsIn, FieldError, parseDateTime, parseDecimalText, parsePrimaryKey, type RelatedQueryset } from './fields.js';
 import type { ParameterDocs } from './openapi.js';
 import type { RequestContext } from './views.js';
 
-export type Where = Record<string, unknown>;
-export type OrderBy = Record<string, unknown>[];
-
 export interface FilterEnvironment {
   ctx: RequestContext;
-  /** Case-insensitive matching needs Prisma's `mode` on PostgreSQL (SQLite's LIKE already folds ASCII case). */
-  provider: 'sqlite' | 'postgresql';
 }
 
 export interface FilterBackend {
   /** The query parameters it reads, for the OpenAPI document. */
   readonly parameters: readonly ParameterDocs[];
-  where?(env: FilterEnvironment): Promise<Where | undefined> | Where | undefined;
-  orderBy?(env: FilterEnvironment): OrderBy | undefined;
+  where?(env: FilterEnvironment): Promise<Condition | undefined> | Condition | undefined;
+  orderBy?(env: FilterEnvironment): Ordering[] | undefined;
 }
 
-/** `what.name` → `{what: {is: {name: condition}}}`: dotted paths follow to-one relations. */
-function nested(path: string, condition: unknown): Where {
-  const [head, ...rest] = path.split('.');
-  return { [head!]: rest.length === 0 ? condition : { is: nested(rest.join('.'), condition) } };
-}
+/** Most `?search=` terms one request may send: each term adds conditions to the query. */
+export const maxSearchTerms = 64;
 
 /**
- * A substring pattern matched literally: `%`, `_` and `\` are escaped with a backslash,
- * the LIKE escape character the database layer sets up on both databases.
+ * The terms of a `?search=` value, split on whitespace and commas as DRF does. DRF takes
+ * any number; more than maxSearchTerms answer 400 here, so no request can make the database
+ * run a query of unbounded size.
  */
-export const likeLiteral = (term: string) => term.replace(/[\\%_]/g, '\\$&');
+export function searchTerms(value: string | undefined): string[] {
+  const terms = (value ?? '').replaceAll('\0', '').replaceAll(',', ' ').split(/\s+/).filter(Boolean);
+  if (terms.length > maxSearchTerms) throw new ValidationError({ search: [`Ensure this field has no more than ${maxSearchTerms} terms.`] });
+  return terms;
+}
 
 /**
  * DRF SearchFilter: `?search=a b` (terms split on whitespace and commas); every term must
- * match at least one of the fields, case-insensitively, as a substring (icontains).
+ * match at least one of the fields, case-insensitively, as a substring (icontains, the term
+ * taken literally). A dotted field (`what.name`) follows a relation, joined once for all terms.
  */
 export function searchFilter(fields: readonly string[]): FilterBackend {
   return {
-    parameters: [{ name: 'search', description: `A search term (matches ${fields.join(', ')}).`, schema: { type: 'string' } }],
-    where({ ctx, provider }) {
-      const terms = (ctx.query.get('search') ?? '').replaceAll('\0', '').replaceAll(',', ' ').split(/\s+/).filter(Boolean);
+    parameters: [
+      {
+        name: 'search',
+        description: `Search terms separated by spaces or commas, at most ${maxSearchTerms}; each must match one of ${fields.join(', ')}.`,
+        schema: { type: 'string' },
+        rejects: 400,
+      },
+    ],
+    where({ ctx }) {
+      const terms = searchTerms(ctx.query.get('search'));
       if (terms.length === 0) return undefined;
-      const mode = provider === 'postgresql' ? { mode: 'insensitive' } : {};
-      return { AND: terms.map((term) => ({ OR: fields.map((field) => nested(field, { contains: likeLiteral(term), ...mode })) })) };
+      return { op: 'and', conditions: terms.map((term) => ({ op: 'icontains', fields, term })) };
     },
   };
 }
@@ -66,13 +71,12 @@ export const nullable = (field: string): NullableOrderField => ({ field, nullabl
  * field); unknown fields are dropped; the default ordering breaks ties so pages are stable.
  */
 export function orderingFilter(options: { fields: Record<string, string | NullableOrderField>; default: readonly string[] }): FilterBackend {
-  const toOrderBy = (terms: readonly string[]): OrderBy =>
+  const toOrderBy = (terms: readonly string[]): Ordering[] =>
     terms.map((term) => {
       const descending = term.startsWith('-');
       const column = options.fields[descending ? term.slice(1) : term]!;
-      const sort = descending ? 'desc' : 'asc';
-      if (typeof column === 'string') return { [column]: sort };
-      return { [column.field]: { sort, nulls: descending ? 'first' : 'last' } };
+      if (typeof column === 'string') return { field: column, descending };
+      return { field: column.field, descending, nullable: true };
     });
   const defaults = toOrderBy(options.default);
   const names = Object.keys(options.fields);
@@ -91,17 +95,17 @@ export function orderingFilter(options: { fields: Record<string, string | Nullab
         .filter((term) => term !== '' && Object.hasOwn(options.fields, term.replace(/^-/, '')));
       if (requested.length === 0) return defaults;
       const chosen = toOrderBy(requested);
-      const used = new Set(chosen.map((o) => Object.keys(o)[0]));
-      return [...chosen, ...defaults.filter((o) => !used.has(Object.keys(o)[0]))];
+      const used = new Set(chosen.map((o) => o.field));
+      return [...chosen, ...defaults.filter((o) => !used.has(o.field))];
     },
   };
 }
 
-/** One django-filter field: reads a query value into a `where` fragment, or throws FieldError. */
+/** One django-filter field: reads a query value into a condition, or throws FieldError. */
 export interface FieldFilter {
   description: string;
   schema: Record<string, unknown>;
-  toWhere(value: string, ctx: RequestContext): Where | Promise<Where>;
+  toWhere(value: string, ctx: RequestContext): Condition | Promise<Condition>;
 }
 
 /** django-filter FilterSet: `?name=value` per declared filter; bad values answer 400 keyed by parameter. */
@@ -110,7 +114,7 @@ export function filterSet(filters: Record<string, FieldFilter>): FilterBackend {
   return {
     parameters: entries.map(([name, f]) => ({ name, description: f.description, schema: f.schema, rejects: 400 })),
     async where({ ctx }) {
-      const conditions: Where[] = [];
+      const conditions: Condition[] = [];
       const errors: Record<string, string[]> = {};
       for (const [name, f] of entries) {
         const value = ctx.query.get(name);
@@ -124,13 +128,13 @@ export function filterSet(filters: Record<string, FieldFilter>): FilterBackend {
         }
       }
       if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-      return conditions.length > 0 ? { AND: conditions } : undefined;
+      return conditions.length > 0 ? { op: 'and', conditions } : undefined;
     },
   };
 }
 
 export type Lookup = 'exact' | 'gte' | 'lte';
-const prismaLookup = { exact: 'equals', gte: 'gte', lte: 'lte' } as const;
+const operators = { exact: 'eq', gte: 'gte', lte: 'lte' } as const;
 const lookupWords = { exact: 'equal to', gte: 'greater than or equal to', lte: 'less than or equal to' } as const;
 
 // The range a 64-bit column can hold: bounds beyond it are clamped, never sent to the database.
@@ -152,7 +156,7 @@ export function decimalFilter(field: string, places: number, lookup: Lookup): Fi
       let scaled = (parts.negative ? -magnitude : magnitude) / scale; // truncates toward zero
       const exact = scaled * scale === (parts.negative ? -magnitude : magnitude);
       if (!exact) {
-        if (lookup === 'exact') return { [field]: { in: [] } };
+        if (lookup === 'exact') return { op: 'in', field, values: [] };
         const value = parts.negative ? -magnitude : magnitude;
         // Round toward the side that keeps the comparison true: ceil for gte, floor for lte.
         if (lookup === 'gte' && value > 0n) scaled += 1n;
@@ -160,7 +164,7 @@ export function decimalFilter(field: string, places: number, lookup: Lookup): Fi
       }
       if (scaled > int64Max) scaled = int64Max;
       if (scaled < -int64Max) scaled = -int64Max;
-      return { [field]: { [prismaLookup[lookup]]: scaled } };
+      return { op: operators[lookup], field, value: scaled };
     },
   };
 }
@@ -176,8 +180,9 @@ function nullnessFilter(field: string, trueMeansNull: boolean, description: stri
     schema: { type: 'boolean' },
     toWhere(value) {
       const choice = choices.get(value.toLowerCase());
-      if (choice === undefined) return {};
-      return { [field]: choice === trueMeansNull ? null : { not: null } };
+      if (choice === undefined) return all;
+      const isNull: Condition = { op: 'isNull', field };
+      return choice === trueMeansNull ? isNull : { op: 'not', condition: isNull };
     },
   };
 }
@@ -197,7 +202,7 @@ export function dateTimeFilter(field: string, lookup: Lookup): FieldFilter {
     toWhere(value) {
       const date = parseDateTime(value);
       if (!date) throw new FieldError(['Enter a valid date/time.']);
-      return { [field]: { [prismaLookup[lookup]]: date } };
+      return { op: operators[lookup], field, value: date };
     },
   };
 }
@@ -210,13 +215,13 @@ export function dateTimeFilter(field: string, lookup: Lookup): FieldFilter {
 export function relatedFilter(field: string, queryset: RelatedQueryset): FieldFilter {
   const invalid = new FieldError(['Select a valid choice. That choice is not one of the available choices.']);
   return {
-    description: `Only objects whose ${field.replace(/Id$/, '')} has this id.`,
+    description: `Only objects whose ${field.replace(/_id$/, '')} has this id.`,
     schema: { type: 'integer' },
     async toWhere(value, ctx) {
       // ModelChoiceFilter looks the value up as the primary key (Python's int()).
       const id = parsePrimaryKey(value)?.id ?? null;
       if (id === null || !(await existsIn(queryset, id, ctx))) throw invalid;
-      return { [field]: id };
+      return { op: 'eq', field, value: id };
     },
   };
 }

@@ -27,6 +27,8 @@ export interface ParameterDocs {
   schema: JsonSchema;
   /** The status a bad value answers (django-filter's 400, the page's 404); absent when bad values are ignored. */
   rejects?: 400 | 404;
+  /** A value to show (and to try the operation with). */
+  example?: unknown;
 }
 
 /** A response in another media type than JSON, or with several, or with headers. */
@@ -101,6 +103,7 @@ export interface ApiInfo {
 export interface OpenApiDocument {
   openapi: string;
   info: ApiInfo;
+  servers: { url: string; description: string }[];
   paths: Record<string, Record<string, unknown>>;
   components: Record<string, Record<string, unknown>>;
 }
@@ -118,14 +121,33 @@ const authenticationError = z
   })
   .meta({ id: 'AuthenticationError', description: 'DRF\'s `{"detail"}`; SimpleJWT adds a `code` and, for a bad access token, `messages`.' });
 
+const fieldMetadata = z
+  .object({
+    type: z.string(),
+    required: z.boolean(),
+    read_only: z.boolean(),
+    label: z.string(),
+    max_length: z.int().optional(),
+  })
+  .meta({ id: 'FieldMetadata' });
+
 /** What OPTIONS answers on every path (DRF's SimpleMetadata); not listed per path, as in drf-spectacular. */
 const viewMetadata = z
-  .object({ name: z.string(), description: z.string(), renders: z.array(z.string()), parses: z.array(z.string()) })
+  .object({
+    name: z.string(),
+    description: z.string(),
+    renders: z.array(z.string()),
+    parses: z.array(z.string()),
+    actions: z
+      .record(z.string(), z.record(z.string(), fieldMetadata))
+      .optional()
+      .meta({ description: 'The fields of the write the caller may make (POST on a list, PUT on an object), by method.' }),
+  })
   .meta({ id: 'ViewMetadata' });
 
-type StandardStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429 | 500 | 503;
+type StandardStatus = 400 | 401 | 403 | 404 | 405 | 406 | 413 | 415 | 429 | 500 | 503;
 
-/** The pipeline's error responses (components.responses); 405, 500 and 503 are listed there only, see pipelineErrors. */
+/** The pipeline's error responses (components.responses); 405, 406, 500 and 503 are listed there only, see pipelineErrors. */
 const standardErrors: Record<StandardStatus, { name: string; description: string; schema: z.ZodType; headers?: Record<string, string> }> = {
   400: {
     name: 'ValidationError',
@@ -145,6 +167,11 @@ const standardErrors: Record<StandardStatus, { name: string; description: string
     description: 'A method the path does not answer.',
     schema: errorDetail,
     headers: { Allow: 'The methods the path answers.' },
+  },
+  406: {
+    name: 'NotAcceptable',
+    description: 'An Accept header no renderer of the view satisfies (JSON, or the browsable API for `text/html`).',
+    schema: errorDetail,
   },
   413: { name: 'PayloadTooLarge', description: 'The request body is larger than the server accepts.', schema: errorDetail },
   415: { name: 'UnsupportedMediaType', description: 'A request body in a media type the view does not parse.', schema: errorDetail },
@@ -305,6 +332,7 @@ function parameterDocs(parameter: ParameterDocs) {
     ...(location === 'path' ? { required: true } : {}),
     description: parameter.description,
     schema: parameter.schema,
+    ...(parameter.example === undefined ? {} : { example: parameter.example }),
   };
 }
 
@@ -344,12 +372,13 @@ async function operation(
   const description = docs.description ?? view.description;
   return {
     operationId: [...segments, docs.action ?? defaultActions[method]].join('_').replace(/\W/g, '_'),
-    ...(docs.summary ? { summary: docs.summary } : {}),
+    summary: docs.summary ?? `${view.name} (${method})`,
     ...(description ? { description } : {}),
     tags: [tagOf(segments)],
     ...(parameters.length > 0 ? { parameters: parameters.map(parameterDocs) } : {}),
     ...(docs.request ? { requestBody: requestBodyDocs(components, docs.request) } : {}),
-    ...(security.length > 0 ? { security } : {}),
+    // No scheme at all (the JWT views): explicitly open, rather than silent.
+    security,
     responses,
   };
 }
@@ -399,6 +428,7 @@ export async function openApiDocument(patterns: UrlPatterns, info: ApiInfo): Pro
   return {
     openapi: '3.0.3',
     info,
+    servers: [{ url: '/', description: 'This server' }],
     paths,
     components: { schemas: sortedByKey(components.schemas), responses, securitySchemes: sortedByKey(components.securitySchemes) },
   };

@@ -27,14 +27,14 @@ export const IsAuthenticatedOrReadOnly = permission({ hasPermission: (ctx) => is
 export const IsAdminUser = permission({ hasPermission: (ctx) => ctx.user?.isStaff === true });
 
 export interface OwnerOptions {
-  /** Reads the owner's user id from an object; defaults to its `ownerId`. */
+  /** Reads the owner's user id from an object; defaults to its `owner_id` column. */
   ownerOf?: (object: unknown) => unknown;
   message?: string;
   /** Let everyone read (IsOwnerOrReadOnly). */
   readOnlyForOthers?: boolean;
 }
 
-const defaultOwnerOf = (object: unknown) => (object as { ownerId?: unknown }).ownerId;
+const defaultOwnerOf = (object: unknown) => (object as { owner_id?: unknown }).owner_id;
 
 /** The tutorials' IsOwner / IsOwnerOrReadOnly: only the object's owner may act on it. */
 export function ownerPermission(options: OwnerOptions = {}): Permission {

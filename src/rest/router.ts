@@ -15,7 +15,7 @@ export type Route = readonly [path: string, view: ViewSpec];
 export interface UrlPatterns {
   defaults: Policies;
   routes: readonly Route[];
-  /** Static files mounted under a path (Swagger UI's): served as they are, outside the API and its document. */
+  /** Handlers mounted under a path, outside the API and its document: static files (Swagger UI's), the browsable API's login pages. */
   assets?: readonly (readonly [path: string, handler: RequestHandler])[];
 }
 

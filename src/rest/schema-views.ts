@@ -1,6 +1,7 @@
-// drf-spectacular's SpectacularAPIView and SpectacularSwaggerView: the OpenAPI document of
-// the URL table (YAML, or JSON with ?format=json), and Swagger UI on it, its assets served
-// from swagger-ui-dist (no CDN). Both are ordinary views: same pipeline, documented too.
+// drf-spectacular's SpectacularAPIView, SpectacularSwaggerView and SpectacularRedocView: the
+// OpenAPI document of the URL table (YAML, or JSON by `?format=json` or Accept), and Swagger UI
+// and ReDoc on it, their assets served from swagger-ui-dist and redoc's standalone bundle (no
+// CDN). All are ordinary views: same pipeline, documented too.
 // The document has an ETag (a client revalidates for a 304); swagger-ui-dist's files are
 // linked with its version in the URL, so browsers may keep them for a year.
 import { createHash } from 'node:crypto';
@@ -10,16 +11,28 @@ import { dirname } from 'node:path';
 import express, { type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
-import { NotFound } from './errors.js';
 import { openApiDocument, openApiYaml, type ApiInfo } from './openapi.js';
+import { documentRenderer } from './renderers.js';
 import type { UrlPatterns } from './router.js';
 import type { ViewSpec } from './views.js';
 
 const schemaFormats = {
-  yaml: { mediaType: 'application/vnd.oai.openapi', render: openApiYaml },
-  json: { mediaType: 'application/vnd.oai.openapi+json', render: (document: object) => JSON.stringify(document) },
+  yaml: openApiYaml,
+  json: (document: object) => JSON.stringify(document),
 } as const;
 type Format = keyof typeof schemaFormats;
+
+// drf-spectacular's renderers, in its order: YAML answers clients that accept anything.
+const schemaRenderers = [
+  documentRenderer('application/vnd.oai.openapi', 'yaml', 'application/vnd.oai.openapi; charset=utf-8'),
+  documentRenderer('application/yaml', 'yaml', 'application/yaml; charset=utf-8'),
+  documentRenderer('application/vnd.oai.openapi+json', 'json'),
+  documentRenderer('application/json', 'json'),
+];
+
+/** The page renderer of the documentation views (drf-spectacular's TemplateHTMLRenderer). */
+const htmlPage = [documentRenderer('text/html', 'html', 'text/html; charset=utf-8')];
+const htmlPageDocs = { GET: { responses: { 200: { content: { 'text/html': z.string() } } } } };
 
 const anyDocument = z.record(z.string(), z.unknown());
 
@@ -35,19 +48,17 @@ function schemaView(patterns: () => UrlPatterns, info: ApiInfo): ViewSpec {
   let document: ReturnType<typeof openApiDocument> | undefined;
   return {
     name: 'Spectacular Api',
-    description: 'OpenApi3 schema for this API. Format can be selected via the `format` query parameter: yaml (default) or json.',
+    description: 'OpenApi3 schema for this API. Format can be selected via content negotiation: YAML (default) or JSON.',
+    renderers: schemaRenderers,
     handlers: {
       GET: async (ctx) => {
-        const format = (ctx.query.get('format') ?? 'yaml') as Format;
-        // DRF answers a format no renderer offers with 404.
-        if (!Object.hasOwn(schemaFormats, format)) throw new NotFound();
-        const { mediaType, render } = schemaFormats[format];
+        const format = ctx.renderer.format as Format;
         document ??= openApiDocument(patterns(), info);
-        const { text, tag } = await (rendered[format] ??= document.then(render).then((text) => ({ text, tag: entityTag(text) })));
+        const { text, tag } = await (rendered[format] ??= document.then(schemaFormats[format]).then((text) => ({ text, tag: entityTag(text) })));
         // Revalidated on every use (no-cache), answered 304 while unchanged.
         const headers = { ETag: tag.etag, 'Cache-Control': 'no-cache' };
         if (tag.matches(ctx.req.get('if-none-match'))) return { status: 304, headers };
-        return { body: text, contentType: mediaType, headers };
+        return { body: text, headers };
       },
     },
     docs: {
@@ -55,9 +66,7 @@ function schemaView(patterns: () => UrlPatterns, info: ApiInfo): ViewSpec {
         parameters: [
           { name: 'format', description: 'yaml (default) or json.', schema: { type: 'string', enum: ['yaml', 'json'] }, rejects: 404 },
         ],
-        responses: {
-          200: { content: Object.fromEntries(Object.values(schemaFormats).map(({ mediaType }) => [mediaType, anyDocument])) },
-        },
+        responses: { 200: { content: Object.fromEntries(schemaRenderers.map(({ mediaType }) => [mediaType, anyDocument])) } },
       },
     },
   };
@@ -110,8 +119,62 @@ function swaggerUiView(path: string, schemaUrl: string, title: string): { view: 
   const view: ViewSpec = {
     name: 'Spectacular Swagger',
     description: 'Swagger UI: the API documentation, with "Try it out".',
-    handlers: { GET: () => ({ body: html, contentType: 'text/html' }) },
-    docs: { GET: { responses: { 200: { content: { 'text/html': z.string() } } } } },
+    renderers: htmlPage,
+    handlers: { GET: () => ({ body: html }) },
+    docs: htmlPageDocs,
+  };
+  return { view, assets };
+}
+
+const redocBundlePath = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
+// The only file the bundle would fetch from elsewhere: the sidebar's attribution logo, drawn here inline instead.
+const redocCdnLogo = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+const localLogo = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><circle cx="8" cy="8" r="7" fill="#d41f1c"/></svg>')}`;
+let redocBundle: string | undefined;
+/** The standalone bundle, read once, asking nothing of another host. */
+function redocBundleText(): string {
+  return (redocBundle ??= readFileSync(redocBundlePath, 'utf8').replaceAll(redocCdnLogo, localLogo));
+}
+
+/** Starts ReDoc on the element naming the document (no inline script: a CSP may forbid them). */
+const redocInit = `(function () {
+  var element = document.getElementById('redoc');
+  Redoc.init(element.getAttribute('data-spec-url'), { hideDownloadButton: false }, element);
+})();
+`;
+
+const escapeAttribute = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** GET: ReDoc's page on the document at `schemaUrl`; and the middleware serving its two scripts under `path`. */
+function redocView(path: string, schemaUrl: string, title: string): { view: ViewSpec; assets: RequestHandler } {
+  const html = `<!DOCTYPE html>
+<html>
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${escapeAttribute(title)} – ReDoc</title>
+  <base href="${escapeAttribute(path)}">
+</head>
+<body>
+  <div id="redoc" data-spec-url="${escapeAttribute(schemaUrl)}"></div>
+  <script src="redoc.standalone.js"></script>
+  <script src="redoc-init.js"></script>
+</body>
+</html>
+`;
+  const assets: RequestHandler = (req, res, next) => {
+    const script = req.path === '/redoc.standalone.js' ? redocBundleText() : req.path === '/redoc-init.js' ? redocInit : undefined;
+    if (script === undefined) return next();
+    res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.end(script);
+  };
+  const view: ViewSpec = {
+    name: 'Spectacular Redoc',
+    description: 'ReDoc: the API documentation, as a reference to read.',
+    renderers: htmlPage,
+    handlers: { GET: () => ({ body: html }) },
+    docs: htmlPageDocs,
   };
   return { view, assets };
 }
@@ -122,16 +185,24 @@ interface ApiDocsOptions {
   schemaPath: string;
   /** Where Swagger UI is served ('/api/docs/'). */
   docsPath: string;
+  /** Where ReDoc is served ('/api/redoc/'). */
+  redocPath: string;
 }
 
 /** The URL table with the schema and Swagger UI views (which the document describes too) and Swagger UI's assets. */
 export function withApiDocs(patterns: UrlPatterns, options: ApiDocsOptions): UrlPatterns {
-  const { info, schemaPath, docsPath } = options;
+  const { info, schemaPath, docsPath, redocPath } = options;
   const swagger = swaggerUiView(docsPath, `${schemaPath}?format=json`, info.title);
+  const redoc = redocView(redocPath, `${schemaPath}?format=json`, info.title);
   const withDocs: UrlPatterns = {
     ...patterns,
-    routes: [...patterns.routes, [schemaPath, schemaView(() => withDocs, info)], [docsPath, swagger.view]],
-    assets: [...(patterns.assets ?? []), [docsPath, swagger.assets]],
+    routes: [
+      ...patterns.routes,
+      [schemaPath, schemaView(() => withDocs, info)],
+      [docsPath, swagger.view],
+      [redocPath, redoc.view],
+    ],
+    assets: [...(patterns.assets ?? []), [docsPath, swagger.assets], [redocPath, redoc.assets]],
   };
   return withDocs;
 }

@@ -1,13 +1,16 @@
-// DRF's APIView pipeline, in its order: authenticate → check permissions → check
-// throttles → dispatch to the method's handler (405 only after the checks, as DRF),
-// then render JSON. Exceptions become DRF bodies; 401 turns into 403 when the view's
-// first authenticator has no WWW-Authenticate header.
+// DRF's APIView pipeline, in its order: negotiate the renderer → authenticate → check
+// permissions → check throttles → dispatch to the method's handler (405 only after the
+// checks, as DRF), then render with the negotiated renderer. Exceptions become DRF bodies;
+// 401 turns into 403 when the view's first authenticator has no WWW-Authenticate header.
 import type { Request, RequestHandler, Response } from 'express';
 import type { Authenticator, AuthUser } from './authentication/index.js';
 import { APIException, MethodNotAllowed, NotAuthenticated, PermissionDenied } from './errors.js';
-import { parseBody, parsedMediaTypes } from './parsers/index.js';
+import type { SerializerInfo } from './metadata.js';
+import { contentNegotiation, formatParameter, type MediaType } from './negotiation.js';
+import { isAsyncBody, parseBody, parseBodyAsync, parsedMediaTypes } from './parsers/index.js';
 import type { Permission } from './permissions.js';
 import type { OperationDocs } from './openapi.js';
+import { jsonRenderer, type Renderer } from './renderers.js';
 import { checkThrottles, type Throttle } from './throttling.js';
 import { QueryParams } from './urls.js';
 
@@ -15,13 +18,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const methodOrder: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** What a view answers; rendered as JSON (no body for 204). */
+/** What a view answers, rendered by the negotiated renderer (no body for 204); a document renderer's body is its text. */
 export interface Reply {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
-  /** Sends `body` (a string) as it is, with this media type, instead of rendering JSON. */
-  contentType?: string;
 }
 
 /** Everything a handler, permission or throttle needs to know about one request. */
@@ -32,7 +33,9 @@ export class RequestContext {
   authenticator: Authenticator | null = null;
   /** The view's DRF `throttle_scope` for this request's method, if it declares one. */
   throttleScope: string | undefined;
-  private parsed: { value: unknown } | undefined;
+  /** The renderer negotiated for the response (DRF's accepted_renderer). */
+  renderer: Renderer = jsonRenderer;
+  private parsed: { value: unknown } | { error: APIException } | undefined;
   private queryParams: QueryParams | undefined;
 
   constructor(
@@ -53,8 +56,35 @@ export class RequestContext {
 
   /** The parsed request body (DRF's request.data); a bad body raises 400/415 here, on first read. */
   data(): unknown {
-    this.parsed ??= { value: parseBody(this.req) };
+    if (!this.parsed) {
+      try {
+        this.parsed = { value: parseBody(this.req) };
+      } catch (error) {
+        if (!(error instanceof APIException)) throw error;
+        this.parsed = { error };
+      }
+    }
+    if ('error' in this.parsed) throw this.parsed.error;
     return this.parsed.value;
+  }
+
+  /** Parses a body that takes asynchronous parsing (multipart) ahead of data(); its error waits for data(). */
+  async loadData(): Promise<void> {
+    if (this.parsed || !isAsyncBody(this.req)) return;
+    try {
+      this.parsed = { value: await parseBodyAsync(this.req) };
+    } catch (error) {
+      if (!(error instanceof APIException)) throw error;
+      this.parsed = { error };
+    }
+  }
+
+  /** This request as if made with another method (DRF's clone_request), to ask the permissions about it. */
+  withMethod(method: HttpMethod): RequestContext {
+    const req = Object.create(this.req, { method: { value: method } }) as Request;
+    const clone = new RequestContext(req, this.res, this.policies);
+    Object.assign(clone, { user: this.user, auth: this.auth, authenticator: this.authenticator, parsed: this.parsed });
+    return clone;
   }
 
   /** The authenticated user; call only behind IsAuthenticated. */
@@ -71,6 +101,16 @@ export interface Policies {
   authenticators: readonly Authenticator[];
   permissions: readonly Permission[];
   throttles: readonly Throttle[];
+  /** DRF's renderer_classes: the first one answers clients that accept anything (default: JSON only). */
+  renderers?: readonly Renderer[];
+}
+
+/** DRF's get_serializer for the view's write method (POST on a list, PUT on a detail): OPTIONS `actions` and the browsable API's forms. */
+export interface ViewForm {
+  method: 'POST' | 'PUT';
+  fields: SerializerInfo;
+  /** DRF's get_object (scoped lookup and object permissions), on a detail route. */
+  object?: (ctx: RequestContext) => Promise<unknown>;
 }
 
 export interface ViewSpec extends Partial<Policies> {
@@ -86,6 +126,7 @@ export interface ViewSpec extends Partial<Policies> {
   handlers: Partial<Record<HttpMethod, Handler>>;
   /** What each method accepts and answers, for the OpenAPI document: required for every handler. */
   docs?: Partial<Record<HttpMethod, OperationDocs>>;
+  form?: ViewForm;
 }
 
 /** The Express handler of a view, knowing the methods it answers (the route table check reads them). */
@@ -103,6 +144,23 @@ export async function checkPermissions(ctx: RequestContext, object?: unknown): P
   }
 }
 
+/**
+ * Whether the caller may make this request with `method` (DRF's show_form_for_method and
+ * determine_actions): the permissions are asked on a clone of the request, and on the object too
+ * when `object` (get_object) is given.
+ */
+export async function mayPerform(ctx: RequestContext, method: HttpMethod, object?: (ctx: RequestContext) => Promise<unknown>): Promise<boolean> {
+  const clone = ctx.withMethod(method);
+  try {
+    await checkPermissions(clone);
+    await object?.(clone);
+    return true;
+  } catch (error) {
+    if (error instanceof APIException) return false;
+    throw error;
+  }
+}
+
 async function authenticate(ctx: RequestContext, authenticators: readonly Authenticator[]): Promise<void> {
   for (const authenticator of authenticators) {
     const result = await authenticator.authenticate(ctx);
@@ -116,12 +174,28 @@ async function authenticate(ctx: RequestContext, authenticators: readonly Authen
   }
 }
 
-function send(res: Response, status: number, body: unknown, headers: Record<string, string>, contentType?: string): void {
-  // Vary is added to (CORS has set `Vary: Origin`), not replaced.
-  res.status(status).set(headers).vary('Accept');
-  if (body === undefined || status === 204) res.end();
-  else if (contentType) res.type(contentType).send(body);
-  else res.json(body);
+/**
+ * Sends an answer with the negotiated renderer. Content-Type is set as it is (Express would add a
+ * charset, DRF sends none). A document renderer sends the view's text; anything else it cannot
+ * render (an error) goes out as JSON. Only the browsable API renders asynchronously.
+ */
+function send(ctx: RequestContext, view: ViewSpec, status: number, body: unknown, headers: Record<string, string>, accepted: MediaType | null): void | Promise<void> {
+  const { res } = ctx;
+  let renderer = ctx.renderer;
+  if (!renderer.render && typeof body !== 'string') renderer = jsonRenderer;
+  // The browsable API shows a body-less answer as a page (200, as DRF); other renderers send no body.
+  const page = renderer.format === 'api';
+  if ((body === undefined || status === 204) && !page) return void res.status(status).set(headers).vary('Accept').end();
+  const finish = (text: string) => {
+    const bytes = Buffer.from(text);
+    // Vary is added to (CORS has set `Vary: Origin`), not replaced.
+    res.status(status === 204 ? 200 : status).set(headers).vary('Accept');
+    res.setHeader('Content-Type', renderer.contentType);
+    res.setHeader('Content-Length', bytes.length);
+    res.end(bytes);
+  };
+  const text = renderer.render ? renderer.render(body, { ctx, view, status, headers, accepted }) : (body as string);
+  return typeof text === 'string' ? finish(text) : text.then(finish);
 }
 
 /** A view's policies: each one it declares, else the project's default. */
@@ -130,6 +204,7 @@ export function effectivePolicies(spec: Partial<Policies>, defaults: Policies): 
     authenticators: spec.authenticators ?? defaults.authenticators,
     permissions: spec.permissions ?? defaults.permissions,
     throttles: spec.throttles ?? defaults.throttles,
+    renderers: spec.renderers ?? defaults.renderers ?? [jsonRenderer],
   };
 }
 
@@ -146,12 +221,19 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandle
   const allow = [...methods, ...(spec.handlers.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
   const baseHeaders = { Allow: allow };
   const wwwAuthenticate = policies.authenticators[0]?.authenticateHeader;
+  const renderers = policies.renderers ?? [jsonRenderer];
+  const negotiate = contentNegotiation(renderers);
   const metadata = {
     name: spec.name,
     description: spec.description ?? '',
-    renders: ['application/json'],
+    renders: renderers.map((renderer) => renderer.mediaType),
     parses: parsedMediaTypes,
   };
+  const { form } = spec;
+  const actions = form && { [form.method]: Object.fromEntries(form.fields) };
+  /** SimpleMetadata, with `actions` when the caller may make the write. */
+  const metadataFor = async (ctx: RequestContext) =>
+    form && (await mayPerform(ctx, form.method, form.object)) ? { ...metadata, actions } : metadata;
 
   const { throttleScope } = spec;
   const scopeOf = (method: string) => (typeof throttleScope === 'object' ? throttleScope[method as HttpMethod] : throttleScope);
@@ -159,16 +241,19 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandle
   const handle: RequestHandler = async (req, res, next) => {
     const ctx = new RequestContext(req, res, policies);
     ctx.throttleScope = scopeOf(ctx.method);
+    let accepted: MediaType | null = null;
     try {
+      ({ renderer: ctx.renderer, accepted } = negotiate(req, formatParameter(req)));
       await authenticate(ctx, policies.authenticators);
       await checkPermissions(ctx);
       await checkThrottles(ctx, policies.throttles);
-      if (ctx.method === 'OPTIONS') return send(res, 200, metadata, baseHeaders);
+      if (ctx.method === 'OPTIONS') return await send(ctx, spec, 200, await metadataFor(ctx), baseHeaders, accepted);
       const handler = spec.handlers[ctx.method as HttpMethod];
       if (!handler) throw new MethodNotAllowed(req.method, allow);
+      await ctx.loadData();
       const reply = await handler(ctx);
       const headers = reply.headers ? { ...baseHeaders, ...reply.headers } : baseHeaders;
-      send(res, reply.status ?? 200, reply.body, headers, reply.contentType);
+      await send(ctx, spec, reply.status ?? 200, reply.body, headers, accepted);
     } catch (error) {
       if (!(error instanceof APIException)) return next(error);
       let status = error.status;
@@ -177,7 +262,7 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandle
         if (wwwAuthenticate) headers['WWW-Authenticate'] = wwwAuthenticate;
         else status = 403;
       }
-      send(res, status, error.body, headers);
+      await send(ctx, spec, status, error.body, headers, accepted);
     }
   };
   return Object.assign(handle, { methods });

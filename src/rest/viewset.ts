@@ -2,23 +2,15 @@
 // declaration. Every query goes through the declared scope (the queryset), so an
 // object outside it is a 404 exactly like one that does not exist.
 import type { z } from 'zod';
-import { isForeignKeyViolation, prismaCode } from '../db/errors.js';
+import { all, and, eq, MissingReference, RowGone, StillReferenced, type Condition, type Ordering, type Table } from './data.js';
 import { NotFound, ValidationError } from './errors.js';
-import type { FilterBackend, OrderBy, Where } from './filters.js';
+import { maxAutoId } from './fields.js';
+import type { FilterBackend } from './filters.js';
+import { serializerInfo } from './metadata.js';
 import { errorDetail, type OperationDocs, type ParameterDocs } from './openapi.js';
 import type { Paginator } from './pagination.js';
 import { partialOf, validateRequest, type Validated } from './serializers.js';
-import { checkPermissions, type Handler, type HttpMethod, type Policies, type RequestContext, type ViewSpec } from './views.js';
-
-/** The part of a Prisma model delegate a viewset uses (`db.post`, `db.transaction`, …). */
-export interface ModelDelegate<Row> {
-  findMany(args: { where: Where; orderBy?: OrderBy; skip: number; take: number; include?: object }): Promise<Row[]>;
-  count(args: { where: Where }): Promise<number>;
-  findFirst(args: { where: Where; include?: object }): Promise<Row | null>;
-  create(args: { data: never; include?: object }): Promise<Row>;
-  update(args: { where: { id: number }; data: never; include?: object }): Promise<Row>;
-  delete(args: { where: { id: number } }): Promise<unknown>;
-}
+import { checkPermissions, type Handler, type HttpMethod, type Policies, type RequestContext, type ViewForm, type ViewSpec } from './views.js';
 
 export interface Serializer<Row, Input extends z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
   /** The writable fields; read-only ones are simply absent, so clients cannot set them. */
@@ -27,10 +19,12 @@ export interface Serializer<Row, Input extends z.ZodObject, Output extends z.Zod
   output: Output;
   /** The API representation of a row, fields in DRF's declared order. */
   represent(row: Row): z.output<Output>;
-  /** API field names → model columns (e.g. amount → amountCents); identity when omitted. */
+  /** API field names → table columns (e.g. amount → amount_cents); identity when omitted. */
   toModel?(data: Partial<Validated<Input>>): Record<string, unknown>;
   /** Cross-field or database checks (DRF's validate()); throws ValidationError. */
   validate?(data: Partial<Validated<Input>>, ctx: RequestContext): Promise<void>;
+  /** Model columns a create sets when the body leaves their field out (Django's field defaults, e.g. blank text). */
+  defaults?: Record<string, unknown>;
 }
 
 export type Action = 'list' | 'create' | 'retrieve' | 'update' | 'partial_update' | 'destroy';
@@ -39,16 +33,14 @@ const allActions: readonly Action[] = ['list', 'create', 'retrieve', 'update', '
 export interface ModelViewSetOptions<Row, Input extends z.ZodObject, Output extends z.ZodObject> extends Partial<Policies> {
   /** Model name for view names ("Post" → "Post List", "Post Instance"). */
   name: string;
-  model: ModelDelegate<Row>;
-  provider: 'sqlite' | 'postgresql';
+  /** The table (its related fields for the representation joined in). */
+  table: Table<Row>;
   serializer: Serializer<Row, Input, Output>;
-  /** Relations loaded for the representation (Prisma `include`). */
-  include?: object;
   /** The queryset: rows the caller may see at all (e.g. only their own). */
-  scope?: (ctx: RequestContext) => Where;
+  scope?: (ctx: RequestContext) => Condition;
   pagination: Paginator;
   filters?: readonly FilterBackend[];
-  /** Model columns set by the server on create (DRF's perform_create: owner = request.user). */
+  /** Columns set by the server on create (DRF's perform_create: owner = request.user). */
   onCreate?: (ctx: RequestContext) => Record<string, unknown>;
   actions?: readonly Action[];
   /**
@@ -64,8 +56,10 @@ export interface ModelViewSetOptions<Row, Input extends z.ZodObject, Output exte
  * the caller) and each caller's queryset is their own rows only.
  */
 export function ownedBy(column: string): Required<Pick<ModelViewSetOptions<unknown, z.ZodObject, z.ZodObject>, 'scope' | 'onCreate'>> {
-  const own = (ctx: RequestContext) => ({ [column]: ctx.requireUser.id });
-  return { scope: own, onCreate: own };
+  return {
+    scope: (ctx) => eq(column, ctx.requireUser.id),
+    onCreate: (ctx) => ({ [column]: ctx.requireUser.id }),
+  };
 }
 
 export interface ViewSet {
@@ -74,44 +68,44 @@ export interface ViewSet {
   readonly detail: ViewSpec;
 }
 
-/** A URL id that is not a positive integer names no object: 404, as get_object_or_404. */
+/** A URL id that is not a positive integer within the id column names no object: 404, as get_object_or_404. */
 export function parsePk(raw: unknown): number {
-  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) throw new NotFound();
+  if (typeof raw !== 'string' || !/^\d{1,10}$/.test(raw) || Number(raw) > maxAutoId) throw new NotFound();
   return Number(raw);
 }
 
-/** Prisma's P2025: the row was deleted between our read and our write — a 404, not a 500. */
+/** The row was deleted between our read and our write: a 404, not a 500. */
 function goneIsNotFound(error: unknown): never {
-  if (prismaCode(error) === 'P2025') throw new NotFound();
+  if (error instanceof RowGone) throw new NotFound();
   throw error;
 }
 
 export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.ZodObject>(
   options: ModelViewSetOptions<Row, Input, Output>,
 ): ViewSet {
-  const { model, serializer, include, pagination, provider } = options;
+  const { table, serializer, pagination } = options;
   const filters = options.filters ?? [];
   const actions = new Set(options.actions ?? allActions);
   const toModel = serializer.toModel ?? ((data) => data as Record<string, unknown>);
   const { protectedBy } = options;
-  const scope = (ctx: RequestContext): Where => options.scope?.(ctx) ?? {};
+  const scope = (ctx: RequestContext): Condition => options.scope?.(ctx) ?? all;
 
-  async function filteredQuery(ctx: RequestContext): Promise<{ where: Where; orderBy: OrderBy }> {
-    const env = { ctx, provider };
+  async function filteredQuery(ctx: RequestContext): Promise<{ where: Condition; orderBy: Ordering[] }> {
+    const env = { ctx };
     const conditions = [scope(ctx)];
-    let orderBy: OrderBy = [];
+    let orderBy: Ordering[] = [];
     for (const backend of filters) {
       const where = await backend.where?.(env);
       if (where) conditions.push(where);
       orderBy = backend.orderBy?.(env) ?? orderBy;
     }
-    return { where: { AND: conditions }, orderBy };
+    return { where: and(...conditions), orderBy };
   }
 
   /** DRF's get_object: scoped lookup, then object permissions. */
   async function getObject(ctx: RequestContext): Promise<Row> {
     const id = parsePk(ctx.req.params.id);
-    const row = await model.findFirst({ where: { AND: [scope(ctx), { id }] }, ...(include ? { include } : {}) });
+    const row = await table.find(and(scope(ctx), eq('id', id)));
     if (row === null) throw new NotFound();
     await checkPermissions(ctx, row);
     return row;
@@ -131,7 +125,7 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
     try {
       return await query();
     } catch (error) {
-      if (isForeignKeyViolation(error)) await input(ctx, partial);
+      if (error instanceof MissingReference) await input(ctx, partial);
       throw error;
     }
   }
@@ -139,9 +133,9 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
   /** DRF's perform_destroy; rows still referred to (protectedBy) answer 400, however the race goes. */
   async function performDestroy(id: number, retried = false): Promise<void> {
     try {
-      await model.delete({ where: { id } });
+      await table.delete(id);
     } catch (error) {
-      if (!isForeignKeyViolation(error) || !protectedBy) return goneIsNotFound(error);
+      if (!(error instanceof StillReferenced) || !protectedBy) return goneIsNotFound(error);
       const count = await protectedBy.count(id);
       // The referring rows went away in the meantime: the delete may go through now.
       if (count === 0 && !retried) return performDestroy(id, true);
@@ -156,8 +150,8 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
     const page = await pagination.paginate(
       ctx,
       {
-        count: () => model.count({ where }),
-        fetch: (skip, take) => model.findMany({ where, orderBy, skip, take, ...(include ? { include } : {}) }),
+        count: () => table.count(where),
+        fetch: (skip, take) => table.list(where, orderBy, skip, take),
       },
       (row) => serializer.represent(row),
     );
@@ -165,17 +159,15 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
   };
 
   const create: Handler = async (ctx) => {
-    const data = { ...(await input(ctx, false)), ...options.onCreate?.(ctx) };
-    const row = await write(ctx, false, () => model.create({ data: data as never, ...(include ? { include } : {}) }));
+    const data = { ...serializer.defaults, ...(await input(ctx, false)), ...options.onCreate?.(ctx) };
+    const row = await write(ctx, false, () => table.create(data));
     return { status: 201, body: serializer.represent(row) };
   };
 
   const update = (partial: boolean): Handler => async (ctx) => {
     const { id } = (await getObject(ctx)) as { id: number };
     const data = await input(ctx, partial);
-    const row = await write(ctx, partial, () =>
-      model.update({ where: { id }, data: data as never, ...(include ? { include } : {}) }).catch(goneIsNotFound),
-    );
+    const row = await write(ctx, partial, () => table.update(id, data).catch(goneIsNotFound));
     return { body: serializer.represent(row) };
   };
 
@@ -200,18 +192,33 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
       description: `A unique integer value identifying this ${name.toLowerCase()}.`,
       schema: { type: 'integer' },
       rejects: 404,
+      example: 1,
     },
   ];
   const listParameters = [...pagination.parameters, ...filters.flatMap((backend) => backend.parameters)];
 
   // Each action: its route, method, handler and docs.
+  const one = `a ${name.toLowerCase()}`;
+  const many = `${name.toLowerCase()}s`;
   const operations: [Action, 'list' | 'detail', HttpMethod, Handler, OperationDocs][] = [
-    ['list', 'list', 'GET', list, { action: 'list', parameters: listParameters, responses: { 200: page } }],
-    ['create', 'list', 'POST', create, { request, responses: { 201: representation } }],
-    ['retrieve', 'detail', 'GET', retrieve, { parameters: byId, responses: { 200: representation } }],
-    ['update', 'detail', 'PUT', update(false), { parameters: byId, request, responses: { 200: representation } }],
-    ['partial_update', 'detail', 'PATCH', update(true), { parameters: byId, request: patchRequest, responses: { 200: representation } }],
-    ['destroy', 'detail', 'DELETE', destroy, { parameters: byId, responses: protectedBy ? { 204: null, 400: errorDetail } : { 204: null } }],
+    ['list', 'list', 'GET', list, { action: 'list', summary: `List ${many}`, parameters: listParameters, responses: { 200: page } }],
+    ['create', 'list', 'POST', create, { summary: `Create ${one}`, request, responses: { 201: representation } }],
+    ['retrieve', 'detail', 'GET', retrieve, { summary: `Retrieve ${one}`, parameters: byId, responses: { 200: representation } }],
+    ['update', 'detail', 'PUT', update(false), { summary: `Replace ${one}`, parameters: byId, request, responses: { 200: representation } }],
+    [
+      'partial_update',
+      'detail',
+      'PATCH',
+      update(true),
+      { summary: `Update part of ${one}`, parameters: byId, request: patchRequest, responses: { 200: representation } },
+    ],
+    [
+      'destroy',
+      'detail',
+      'DELETE',
+      destroy,
+      { summary: `Delete ${one}`, parameters: byId, responses: protectedBy ? { 204: null, 400: errorDetail } : { 204: null } },
+    ],
   ];
   const routeOf = (route: 'list' | 'detail') => {
     const enabled = operations.filter(([action, r]) => r === route && actions.has(action));
@@ -227,9 +234,14 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
     ...(options.throttles ? { throttles: options.throttles } : {}),
   };
 
+  // OPTIONS `actions` and the browsable API's forms: POST on the list, PUT on an object.
+  const fields = serializerInfo(serializer.input, serializer.output);
+  const listForm: ViewForm | undefined = actions.has('create') ? { method: 'POST', fields } : undefined;
+  const detailForm: ViewForm | undefined = actions.has('update') ? { method: 'PUT', fields, object: getObject } : undefined;
+
   return {
     name,
-    list: { ...policies, name: `${name} List`, ...routeOf('list') },
-    detail: { ...policies, name: `${name} Instance`, ...routeOf('detail') },
+    list: { ...policies, name: `${name} List`, ...routeOf('list'), ...(listForm ? { form: listForm } : {}) },
+    detail: { ...policies, name: `${name} Instance`, ...routeOf('detail'), ...(detailForm ? { form: detailForm } : {}) },
   };
 }

@@ -3,23 +3,17 @@
 // log in with a session through "Try it out", then run "Try it out" and see the user's own
 // data come back. Every request the page makes must stay on this server. Screenshots are
 // kept under test-artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { projectRoot } from '../../src/config.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { tokenLogin } from '../support/auth.js';
-import { chromiumPath } from '../support/global-setup.js';
-const artifacts = join(projectRoot, 'test-artifacts');
+import { artifacts, launchBrowser, type TestBrowser } from '../support/browser.js';
 
 describe.skipIf(!inject('chromiumAvailable'))('Swagger UI at /api/docs/', () => {
   let t: TestApp;
   let context: BrowserContext;
-  let profile: string;
-  // Requests to any other host are refused and recorded: nothing may leave this server.
-  const offHost: string[] = [];
+  let browser: TestBrowser;
   let page: Page;
   let pageErrors: string[];
   /** What the browser refused under the pages' Content-Security-Policy: nothing, or the page would be broken. */
@@ -29,24 +23,11 @@ describe.skipIf(!inject('chromiumAvailable'))('Swagger UI at /api/docs/', () => 
 
   beforeAll(async () => {
     t = await createTestApp();
-    profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.hostname === '127.0.0.1') return route.continue();
-      offHost.push(url.href);
-      return route.abort();
-    });
-    mkdirSync(artifacts, { recursive: true });
+    browser = await launchBrowser();
+    context = browser.context;
   });
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await t?.close();
   });
 
@@ -68,7 +49,7 @@ describe.skipIf(!inject('chromiumAvailable'))('Swagger UI at /api/docs/', () => 
   });
   afterEach(async () => {
     await page.close();
-    expect(offHost).toEqual([]);
+    expect(browser.offHost).toEqual([]);
     expect(pageErrors).toEqual([]);
     expect(cspViolations).toEqual([]);
   });

@@ -18,7 +18,13 @@ describeWithDatabase('account commands', () => {
   /** manage's main() in this process: the same exit code and output as a separate run. */
   const manageHere = (args: string[], env?: Record<string, string>) => manageInProcess(args, t.db.url, env);
 
-  const userNamed = (username: string) => t.db.prisma.user.findUnique({ where: { username } });
+  const userNamed = (username: string) =>
+    t.db.kysely
+      .selectFrom('auth_user')
+      .select(['id', 'username', 'email', 'password', 'is_active as isActive', 'is_staff as isStaff', 'is_superuser as isSuperuser'])
+      .where('username', '=', username)
+      .executeTakeFirst()
+      .then((row) => row ?? null);
   const canLogIn = async (username: string, password: string) => (await t.http.post('/api/token/').send({ username, password })).status === 200;
 
   describe('createsuperuser --no-input', () => {
@@ -185,22 +191,24 @@ describeWithDatabase('account commands', () => {
   it('clearsessions deletes expired sessions, and tokens older than TOKEN_TTL', async () => {
     const user = await t.createUser();
     const hourAgo = new Date(Date.now() - 3600 * 1000);
-    await t.db.prisma.session.createMany({
-      data: [
-        { digest: 'expired-session', userId: user.id, expiresAt: hourAgo },
-        { digest: 'live-session', userId: user.id, expiresAt: new Date(Date.now() + 3600 * 1000) },
-      ],
-    });
-    await t.db.prisma.authToken.createMany({
-      data: [
-        { digest: 'old-token', userId: user.id, createdAt: hourAgo },
-        { digest: 'new-token', userId: user.id },
-      ],
-    });
+    await t.db.kysely
+      .insertInto('django_session')
+      .values([
+        { digest: 'expired-session', user_id: user.id, expires_at: hourAgo },
+        { digest: 'live-session', user_id: user.id, expires_at: new Date(Date.now() + 3600 * 1000) },
+      ])
+      .execute();
+    await t.db.kysely
+      .insertInto('authtoken_token')
+      .values([
+        { digest: 'old-token', user_id: user.id, created_at: hourAgo },
+        { digest: 'new-token', user_id: user.id, created_at: new Date() },
+      ])
+      .execute();
     expect(await manageHere(['clearsessions'])).toEqual({ code: 0, stdout: 'Deleted 1 expired session(s) and 0 expired token(s).\n', stderr: '' });
     expect(await manageHere(['clearsessions'], { TOKEN_TTL: '30m' })).toEqual({ code: 0, stdout: 'Deleted 0 expired session(s) and 1 expired token(s).\n', stderr: '' });
-    expect((await t.db.prisma.session.findMany({ where: { userId: user.id } })).map((s) => s.digest)).toEqual(['live-session']);
-    expect((await t.db.prisma.authToken.findMany({ where: { userId: user.id } })).map((s) => s.digest)).toEqual(['new-token']);
+    expect((await t.db.kysely.selectFrom('django_session').select('digest').where('user_id', '=', user.id).execute()).map((s) => s.digest)).toEqual(['live-session']);
+    expect((await t.db.kysely.selectFrom('authtoken_token').select('digest').where('user_id', '=', user.id).execute()).map((s) => s.digest)).toEqual(['new-token']);
   });
 
   it('refuses to run on a database with unapplied migrations', async () => {

@@ -8,6 +8,8 @@ import { createApp } from '../../src/app.js';
 import { testConfig, useTestApp } from '../support/app.js';
 import { sessionLogin, tokenLogin } from '../support/auth.js';
 import { describeWithDatabase } from '../support/suite.js';
+import { countRows } from '../support/databases.js';
+import { sql } from 'kysely';
 
 const unableToLogIn = { non_field_errors: ['Unable to log in with provided credentials.'] };
 const invalidToken = { detail: 'Invalid token.' };
@@ -35,7 +37,7 @@ describeWithDatabase('DRF token authentication over HTTP', () => {
       const user = await t.createUser();
       const before = Date.now();
       await tokenLogin(t, user);
-      const row = await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+      const row = await t.db.kysely.selectFrom('auth_user').select('last_login as lastLogin').where('id', '=', user.id).executeTakeFirstOrThrow();
       expect(row.lastLogin!.getTime()).toBeGreaterThanOrEqual(before - 1000);
     });
 
@@ -53,7 +55,7 @@ describeWithDatabase('DRF token authentication over HTTP', () => {
         const response = await t.http.post('/auth/token/login/').send(body);
         expect({ status: response.status, body: response.body }).toEqual({ status: 400, body: unableToLogIn });
       }
-      expect(await t.db.prisma.authToken.count({ where: { userId: { in: [user.id, inactive.id] } } })).toBe(0);
+      expect(await countRows(t.db, 'authtoken_token', { user_id: [user.id, inactive.id] })).toBe(0);
     });
 
     it('validates its fields as DRF CharFields', async () => {
@@ -160,7 +162,7 @@ describeWithDatabase('DRF token authentication over HTTP', () => {
     it('refuses the token of a user made inactive: "User inactive or deleted."', async () => {
       const user = await t.createUser();
       const { header } = await tokenLogin(t, user);
-      await t.db.prisma.user.update({ where: { id: user.id }, data: { isActive: false } });
+      await t.db.kysely.updateTable('auth_user').set({ is_active: false }).where('id', '=', user.id).execute();
       const response = await t.http.get('/api/transactions/').set(header);
       expect(response.status).toBe(401);
       expect(response.body).toEqual({ detail: 'User inactive or deleted.' });
@@ -178,7 +180,7 @@ describeWithDatabase('DRF token authentication over HTTP', () => {
   it('stores no key in the database: only its SHA-256 digest', async () => {
     const user = await t.createUser();
     const keys = [(await tokenLogin(t, user)).key, ((await t.http.post('/api-token-auth/').send(user)).body as { token: string }).token];
-    const rows = await t.db.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM authtoken_token WHERE user_id = ${user.id}`);
+    const { rows } = await sql<Record<string, unknown>>`SELECT * FROM authtoken_token WHERE user_id = ${user.id}`.execute(t.db.kysely);
     expect(rows).toHaveLength(2);
     const table = JSON.stringify(rows);
     for (const key of keys) {
@@ -192,7 +194,7 @@ describeWithDatabase('DRF token authentication over HTTP', () => {
     it('without one (the default, as DRF), a token never expires', async () => {
       const user = await t.createUser();
       const { key, header } = await tokenLogin(t, user);
-      await t.db.prisma.authToken.update({ where: { digest: sha256(key) }, data: { createdAt: new Date('2000-01-01T00:00:00Z') } });
+      await t.db.kysely.updateTable('authtoken_token').set({ created_at: new Date('2000-01-01T00:00:00Z') }).where('digest', '=', sha256(key)).execute();
       expect((await t.http.get('/auth/users/me/').set(header)).status).toBe(200);
     });
 
@@ -201,13 +203,13 @@ describeWithDatabase('DRF token authentication over HTTP', () => {
       const user = await t.createUser();
       const fresh = await tokenLogin(t, user);
       const old = await tokenLogin(t, user);
-      await t.db.prisma.authToken.update({ where: { digest: sha256(old.key) }, data: { createdAt: new Date(Date.now() - 3601 * 1000) } });
+      await t.db.kysely.updateTable('authtoken_token').set({ created_at: new Date(Date.now() - 3601 * 1000) }).where('digest', '=', sha256(old.key)).execute();
 
       expect((await expiring.get('/auth/users/me/').set(fresh.header)).status).toBe(200);
       const response = await expiring.get('/auth/users/me/').set(old.header);
       expect(response.status).toBe(401);
       expect(response.body).toEqual(invalidToken);
-      expect(await t.db.prisma.authToken.count({ where: { digest: sha256(old.key) } })).toBe(0);
+      expect(await countRows(t.db, 'authtoken_token', { digest: sha256(old.key) })).toBe(0);
     });
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { testConfig, useTestApp } from '../support/app.js';
 import { sessionLogin, tokenLogin } from '../support/auth.js';
 import { describeWithDatabase } from '../support/suite.js';
+import { countRows } from '../support/databases.js';
 
 type Json = Record<string, unknown>;
 const required = 'This field is required.';
@@ -31,7 +32,7 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
       expect(Object.keys(response.body as object)).toEqual(['email', 'username', 'id']);
       // Django's normalize_email lowercases the domain only.
       expect(response.body).toEqual({ email: 'New@example.com', username: 'newcomer', id: expect.any(Number) });
-      const row = await t.db.prisma.user.findUniqueOrThrow({ where: { username: 'newcomer' } });
+      const row = await t.db.kysely.selectFrom('auth_user').select(['password', 'email', 'is_active as isActive', 'is_staff as isStaff', 'is_superuser as isSuperuser']).where('username', '=', 'newcomer').executeTakeFirstOrThrow();
       expect(row.password).toMatch(/^bcrypt_sha256\$\$2b\$04\$/);
       expect({ isStaff: row.isStaff, isSuperuser: row.isSuperuser, isActive: row.isActive }).toEqual({ isStaff: false, isSuperuser: false, isActive: true });
       expect((await t.login({ username: 'newcomer', password: 'plenty-long passphrase' })).access).toBeTruthy();
@@ -59,11 +60,11 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
       }],
       ['a blank password', { username: 'blank', password: '   ' }, { password: ['This field may not be blank.'] }],
     ])('refuses %s with 400 and the fields\' messages, creating nothing', async (_case, body, errors) => {
-      const before = await t.db.prisma.user.count();
+      const before = await countRows(t.db, 'auth_user');
       const response = await t.http.post('/auth/users/').send(body);
       expect(response.status).toBe(400);
       expect(response.body).toEqual(errors);
-      expect(await t.db.prisma.user.count()).toBe(before);
+      expect(await countRows(t.db, 'auth_user')).toBe(before);
     });
 
     it('refuses a taken username (also in another Unicode form), reported with the other fields\' errors', async () => {
@@ -125,7 +126,7 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
       const bad = await t.http.patch('/auth/users/me/').set(auth).send({ email: 'nope' });
       expect(bad.status).toBe(400);
       expect(bad.body).toEqual({ email: ['Enter a valid email address.'] });
-      expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).email).toBe('');
+      expect((await t.db.kysely.selectFrom('auth_user').select('email').where('id', '=', user.id).executeTakeFirstOrThrow()).email).toBe('');
     });
 
     it('DELETE needs the current password', async () => {
@@ -137,7 +138,7 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
       const wrong = await t.http.delete('/auth/users/me/').set(auth).send({ current_password: 'not it' });
       expect(wrong.status).toBe(400);
       expect(wrong.body).toEqual(invalidPassword);
-      expect(await t.db.prisma.user.count({ where: { id: user.id } })).toBe(1);
+      expect(await countRows(t.db, 'auth_user', { id: user.id })).toBe(1);
     });
 
     it('DELETE removes the account and with it every credential it had', async () => {
@@ -147,7 +148,7 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
       const session = await sessionLogin(t, user);
       const response = await t.http.delete('/auth/users/me/').set(token.header).send({ current_password: user.password });
       expect(response.status).toBe(204);
-      expect(await t.db.prisma.user.count({ where: { id: user.id } })).toBe(0);
+      expect(await countRows(t.db, 'auth_user', { id: user.id })).toBe(0);
 
       expect((await t.http.get('/auth/users/me/').set(token.header)).body).toEqual({ detail: 'Invalid token.' });
       expect((await t.http.get('/auth/users/me/').set('Authorization', `Bearer ${pair.access}`)).body).toEqual({ detail: 'User not found', code: 'user_not_found' });
@@ -209,8 +210,8 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
         code: 'token_not_valid',
         messages: [{ token_class: 'AccessToken', token_type: 'access', message: 'Token is blacklisted' }],
       });
-      expect(await t.db.prisma.authToken.count({ where: { userId: user.id } })).toBe(0);
-      expect(await t.db.prisma.session.count({ where: { userId: user.id } })).toBe(0);
+      expect(await countRows(t.db, 'authtoken_token', { user_id: user.id })).toBe(0);
+      expect(await countRows(t.db, 'django_session', { user_id: user.id })).toBe(0);
 
       // The old password is gone, the new one works everywhere, and other users are untouched.
       expect((await t.http.post('/api/token/').send(user)).status).toBe(401);
@@ -230,7 +231,7 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
       expect(mine.body).toEqual([{ email: 'u@example.com', id: user.id, username: user.username }]);
 
       const all = await t.http.get('/auth/users/').set(await t.bearer(admin));
-      const everyone = await t.db.prisma.user.findMany({ orderBy: { id: 'asc' } });
+      const everyone = await t.db.kysely.selectFrom('auth_user').select(['id', 'username', 'email']).orderBy('id').execute();
       expect(all.body).toEqual(everyone.map((u) => ({ email: u.email, id: u.id, username: u.username })));
       expect((await t.http.get('/auth/users/')).status).toBe(401);
     });
@@ -258,7 +259,7 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
       expect(patched.body).toEqual({ email: 'fixed@example.com', id: other.id, username: other.username });
       expect((await t.http.delete(`/auth/users/${other.id}/`).set(auth).send({ current_password: other.password })).body).toEqual(invalidPassword);
       expect((await t.http.delete(`/auth/users/${other.id}/`).set(auth).send({ current_password: admin.password })).status).toBe(204);
-      expect(await t.db.prisma.user.count({ where: { id: other.id } })).toBe(0);
+      expect(await countRows(t.db, 'auth_user', { id: other.id })).toBe(0);
     });
   });
 });

@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { describeWithDatabase } from '../support/suite.js';
+import { countRows } from '../support/databases.js';
+import { sql } from 'kysely';
 
 describeWithDatabase('request pipeline errors', () => {
   let t: TestApp;
@@ -24,10 +26,12 @@ describeWithDatabase('request pipeline errors', () => {
     const invalidUtf8 = await fetch(`${t.baseUrl}/api/posts/`, {
       method: 'POST',
       headers: { ...auth, 'Content-Type': 'application/json' },
-      body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]),
+      body: Buffer.from('{"title": "caf\xe9", "body": "x"}', 'latin1'),
     });
     expect(invalidUtf8.status).toBe(400);
-    expect(((await invalidUtf8.json()) as { detail: string }).detail).toMatch(/^JSON parse error - /);
+    expect(await invalidUtf8.json()).toEqual({
+      detail: "JSON parse error - 'utf-8' codec can't decode byte 0xe9 in position 14: invalid continuation byte",
+    });
   });
 
   it('checks authentication and permissions before reading the body, as DRF does', async () => {
@@ -48,11 +52,11 @@ describeWithDatabase('request pipeline errors', () => {
   });
 
   it('answers a body over the limit with 413 and writes nothing', async () => {
-    const before = await t.db.prisma.post.count();
+    const before = await countRows(t.db, 'posts_post');
     const response = await postJson(JSON.stringify({ title: 't', body: 'x'.repeat(5000) }));
     expect(response.status).toBe(413);
     expect(response.body).toEqual({ detail: 'Request body is too large.' });
-    expect(await t.db.prisma.post.count()).toBe(before);
+    expect(await countRows(t.db, 'posts_post')).toBe(before);
   });
 
   it('answers unknown URLs with JSON 404s', async () => {
@@ -90,7 +94,7 @@ describeWithDatabase('request pipeline errors', () => {
     expect(head.text).toBeUndefined();
     const options = await t.http.options('/api/posts/');
     expect(options.status).toBe(200);
-    expect(options.body).toMatchObject({ name: 'Post List', renders: ['application/json'] });
+    expect(options.body).toMatchObject({ name: 'Post List', renders: ['application/json', 'text/html'] });
   });
 
   it('lists every resource at the API root with absolute URLs', async () => {
@@ -111,7 +115,7 @@ describeWithDatabase('request pipeline errors', () => {
 describeWithDatabase('server faults', () => {
   it('answer 500 with a JSON detail and no stack trace, and are logged', async () => {
     const t = await createTestApp();
-    await t.db.prisma.$executeRawUnsafe('DROP TABLE posts_post'); // a server fault, not the client's
+    await sql`DROP TABLE posts_post`.execute(t.db.kysely); // a server fault, not the client's
     const response = await t.http.get('/api/posts/');
     expect(response.status).toBe(500);
     expect(response.body).toEqual({ detail: 'A server error occurred.' });

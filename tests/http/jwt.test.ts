@@ -276,7 +276,7 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
 
     it('a token of a deleted user answers 401 user_not_found', async () => {
       const { user, access } = await userWithTokens();
-      await t.db.prisma.user.delete({ where: { id: user.id } });
+      await t.db.kysely.deleteFrom('auth_user').where('id', '=', user.id).execute();
       for (const path of resources) {
         const response = await t.http.get(path).set(bearer(access));
         expect(response.status, path).toBe(401);
@@ -286,7 +286,7 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
 
     it('a token of a deactivated user answers 401 user_inactive', async () => {
       const { user, access } = await userWithTokens();
-      await t.db.prisma.user.update({ where: { id: user.id }, data: { isActive: false } });
+      await t.db.kysely.updateTable('auth_user').set({ is_active: false }).where('id', '=', user.id).execute();
       for (const path of resources) {
         const response = await t.http.get(path).set(bearer(access));
         expect(response.status, path).toBe(401);
@@ -375,7 +375,7 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
 
     it('the refresh token of a deleted user answers 401 no_active_account', async () => {
       const { user, refresh: refreshToken } = await userWithTokens();
-      await t.db.prisma.user.delete({ where: { id: user.id } });
+      await t.db.kysely.deleteFrom('auth_user').where('id', '=', user.id).execute();
       const response = await refresh(refreshToken);
       expect(response.status).toBe(401);
       expect(response.body).toStrictEqual(noActiveAccount);
@@ -383,7 +383,7 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
 
     it('the refresh token of a deactivated user answers 401 no_active_account', async () => {
       const { user, refresh: refreshToken } = await userWithTokens();
-      await t.db.prisma.user.update({ where: { id: user.id }, data: { isActive: false } });
+      await t.db.kysely.updateTable('auth_user').set({ is_active: false }).where('id', '=', user.id).execute();
       const response = await refresh(refreshToken);
       expect(response.status).toBe(401);
       expect(response.body).toStrictEqual(noActiveAccount);

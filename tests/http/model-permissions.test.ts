@@ -14,7 +14,7 @@ describeWithDatabase('model permissions', () => {
     let admin: PermissionAdmin;
     beforeAll(async () => {
       t = await createTestApp({ modelPermissions: { models: ['lending.belonging', 'posts.post'], requireView: false } });
-      admin = new PermissionAdmin(t.db.prisma);
+      admin = new PermissionAdmin(t.db);
     });
     afterAll(() => t?.close());
 
@@ -24,7 +24,7 @@ describeWithDatabase('model permissions', () => {
     }
 
     /** A belonging of the user, written past the API (they may lack add_belonging). */
-    const belongingOf = (user: { id: number }) => t.db.prisma.belonging.create({ data: { name: 'Drill', ownerId: user.id } });
+    const belongingOf = (user: { id: number }) => t.db.kysely.insertInto('lending_belonging').values({ name: 'Drill', owner_id: user.id }).returning('id').executeTakeFirstOrThrow();
 
     it('DjangoModelPermissions: reads need nothing, each write its own permission; anonymous users get 401', async () => {
       const { user, auth } = await client();
@@ -169,14 +169,14 @@ describeWithDatabase('model permissions', () => {
     let admin: PermissionAdmin;
     beforeAll(async () => {
       t = await createTestApp({ modelPermissions: { models: ['lending.belonging', 'posts.post'], requireView: true } });
-      admin = new PermissionAdmin(t.db.prisma);
+      admin = new PermissionAdmin(t.db);
     });
     afterAll(() => t?.close());
 
     it('GET and HEAD need view_<model>; OPTIONS needs nothing; anonymous users no longer read', async () => {
       const user = await t.createUser();
       const auth = await t.bearer(user);
-      const { id } = await t.db.prisma.belonging.create({ data: { name: 'Drill', ownerId: user.id } });
+      const { id } = await t.db.kysely.insertInto('lending_belonging').values({ name: 'Drill', owner_id: user.id }).returning('id').executeTakeFirstOrThrow();
       for (const response of [
         await t.http.get('/api/belongings/').set(auth),
         await t.http.get(`/api/belongings/${id}/`).set(auth),

@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { useTestApp, uniqueName } from '../support/app.js';
 import { sessionLogin, tokenLogin } from '../support/auth.js';
 import { describeWithDatabase } from '../support/suite.js';
+import { sql } from 'kysely';
 
 describeWithDatabase('request log', () => {
   const t = useTestApp();
@@ -40,7 +41,7 @@ describeWithDatabase('request log', () => {
     const { createTestApp } = await import('../support/app.js');
     const broken = await createTestApp();
     try {
-      await broken.db.prisma.$executeRawUnsafe('DROP TABLE posts_post');
+      await sql`DROP TABLE posts_post`.execute(broken.db.kysely);
       const response = await broken.http.get('/api/posts/').set('X-Request-ID', 'fault-1');
       expect(response.status).toBe(500);
       const lines = broken.logs.filter((line) => line.reqId === 'fault-1');

@@ -8,6 +8,8 @@ import { createApp } from '../../src/app.js';
 import { testConfig, useTestApp } from '../support/app.js';
 import { cookieHeader, sessionLogin, setCookies } from '../support/auth.js';
 import { describeWithDatabase } from '../support/suite.js';
+import { countRows } from '../support/databases.js';
+import { sql } from 'kysely';
 
 const csrfFailed = { detail: 'CSRF Failed: CSRF token missing or incorrect.' };
 const notProvided = { detail: 'Authentication credentials were not provided.' };
@@ -33,11 +35,11 @@ describeWithDatabase('browser sessions over HTTP', () => {
       for (const cookie of [sessionid!, csrftoken!]) expect(cookie.attributes).not.toContain('Secure');
       expect(csrftoken!.attributes).not.toContain('HttpOnly');
 
-      const row = await t.db.prisma.session.findUniqueOrThrow({ where: { digest: sha256(sessionid!.value) } });
+      const row = await t.db.kysely.selectFrom('django_session').select(['user_id as userId', 'expires_at as expiresAt']).where('digest', '=', sha256(sessionid!.value)).executeTakeFirstOrThrow();
       expect(row.userId).toBe(user.id);
       expect(row.expiresAt.getTime()).toBeGreaterThanOrEqual(before + twoWeeks * 1000 - 1000);
       expect(row.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + twoWeeks * 1000 + 1000);
-      const { lastLogin } = await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+      const { last_login: lastLogin } = await t.db.kysely.selectFrom('auth_user').select('last_login').where('id', '=', user.id).executeTakeFirstOrThrow();
       expect(lastLogin).not.toBeNull();
     });
 
@@ -98,7 +100,7 @@ describeWithDatabase('browser sessions over HTTP', () => {
       const user = await t.createUser();
       const session = await sessionLogin(t, user);
       const post = () => t.http.post('/api/posts/').set('Cookie', session.cookie);
-      const before = await t.db.prisma.post.count();
+      const before = await countRows(t.db, 'posts_post');
 
       const missing = await post().send({ title: 't', body: 'b' });
       expect(missing.status).toBe(403);
@@ -106,7 +108,7 @@ describeWithDatabase('browser sessions over HTTP', () => {
       expect(missing.headers['www-authenticate']).toBeUndefined();
       const wrong = await post().set('X-CSRFToken', 'f'.repeat(64)).send({ title: 't', body: 'b' });
       expect({ status: wrong.status, body: wrong.body }).toEqual({ status: 403, body: csrfFailed });
-      expect(await t.db.prisma.post.count()).toBe(before);
+      expect(await countRows(t.db, 'posts_post')).toBe(before);
 
       const ok = await post().set('X-CSRFToken', session.csrftoken).send({ title: 't', body: 'b' });
       expect(ok.status).toBe(201);
@@ -152,10 +154,10 @@ describeWithDatabase('browser sessions over HTTP', () => {
     it('an unknown, expired or inactive user\'s session is simply anonymous', async () => {
       const user = await t.createUser();
       const expired = await sessionLogin(t, user);
-      await t.db.prisma.session.update({ where: { digest: sha256(expired.sessionid) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      await t.db.kysely.updateTable('django_session').set({ expires_at: new Date(Date.now() - 1000) }).where('digest', '=', sha256(expired.sessionid)).execute();
       const inactiveUser = await t.createUser();
       const inactive = await sessionLogin(t, inactiveUser);
-      await t.db.prisma.user.update({ where: { id: inactiveUser.id }, data: { isActive: false } });
+      await t.db.kysely.updateTable('auth_user').set({ is_active: false }).where('id', '=', inactiveUser.id).execute();
 
       for (const cookie of ['sessionid=0123456789abcdef0123456789abcdef01234567', 'sessionid=', 'sessionid=%E0%A4%A', expired.cookie, inactive.cookie]) {
         const dashboard = await t.http.get('/api/dashboard/').set('Cookie', cookie);
@@ -188,7 +190,7 @@ describeWithDatabase('browser sessions over HTTP', () => {
         expect(cleared[name]!.value).toBe('');
         expect(cleared[name]!.attributes).toContain('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
       }
-      expect(await t.db.prisma.session.count({ where: { digest: sha256(session.sessionid) } })).toBe(0);
+      expect(await countRows(t.db, 'django_session', { digest: sha256(session.sessionid) })).toBe(0);
       // A copy of the old cookie is worthless; the user's other browser stays signed in.
       expect((await t.http.get('/api/dashboard/').set('Cookie', session.cookie)).status).toBe(403);
       expect((await t.http.get('/api/dashboard/').set('Cookie', other.cookie)).status).toBe(200);
@@ -202,7 +204,7 @@ describeWithDatabase('browser sessions over HTTP', () => {
   it('stores no session key in the database: only its SHA-256 digest', async () => {
     const user = await t.createUser();
     const session = await sessionLogin(t, user);
-    const rows = await t.db.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM django_session WHERE user_id = ${user.id}`);
+    const { rows } = await sql<Record<string, unknown>>`SELECT * FROM django_session WHERE user_id = ${user.id}`.execute(t.db.kysely);
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(session.sessionid);
     expect(JSON.stringify(rows)).not.toContain(session.csrftoken);

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { useTestApp } from '../support/app.js';
 import { describeWithDatabase } from '../support/suite.js';
+import { countRows } from '../support/databases.js';
 
 describeWithDatabase('transactions', () => {
   const t = useTestApp();
@@ -59,8 +60,19 @@ describeWithDatabase('transactions', () => {
       expect(read.body.amount).toBe(expected);
     }
     // Sums in the database are exact too: 0.10 + 0.20 is 0.30, not 0.30000000000000004.
-    const stored = await t.db.prisma.transaction.findMany({ where: { description: 'exact' }, select: { amountCents: true } });
+    const stored = await t.db.kysely.selectFrom('transactions_transaction').select('amount_cents as amountCents').where('description', '=', 'exact').execute();
     expect(stored.map((r) => r.amountCents)).toContain(9999999999n);
+  });
+
+  it('takes the description as optional and blank, as the model (CharField(max_length=255, blank=True))', async () => {
+    const user = await t.createUser();
+    const auth = await t.bearer(user);
+    const left = await t.http.post('/api/transactions/').set(auth).send({ amount: '3.00' });
+    expect(left.status).toBe(201);
+    expect(left.body).toMatchObject({ amount: '3.00', description: '' });
+    const blank = await t.http.post('/api/transactions/').set(auth).send({ amount: '4.00', description: '  ' });
+    expect(blank.status).toBe(201);
+    expect(blank.body).toMatchObject({ description: '' });
   });
 
   it('rejects bad amounts with DRF messages and writes nothing', async () => {
@@ -91,8 +103,10 @@ describeWithDatabase('transactions', () => {
     expect(nan.status).toBe(400);
     expect(nan.body).toEqual({ detail: "JSON parse error - Out of range float values are not JSON compliant: 'NaN'" });
     const missing = await t.http.post('/api/transactions/').set(auth).send({});
-    expect(missing.body).toEqual({ amount: ['This field is required.'], description: ['This field is required.'] });
-    expect(await t.db.prisma.transaction.count({ where: { userId: user.id } })).toBe(0);
+    expect(missing.body).toEqual({ amount: ['This field is required.'] });
+    const tooLong = await t.http.post('/api/transactions/').set(auth).send({ amount: '1.00', description: 'x'.repeat(256) });
+    expect(tooLong.body).toEqual({ description: ['Ensure this field has no more than 255 characters.'] });
+    expect(await countRows(t.db, 'transactions_transaction', { user_id: user.id })).toBe(0);
   });
 
   it('accepts form-encoded bodies as DRF does', async () => {
@@ -131,14 +145,17 @@ describeWithDatabase('transactions', () => {
   it('paginates with limit/offset: default 5, max 20, DRF links', async () => {
     const { user, auth } = await client();
     const base = Date.parse('2031-01-01T00:00:00Z');
-    await t.db.prisma.transaction.createMany({
-      data: Array.from({ length: 23 }, (_, i) => ({
-        userId: user.id,
-        amountCents: BigInt(i * 100),
-        description: `t${i}`,
-        timestamp: new Date(base + i * 1000),
-      })),
-    });
+    await t.db.kysely
+      .insertInto('transactions_transaction')
+      .values(
+        Array.from({ length: 23 }, (_, i) => ({
+          user_id: user.id,
+          amount_cents: BigInt(i * 100),
+          description: `t${i}`,
+          timestamp: new Date(base + i * 1000),
+        })),
+      )
+      .execute();
     const first = await t.http.get('/api/transactions/').set(auth);
     const host = first.request.url.replace(/\/api\/.*$/, '');
     expect(first.body.count).toBe(23);
@@ -169,13 +186,14 @@ describeWithDatabase('transactions', () => {
 
   it('filters by amount and timestamp ranges, with django-filter errors for bad values', async () => {
     const { user, auth } = await client();
-    await t.db.prisma.transaction.createMany({
-      data: [
-        { userId: user.id, amountCents: 1000n, description: 'ten', timestamp: new Date('2024-01-01T00:00:00Z') },
-        { userId: user.id, amountCents: 1250n, description: 'twelve fifty', timestamp: new Date('2024-02-01T00:00:00Z') },
-        { userId: user.id, amountCents: -500n, description: 'refund', timestamp: new Date('2024-03-01T00:00:00Z') },
-      ],
-    });
+    await t.db.kysely
+      .insertInto('transactions_transaction')
+      .values([
+        { user_id: user.id, amount_cents: 1000n, description: 'ten', timestamp: new Date('2024-01-01T00:00:00Z') },
+        { user_id: user.id, amount_cents: 1250n, description: 'twelve fifty', timestamp: new Date('2024-02-01T00:00:00Z') },
+        { user_id: user.id, amount_cents: -500n, description: 'refund', timestamp: new Date('2024-03-01T00:00:00Z') },
+      ])
+      .execute();
     const descriptions = async (query: string) =>
       (await t.http.get(`/api/transactions/?${query}`).set(auth)).body.results.map((r: { description: string }) => r.description).sort();
     expect(await descriptions('amount=12.5')).toEqual(['twelve fifty']);
@@ -220,9 +238,10 @@ describeWithDatabase('transactions', () => {
 
   it('runs a constant number of queries per list, whatever the limit', async () => {
     const { user, auth } = await client();
-    await t.db.prisma.transaction.createMany({
-      data: Array.from({ length: 30 }, (_, i) => ({ userId: user.id, amountCents: BigInt(i), description: 'q' })),
-    });
+    await t.db.kysely
+      .insertInto('transactions_transaction')
+      .values(Array.from({ length: 30 }, (_, i) => ({ user_id: user.id, amount_cents: BigInt(i), description: 'q', timestamp: new Date() })))
+      .execute();
     const counts: number[] = [];
     for (const limit of [1, 5, 20]) {
       t.queries.reset();

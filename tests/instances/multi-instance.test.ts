@@ -37,7 +37,7 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
     [redis, database] = await Promise.all([startRedisServer(), blankDatabaseUrl('postgresql')]);
     await migrate(database.url);
     db = openDatabase(database.url);
-    users = new Users(db.prisma, new PasswordHasher(4));
+    users = new Users(db, new PasswordHasher(4));
     env = {
       NODE_ENV: 'production',
       ALLOWED_HOSTS: '127.0.0.1',
@@ -187,6 +187,6 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
       expect(await cluster.stop()).toBe(0);
     }
     expect(cluster.output().stdout).toMatch(/SIGTERM received: stopping 2 workers\./);
-    expect(cluster.output().stdout.match(/SIGTERM received: finishing open requests, then exiting\./g)).toHaveLength(2);
+    expect(cluster.output().stdout.match(/SIGTERM received: finishing open requests \(at most 30 s\), then exiting\./g)).toHaveLength(2);
   });
 });

@@ -1,16 +1,15 @@
 // Builds the real app against a fresh database of the kind under test, with a
 // user factory, JWT helpers and a counter of the SQL statements sent. Every response
 // `http` receives is checked against openapi.yaml (tests/support/openapi.ts).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { pino, type Logger } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp, type AppOptions } from '../../src/app.js';
 import { Users, type NewUser, type User } from '../../src/apps/accounts/users.js';
-import { PasswordHasher } from '../../src/apps/accounts/passwords.js';
-import type { AppConfig } from '../../src/config.js';
+import { defaultPasswordHashers, PasswordHasher } from '../../src/apps/accounts/passwords.js';
+import { loadConfig, type AppConfig } from '../../src/config.js';
+import { createHttpServer } from '../../src/http-server.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 import { SpecValidator } from './openapi.js';
 
@@ -20,6 +19,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     secretKey: 'test-secret-key-that-is-long-enough-0123456789',
     jwt: { accessLifetime: 900, refreshLifetime: 86400, rotateRefreshTokens: true, blacklistAfterRotation: true },
     bcryptRounds: 4,
+    passwordHashers: defaultPasswordHashers,
     tokenTtl: null,
     session: { cookieAge: 14 * 24 * 3600, secureCookies: false, sessionSameSite: 'Lax', csrfSameSite: 'Lax', trustedOrigins: [] },
     maxBodyBytes: 2_621_440,
@@ -121,13 +121,13 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
   const logs: LogLine[] = [];
   const logger = memoryLogger(logs);
   const app = createApp(config, db, { ...options, logger });
-  const users = new Users(db.prisma, new PasswordHasher(config.bcryptRounds));
-  // One listening server for the whole file, so absolute links keep one host:port.
-  const server: Server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const users = new Users(db, new PasswordHasher(config.bcryptRounds, config.passwordHashers));
+  // One listening server for the whole file, so absolute links keep one host:port; the
+  // production one, so its handling of malformed and slow requests is under test too.
+  const { server, listen } = createHttpServer(app, loadConfig({}).timeouts);
+  const { port } = await listen(0, '127.0.0.1');
   const unchecked = request(server);
   const http = checkedAgent(unchecked, await (validator ??= SpecValidator.load()));
-  const { port } = server.address() as AddressInfo;
 
   const login = async (user: { username: string; password: string }) => {
     const response = await http.post('/api/token/').send({ username: user.username, password: user.password });

@@ -42,6 +42,11 @@ export async function manageInProcess(args: string[], databaseUrl: string, env: 
   const output = { stdout: '', stderr: '' };
   const log = vi.spyOn(console, 'log').mockImplementation((...parts) => void (output.stdout += `${format(...parts)}\n`));
   const error = vi.spyOn(console, 'error').mockImplementation((...parts) => void (output.stderr += `${format(...parts)}\n`));
+  // Commands that write bytes as they are (dumpdata) use process.stdout.write.
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  });
   const previous = Object.entries(commandEnv(databaseUrl, env)).map(([name, value]) => {
     const before = process.env[name];
     process.env[name] = value;
@@ -52,6 +57,7 @@ export async function manageInProcess(args: string[], databaseUrl: string, env: 
   } finally {
     log.mockRestore();
     error.mockRestore();
+    write.mockRestore();
     for (const [name, before] of previous) {
       if (before === undefined) delete process.env[name];
       else process.env[name] = before;

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openDatabase, type Database, type OpenOptions, type Provider } from '../../src/db/index.js';
+import { sql } from 'kysely';
+import { openDatabase, type Database, type OpenOptions, type Provider, type Tables } from '../../src/db/index.js';
 import { migrate } from '../../src/db/migrate.js';
 
 export const testProvider: Provider = process.env.TEST_DATABASE === 'postgresql' ? 'postgresql' : 'sqlite';
@@ -54,4 +55,15 @@ export async function createTestDatabase(options: OpenOptions = {}): Promise<Tes
       await drop();
     },
   };
+}
+
+/** How many rows of `table` have these column values (all rows when none). */
+export async function countRows(db: Database, table: keyof Tables, where: Record<string, unknown> = {}): Promise<number> {
+  let query = db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n'));
+  for (const [column, value] of Object.entries(where)) {
+    query = Array.isArray(value)
+      ? query.where(sql.ref(column), 'in', value)
+      : query.where(sql.ref(column), '=', value);
+  }
+  return Number((await query.executeTakeFirstOrThrow()).n);
 }

@@ -9,6 +9,15 @@ describe('loadConfig', () => {
     expect(config.jwt).toEqual({ accessLifetime: 900, refreshLifetime: 86400, rotateRefreshTokens: true, blacklistAfterRotation: true });
     expect(config.migrateOnStart).toBe(true);
     expect(config.bcryptRounds).toBe(12);
+    expect(config.timeouts).toEqual({ headers: 10, request: 30, keepAlive: 5, graceful: 30 });
+  });
+
+  it('reads the server timeouts, and refuses a headers timeout longer than the request timeout', () => {
+    const config = loadConfig({ HEADERS_TIMEOUT: '1m', REQUEST_TIMEOUT: '2m', KEEP_ALIVE_TIMEOUT: '65', GRACEFUL_TIMEOUT: '90s' });
+    expect(config.timeouts).toEqual({ headers: 60, request: 120, keepAlive: 65, graceful: 90 });
+    expect(() => loadConfig({ HEADERS_TIMEOUT: '40' })).toThrow(
+      new ConfigError(['HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT (got 40 s and 30 s)']),
+    );
   });
 
   it('reads durations, booleans and URLs', () => {
@@ -40,6 +49,7 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be development, production or test (got "staging")'],
     [{ NODE_ENV: 'production', ALLOWED_HOSTS: 'api.example.com' }, 'SECRET_KEY must be set when NODE_ENV=production'],
     [{ BCRYPT_ROUNDS: '3' }, 'BCRYPT_ROUNDS must be an integer between 4 and 16 (got "3")'],
+    [{ GRACEFUL_TIMEOUT: '0' }, 'GRACEFUL_TIMEOUT must be longer than zero (got "0")'],
   ])('refuses %j with one line naming the variable (never echoing secrets)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError([message]));
   });
@@ -61,5 +71,23 @@ describe('MODEL_PERMISSIONS', () => {
       'MODEL_PERMISSIONS must be a comma-separated list of posts.post, transactions.transaction, lending.friend, ' +
         'lending.belonging, lending.borrowing (got "lending.belongings")',
     );
+  });
+});
+
+describe('PASSWORD_HASHERS', () => {
+  it("defaults to bcrypt_sha256 first, then the hashers of Django's default list", () => {
+    expect(loadConfig({}).passwordHashers).toEqual(['bcrypt_sha256', 'pbkdf2_sha256', 'pbkdf2_sha1', 'argon2', 'bcrypt']);
+  });
+
+  it('reads a comma-separated list, weak hashers included when named', () => {
+    expect(loadConfig({ PASSWORD_HASHERS: 'argon2, bcrypt_sha256,unsalted_md5' }).passwordHashers).toEqual(['argon2', 'bcrypt_sha256', 'unsalted_md5']);
+  });
+
+  it.each([
+    ['sha1', 'PASSWORD_HASHERS must be a comma-separated list of distinct hashers among bcrypt_sha256, pbkdf2_sha256, pbkdf2_sha1, argon2, bcrypt, md5, unsalted_md5 (got "sha1")'],
+    ['bcrypt,bcrypt', 'PASSWORD_HASHERS must be a comma-separated list of distinct hashers among bcrypt_sha256, pbkdf2_sha256, pbkdf2_sha1, argon2, bcrypt, md5, unsalted_md5 (got "bcrypt,bcrypt")'],
+    ['md5,bcrypt_sha256', 'PASSWORD_HASHERS must not start with md5 or unsalted_md5: the first one makes every new hash, and those are only read (got "md5,bcrypt_sha256")'],
+  ])('refuses %j in one line', (value, message) => {
+    expect(() => loadConfig({ PASSWORD_HASHERS: value })).toThrow(new ConfigError([message]));
   });
 });

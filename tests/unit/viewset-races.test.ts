@@ -1,5 +1,5 @@
 // The races a database decides: a related row deleted between validation and the write,
-// a referring row created or deleted around a delete. A fake model makes each happen.
+// a referring row created or deleted around a delete. A fake table makes each happen.
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
@@ -11,30 +11,29 @@ import { pageNumberPagination } from '../../src/rest/pagination.js';
 import { readBody } from '../../src/rest/parsers/index.js';
 import { IsAuthenticated } from '../../src/rest/permissions.js';
 import { DefaultRouter, mountRoutes } from '../../src/rest/router.js';
-import { modelViewSet, type ModelDelegate } from '../../src/rest/viewset.js';
+import { MissingReference, RowGone, StillReferenced, type Table } from '../../src/rest/data.js';
+import { modelViewSet } from '../../src/rest/viewset.js';
 
 type Row = { id: number; partId: number };
-const foreignKeyViolation = () => Object.assign(new Error('Foreign key constraint violated'), { code: 'P2003' });
 const signedIn: Authenticator = {
   authenticate: async () => ({ user: { id: 1, username: 'u', isActive: true, isStaff: false, isSuperuser: false }, auth: null }),
 };
 
-function app(options: { model: Partial<ModelDelegate<Row>>; partExists?: () => Promise<number>; referring?: () => Promise<number> }) {
-  const model: ModelDelegate<Row> = {
-    findMany: async () => [],
+function app(options: { model: Partial<Table<Row>>; partExists?: () => Promise<number>; referring?: () => Promise<number> }) {
+  const table: Table<Row> = {
+    list: async () => [],
     count: async () => 0,
-    findFirst: async () => ({ id: 1, partId: 2 }),
+    find: async () => ({ id: 1, partId: 2 }),
     create: async () => ({ id: 1, partId: 2 }),
     update: async () => ({ id: 1, partId: 2 }),
-    delete: async () => ({}),
+    delete: async () => undefined,
     ...options.model,
   };
   const viewset = modelViewSet({
     name: 'Thing',
-    model,
-    provider: 'sqlite',
+    table,
     serializer: {
-      input: z.object({ part: primaryKeyRelatedField({ model: { count: options.partExists ?? (async () => 1) } }) }),
+      input: z.object({ part: primaryKeyRelatedField({ table: { count: options.partExists ?? (async () => 1) } }) }),
       output: z.object({ id: z.int(), part: z.int() }),
       toModel: ({ part }) => ({ partId: part }),
       represent: (row: Row) => ({ id: row.id, part: row.partId }),
@@ -55,7 +54,7 @@ function app(options: { model: Partial<ModelDelegate<Row>>; partExists?: () => P
 describe('modelViewSet under races', () => {
   it('a related row deleted after validation: the write is refused and answered as a bad pk', async () => {
     const partExists = vi.fn().mockResolvedValueOnce(1).mockResolvedValue(0);
-    const create = vi.fn().mockRejectedValue(foreignKeyViolation());
+    const create = vi.fn().mockRejectedValue(new MissingReference());
     const { http, errors } = app({ model: { create }, partExists });
     const response = await http.post('/things/').send({ part: 7 });
     expect(response.status).toBe(400);
@@ -66,7 +65,7 @@ describe('modelViewSet under races', () => {
 
   it('the same on update', async () => {
     const partExists = vi.fn().mockResolvedValueOnce(1).mockResolvedValue(0);
-    const update = vi.fn().mockRejectedValue(foreignKeyViolation());
+    const update = vi.fn().mockRejectedValue(new MissingReference());
     const { http } = app({ model: { update }, partExists });
     const response = await http.patch('/things/1/').send({ part: 7 });
     expect(response.status).toBe(400);
@@ -74,22 +73,21 @@ describe('modelViewSet under races', () => {
   });
 
   it('a row still referred to answers 400 with how many refer to it', async () => {
-    const { http } = app({ model: { delete: vi.fn().mockRejectedValue(foreignKeyViolation()) }, referring: async () => 3 });
+    const { http } = app({ model: { delete: vi.fn().mockRejectedValue(new StillReferenced()) }, referring: async () => 3 });
     const response = await http.delete('/things/1/');
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ detail: 'Cannot delete this thing: it is referenced by 3 parts.' });
   });
 
   it('referring rows gone by the time they are counted: the delete is tried once more', async () => {
-    const remove = vi.fn().mockRejectedValueOnce(foreignKeyViolation()).mockResolvedValue({});
+    const remove = vi.fn().mockRejectedValueOnce(new StillReferenced()).mockResolvedValue(undefined);
     const { http } = app({ model: { delete: remove }, referring: async () => 0 });
     expect((await http.delete('/things/1/')).status).toBe(204);
     expect(remove).toHaveBeenCalledTimes(2);
   });
 
   it('a row deleted by someone else meanwhile is a 404', async () => {
-    const gone = Object.assign(new Error('Record to delete does not exist.'), { code: 'P2025' });
-    const { http } = app({ model: { delete: vi.fn().mockRejectedValue(gone) } });
+    const { http } = app({ model: { delete: vi.fn().mockRejectedValue(new RowGone()) } });
     const response = await http.delete('/things/1/');
     expect(response.status).toBe(404);
     expect(response.body).toEqual({ detail: 'Not found.' });

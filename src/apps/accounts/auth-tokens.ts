@@ -1,24 +1,34 @@
-// DRF's authtoken table on Prisma: one row per issued token, keyed by the key's digest.
-import type { Prisma } from '../../db/index.js';
+// DRF's authtoken table: one row per issued token, keyed by the key's digest.
+import type { Database } from '../../db/index.js';
+import { eq } from '../../rest/data.js';
 import type { TokenStore } from '../../rest/authentication/token.js';
-import { authUserSelect } from './users.js';
+import { joinedUser, userOf } from './users.js';
 
-export function authTokenStore(prisma: Prisma): TokenStore {
+export function authTokenStore(db: Database): TokenStore {
+  // Read on every token-authenticated request: a statement compiled once, the user joined.
+  const tokens = db.table<Record<string, unknown> & { digest: string; created_at: Date }>({
+    table: 'authtoken_token',
+    columns: ['digest', 'created_at'],
+    relations: { user: { table: 'auth_user', column: 'user_id' } },
+    joined: joinedUser,
+  });
   return {
     async create({ digest, userId }) {
-      await prisma.authToken.create({ data: { digest, userId }, select: { digest: true } });
+      await db.kysely.insertInto('authtoken_token').values({ digest, user_id: userId, created_at: new Date() }).execute();
     },
-    find(digest) {
-      return prisma.authToken.findUnique({ where: { digest }, select: { digest: true, createdAt: true, user: { select: authUserSelect } } });
+    async find(digest) {
+      const row = await tokens.find(eq('digest', digest));
+      return row && { digest: row.digest, createdAt: row.created_at, user: userOf(row) };
     },
     async delete(digest) {
-      await prisma.authToken.deleteMany({ where: { digest } });
+      await db.kysely.deleteFrom('authtoken_token').where('digest', '=', digest).execute();
     },
     async deleteAllOf(userId) {
-      await prisma.authToken.deleteMany({ where: { userId } });
+      await db.kysely.deleteFrom('authtoken_token').where('user_id', '=', userId).execute();
     },
     async deleteExpired(cutoff) {
-      return (await prisma.authToken.deleteMany({ where: { createdAt: { lte: cutoff } } })).count;
+      const { numDeletedRows } = await db.kysely.deleteFrom('authtoken_token').where('created_at', '<=', cutoff).executeTakeFirst();
+      return Number(numDeletedRows);
     },
   };
 }

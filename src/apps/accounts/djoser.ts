@@ -66,6 +66,7 @@ const byPkParameter: ParameterDocs = {
   description: 'A unique integer value identifying this user.',
   schema: { type: 'integer' },
   rejects: 404,
+  example: 1,
 };
 
 interface DjoserDependencies {

@@ -16,17 +16,17 @@ import { refreshTokenRegistry } from './token-blacklist.js';
 import { Users } from './users.js';
 
 /** The users and DRF tokens of a database, as the app and the manage commands both use them. */
-export function accountServices(config: Pick<AppConfig, 'bcryptRounds' | 'tokenTtl'>, db: Database) {
+export function accountServices(config: Pick<AppConfig, 'bcryptRounds' | 'passwordHashers' | 'tokenTtl'>, db: Database) {
   return {
-    users: new Users(db.prisma, new PasswordHasher(config.bcryptRounds)),
-    tokens: new TokenService(authTokenStore(db.prisma), config.tokenTtl),
+    users: new Users(db, new PasswordHasher(config.bcryptRounds, config.passwordHashers)),
+    tokens: new TokenService(authTokenStore(db), config.tokenTtl),
   };
 }
 
 export function accountsApp(config: AppConfig, db: Database) {
   const { users, tokens } = accountServices(config, db);
-  const sessions = new SessionService(sessionStore(db.prisma), { secretKey: config.secretKey, ...config.session });
-  const jwt = new JwtService({ signingKey: config.secretKey, ...config.jwt }, refreshTokenRegistry(db.prisma), users);
+  const sessions = new SessionService(sessionStore(db), { secretKey: config.secretKey, ...config.session });
+  const jwt = new JwtService({ signingKey: config.secretKey, ...config.jwt }, refreshTokenRegistry(db), users);
   const authentication = {
     jwt: jwtAuthentication(jwt),
     token: tokenAuthentication(tokens),
@@ -63,5 +63,7 @@ export function accountsApp(config: AppConfig, db: Database) {
     /** The project-wide default, in DRF's order: the first scheme that recognises its credentials decides. */
     authenticators: [authentication.jwt, authentication.token, authentication.session],
     routes,
+    /** What the browsable API's login page needs (DRF's rest_framework.urls). */
+    browserLogin: { sessions, users, onLogin: (user: { id: number }) => users.recordLogin(user.id) },
   };
 }

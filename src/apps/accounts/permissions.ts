@@ -3,7 +3,8 @@
 // manage commands run. Permission rows are created on first grant, for the installed
 // models only, as Django's post-migrate step creates them for every model.
 import { insertOnce } from '../../db/errors.js';
-import type { Prisma } from '../../db/index.js';
+import { sql } from 'kysely';
+import type { Database } from '../../db/index.js';
 import type { PermissionStore } from '../../rest/model-permissions.js';
 import { installedModels, permissionActions } from '../installed.js';
 
@@ -38,15 +39,15 @@ export const allPermissions: readonly PermissionName[] = installedModels.flatMap
 const permissionsByLabel = new Map(allPermissions.map((permission) => [permission.label, permission]));
 
 /** A user's permissions in one query: their own and their groups' (Django's ModelBackend needs two). */
-export function permissionStore(prisma: Prisma): PermissionStore {
+export function permissionStore(db: Database): PermissionStore {
   return {
     async permissionsOf(user) {
-      const rows = await prisma.$queryRaw<{ app_label: string; codename: string }[]>`
+      const { rows } = await sql<{ app_label: string; codename: string }>`
         SELECT ct.app_label, p.codename
         FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id
         WHERE p.id IN (SELECT permission_id FROM auth_user_user_permissions WHERE user_id = ${user.id})
            OR p.id IN (SELECT gp.permission_id FROM auth_group_permissions gp
-                       JOIN auth_user_groups ug ON ug.group_id = gp.group_id WHERE ug.user_id = ${user.id})`;
+                       JOIN auth_user_groups ug ON ug.group_id = gp.group_id WHERE ug.user_id = ${user.id})`.execute(db.kysely);
       return new Set(rows.map((row) => `${row.app_label}.${row.codename}`));
     },
   };
@@ -62,10 +63,14 @@ interface HeldPermissions {
 }
 
 export class PermissionAdmin {
-  constructor(private readonly prisma: Prisma) {}
+  private readonly kysely: Database['kysely'];
+
+  constructor(db: Database) {
+    this.kysely = db.kysely;
+  }
 
   async createGroup(name: string): Promise<void> {
-    if (!(await insertOnce(() => this.prisma.group.create({ data: { name }, select: { id: true } })))) {
+    if (!(await insertOnce(() => this.kysely.insertInto('auth_group').values({ name }).execute()))) {
       throw new PermissionAdminError(`Group "${name}" already exists.`);
     }
   }
@@ -87,8 +92,15 @@ export class PermissionAdmin {
     const grants = await this.grantsOf(holder);
     const results = [];
     for (const { label, appLabel, model, codename } of permissions) {
-      const row = await this.prisma.permission.findFirst({ where: { codename, contentType: { appLabel, model } }, select: { id: true } });
-      results.push({ label, revoked: row !== null && (await grants.remove(row.id)) });
+      const row = await this.kysely
+        .selectFrom('auth_permission as p')
+        .innerJoin('django_content_type as ct', 'ct.id', 'p.content_type_id')
+        .select('p.id')
+        .where('p.codename', '=', codename)
+        .where('ct.app_label', '=', appLabel)
+        .where('ct.model', '=', model)
+        .executeTakeFirst();
+      results.push({ label, revoked: row !== undefined && (await grants.remove(row.id)) });
     }
     return results;
   }
@@ -97,71 +109,86 @@ export class PermissionAdmin {
   async addToGroup(username: string, group: string): Promise<boolean> {
     const userId = await this.userId(username);
     const groupId = await this.groupId(group);
-    return insertOnce(() => this.prisma.userGroup.create({ data: { userId, groupId }, select: { id: true } }));
+    return insertOnce(() => this.kysely.insertInto('auth_user_groups').values({ user_id: userId, group_id: groupId }).execute());
   }
 
   /** False when the user was not in the group. */
   async removeFromGroup(username: string, group: string): Promise<boolean> {
     const userId = await this.userId(username);
     const groupId = await this.groupId(group);
-    return (await this.prisma.userGroup.deleteMany({ where: { userId, groupId } })).count > 0;
+    return deleted(this.kysely.deleteFrom('auth_user_groups').where('user_id', '=', userId).where('group_id', '=', groupId));
   }
 
   async held(holder: Holder): Promise<HeldPermissions> {
-    const select = { codename: true, contentType: { select: { appLabel: true } } } as const;
-    const label = (p: { codename: string; contentType: { appLabel: string } }) => `${p.contentType.appLabel}.${p.codename}`;
+    const labelled = this.kysely
+      .selectFrom('auth_permission as p')
+      .innerJoin('django_content_type as ct', 'ct.id', 'p.content_type_id')
+      .select(sql<string>`ct.app_label || '.' || p.codename`.as('label'));
     const sorted = (permissions: HeldPermissions['permissions']) => permissions.sort((a, b) => (a.label < b.label ? -1 : 1));
     if ('group' in holder) {
       const groupId = await this.groupId(holder.group);
-      const rows = await this.prisma.permission.findMany({ where: { groups: { some: { groupId } } }, select });
-      return { permissions: sorted(rows.map((p) => ({ label: label(p), direct: true, groups: [] }))) };
+      const rows = await labelled
+        .where('p.id', 'in', (eb) => eb.selectFrom('auth_group_permissions').select('permission_id').where('group_id', '=', groupId))
+        .execute();
+      return { permissions: sorted(rows.map(({ label }) => ({ label, direct: true, groups: [] }))) };
     }
-    const user = await this.prisma.user.findUnique({ where: { username: holder.user }, select: { id: true, isActive: true, isSuperuser: true } });
+    const user = await this.kysely
+      .selectFrom('auth_user')
+      .select(['id', 'is_active', 'is_superuser'])
+      .where('username', '=', holder.user)
+      .executeTakeFirst();
     if (!user) throw new PermissionAdminError(`User "${holder.user}" does not exist.`);
-    const inGroup = { group: { users: { some: { userId: user.id } } } };
-    const rows = await this.prisma.permission.findMany({
-      where: { OR: [{ users: { some: { userId: user.id } } }, { groups: { some: inGroup } }] },
-      select: {
-        ...select,
-        users: { where: { userId: user.id }, select: { id: true } },
-        groups: { where: inGroup, select: { group: { select: { name: true } } } },
-      },
-    });
-    return {
-      permissions: sorted(
-        rows.map((p) => ({ label: label(p), direct: p.users.length > 0, groups: p.groups.map((g) => g.group.name).sort() })),
-      ),
-      superuser: user.isSuperuser,
-      inactive: !user.isActive,
-    };
+    const direct = await labelled
+      .where('p.id', 'in', (eb) => eb.selectFrom('auth_user_user_permissions').select('permission_id').where('user_id', '=', user.id))
+      .execute();
+    const viaGroups = await labelled
+      .innerJoin('auth_group_permissions as gp', 'gp.permission_id', 'p.id')
+      .innerJoin('auth_user_groups as ug', 'ug.group_id', 'gp.group_id')
+      .innerJoin('auth_group as g', 'g.id', 'gp.group_id')
+      .select('g.name as group')
+      .where('ug.user_id', '=', user.id)
+      .execute();
+    const held = new Map<string, { label: string; direct: boolean; groups: string[] }>();
+    const entry = (label: string) => held.get(label) ?? held.set(label, { label, direct: false, groups: [] }).get(label)!;
+    for (const { label } of direct) entry(label).direct = true;
+    for (const { label, group } of viaGroups) entry(label).groups.push(group);
+    for (const permission of held.values()) permission.groups.sort();
+    return { permissions: sorted([...held.values()]), superuser: user.is_superuser, inactive: !user.is_active };
   }
 
   private async userId(username: string): Promise<number> {
-    const user = await this.prisma.user.findUnique({ where: { username }, select: { id: true } });
+    const user = await this.kysely.selectFrom('auth_user').select('id').where('username', '=', username).executeTakeFirst();
     if (!user) throw new PermissionAdminError(`User "${username}" does not exist.`);
     return user.id;
   }
 
   private async groupId(name: string): Promise<number> {
-    const group = await this.prisma.group.findUnique({ where: { name }, select: { id: true } });
+    const group = await this.kysely.selectFrom('auth_group').select('id').where('name', '=', name).executeTakeFirst();
     if (!group) throw new PermissionAdminError(`Group "${name}" does not exist.`);
     return group.id;
   }
 
   /** The permission's row, created with its content type on first use. */
   private async permissionId({ appLabel, model, codename, name }: PermissionName): Promise<number> {
-    const contentType = await this.prisma.contentType.upsert({
-      where: { appLabel_model: { appLabel, model } },
-      create: { appLabel, model },
-      update: {},
-      select: { id: true },
-    });
-    const permission = await this.prisma.permission.upsert({
-      where: { contentTypeId_codename: { contentTypeId: contentType.id, codename } },
-      create: { contentTypeId: contentType.id, codename, name },
-      update: {},
-      select: { id: true },
-    });
+    // Insert if missing (a concurrent insert wins the unique index just as well), then read.
+    await this.kysely.insertInto('django_content_type').values({ app_label: appLabel, model }).onConflict((oc) => oc.doNothing()).execute();
+    const contentType = await this.kysely
+      .selectFrom('django_content_type')
+      .select('id')
+      .where('app_label', '=', appLabel)
+      .where('model', '=', model)
+      .executeTakeFirstOrThrow();
+    await this.kysely
+      .insertInto('auth_permission')
+      .values({ content_type_id: contentType.id, codename, name })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const permission = await this.kysely
+      .selectFrom('auth_permission')
+      .select('id')
+      .where('content_type_id', '=', contentType.id)
+      .where('codename', '=', codename)
+      .executeTakeFirstOrThrow();
     return permission.id;
   }
 
@@ -170,16 +197,25 @@ export class PermissionAdmin {
     if ('user' in holder) {
       const userId = await this.userId(holder.user);
       return {
-        add: (permissionId) => insertOnce(() => this.prisma.userPermission.create({ data: { userId, permissionId }, select: { id: true } })),
-        remove: async (permissionId) => (await this.prisma.userPermission.deleteMany({ where: { userId, permissionId } })).count > 0,
+        add: (permissionId) =>
+          insertOnce(() => this.kysely.insertInto('auth_user_user_permissions').values({ user_id: userId, permission_id: permissionId }).execute()),
+        remove: (permissionId) =>
+          deleted(this.kysely.deleteFrom('auth_user_user_permissions').where('user_id', '=', userId).where('permission_id', '=', permissionId)),
       };
     }
     const groupId = await this.groupId(holder.group);
     return {
-      add: (permissionId) => insertOnce(() => this.prisma.groupPermission.create({ data: { groupId, permissionId }, select: { id: true } })),
-      remove: async (permissionId) => (await this.prisma.groupPermission.deleteMany({ where: { groupId, permissionId } })).count > 0,
+      add: (permissionId) =>
+        insertOnce(() => this.kysely.insertInto('auth_group_permissions').values({ group_id: groupId, permission_id: permissionId }).execute()),
+      remove: (permissionId) =>
+        deleted(this.kysely.deleteFrom('auth_group_permissions').where('group_id', '=', groupId).where('permission_id', '=', permissionId)),
     };
   }
+}
+
+/** Runs a delete: whether it removed anything. */
+async function deleted(query: { executeTakeFirst(): Promise<{ numDeletedRows: bigint }> }): Promise<boolean> {
+  return (await query.executeTakeFirst()).numDeletedRows > 0n;
 }
 
 function known(label: string): PermissionName {

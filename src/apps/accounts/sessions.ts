@@ -1,21 +1,31 @@
-// Django's database session backend on Prisma, keyed by the session key's digest.
-import type { Prisma } from '../../db/index.js';
+// Django's database session backend, keyed by the session key's digest.
+import type { Database } from '../../db/index.js';
+import { eq } from '../../rest/data.js';
 import type { SessionStore } from '../../rest/authentication/session.js';
-import { authUserSelect } from './users.js';
+import { joinedUser, userOf } from './users.js';
 
-export function sessionStore(prisma: Prisma): SessionStore {
+export function sessionStore(db: Database): SessionStore {
+  // Read on every session-authenticated request: a statement compiled once, the user joined.
+  const sessions = db.table<Record<string, unknown> & { digest: string; expires_at: Date }>({
+    table: 'django_session',
+    columns: ['digest', 'expires_at'],
+    relations: { user: { table: 'auth_user', column: 'user_id' } },
+    joined: joinedUser,
+  });
   return {
     async create({ digest, userId, expiresAt }) {
-      await prisma.session.create({ data: { digest, userId, expiresAt }, select: { digest: true } });
+      await db.kysely.insertInto('django_session').values({ digest, user_id: userId, expires_at: expiresAt }).execute();
     },
-    find(digest) {
-      return prisma.session.findUnique({ where: { digest }, select: { digest: true, expiresAt: true, user: { select: authUserSelect } } });
+    async find(digest) {
+      const row = await sessions.find(eq('digest', digest));
+      return row && { digest: row.digest, expiresAt: row.expires_at, user: userOf(row) };
     },
     async delete(digest) {
-      await prisma.session.deleteMany({ where: { digest } });
+      await db.kysely.deleteFrom('django_session').where('digest', '=', digest).execute();
     },
     async deleteExpired() {
-      return (await prisma.session.deleteMany({ where: { expiresAt: { lte: new Date() } } })).count;
+      const { numDeletedRows } = await db.kysely.deleteFrom('django_session').where('expires_at', '<=', new Date()).executeTakeFirst();
+      return Number(numDeletedRows);
     },
   };
 }

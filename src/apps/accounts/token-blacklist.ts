@@ -1,41 +1,53 @@
-// SimpleJWT's token_blacklist app on Prisma: OutstandingToken + BlacklistedToken.
+// SimpleJWT's token_blacklist app: OutstandingToken + BlacklistedToken.
 import { insertOnce, isUniqueViolation } from '../../db/errors.js';
-import type { Prisma } from '../../db/index.js';
+import type { Database } from '../../db/index.js';
 import type { IssuedToken, RefreshTokenRegistry } from '../../rest/authentication/jwt.js';
 
-export function refreshTokenRegistry(prisma: Prisma): RefreshTokenRegistry {
+export function refreshTokenRegistry(db: Database): RefreshTokenRegistry {
+  const { kysely } = db;
   return {
     async recordIssued({ jti, userId, expiresAt }) {
-      await prisma.outstandingToken.create({ data: { jti, userId, expiresAt } });
+      await kysely.insertInto('token_blacklist_outstandingtoken').values({ jti, user_id: userId, expires_at: expiresAt, created_at: new Date() }).execute();
     },
     async isBlacklisted(jti) {
-      return (await prisma.blacklistedToken.count({ where: { token: { jti } } })) > 0;
+      const row = await kysely
+        .selectFrom('token_blacklist_blacklistedtoken as b')
+        .innerJoin('token_blacklist_outstandingtoken as o', 'o.id', 'b.token_id')
+        .select('b.id')
+        .where('o.jti', '=', jti)
+        .executeTakeFirst();
+      return row !== undefined;
     },
     async blacklist({ jti, userId, expiresAt }: IssuedToken) {
-      const outstanding = await prisma.outstandingToken.upsert({
-        where: { jti },
-        create: { jti, userId, expiresAt },
-        update: {},
-        select: { id: true },
-      });
+      await insertOnce(() =>
+        kysely.insertInto('token_blacklist_outstandingtoken').values({ jti, user_id: userId, expires_at: expiresAt, created_at: new Date() }).execute(),
+      );
+      const outstanding = await kysely.selectFrom('token_blacklist_outstandingtoken').select('id').where('jti', '=', jti).executeTakeFirstOrThrow();
       // The unique token_id makes the insert the atomic claim: a second blacklisting is refused.
-      return insertOnce(() => prisma.blacklistedToken.create({ data: { tokenId: outstanding.id }, select: { id: true } }));
+      return insertOnce(() =>
+        kysely.insertInto('token_blacklist_blacklistedtoken').values({ token_id: outstanding.id, blacklisted_at: new Date() }).execute(),
+      );
     },
   };
 }
 
 /** Blacklists every refresh token of the user that is still usable (on a password change). */
-export async function blacklistAllRefreshTokensOf(prisma: Prisma, userId: number): Promise<void> {
+export async function blacklistAllRefreshTokensOf(db: Database, userId: number): Promise<void> {
   // A concurrent refresh may blacklist one of them between the read and the insert (unique
   // violation): read again, the next pass leaves that one out.
   for (;;) {
-    const tokens = await prisma.outstandingToken.findMany({
-      where: { userId, blacklisted: null, expiresAt: { gt: new Date() } },
-      select: { id: true },
-    });
+    const tokens = await db.kysely
+      .selectFrom('token_blacklist_outstandingtoken as o')
+      .leftJoin('token_blacklist_blacklistedtoken as b', 'b.token_id', 'o.id')
+      .select('o.id')
+      .where('o.user_id', '=', userId)
+      .where('b.id', 'is', null)
+      .where('o.expires_at', '>', new Date())
+      .execute();
     if (tokens.length === 0) return;
     try {
-      await prisma.blacklistedToken.createMany({ data: tokens.map((token) => ({ tokenId: token.id })) });
+      const now = new Date();
+      await db.kysely.insertInto('token_blacklist_blacklistedtoken').values(tokens.map((token) => ({ token_id: token.id, blacklisted_at: now }))).execute();
       return;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;

@@ -1,21 +1,41 @@
 // The user store: Django's auth.User and the operations the rest of the server needs.
 import type { AuthUser } from '../../rest/authentication/index.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import type { Prisma } from '../../db/index.js';
+import type { Database } from '../../db/index.js';
+import { eq } from '../../rest/data.js';
 import type { RequestContext } from '../../rest/views.js';
 import type { PasswordHasher } from './passwords.js';
 import { blacklistAllRefreshTokensOf } from './token-blacklist.js';
 
-/** Columns loaded to authenticate a request (never the password hash). */
-export const authUserSelect = {
-  id: true,
-  username: true,
-  email: true,
-  isActive: true,
-  isStaff: true,
-  isSuperuser: true,
-  credentialsChangedAt: true,
+/** The user's columns loaded to authenticate a request (never the password hash), by the names of User. */
+const authUserColumns = {
+  id: 'id',
+  username: 'username',
+  email: 'email',
+  isActive: 'is_active',
+  isStaff: 'is_staff',
+  isSuperuser: 'is_superuser',
+  credentialsChangedAt: 'credentials_changed_at',
 } as const;
+
+/** The same columns of the `user` relation, joined to a row that belongs to a user (token, session). */
+export const joinedUser = Object.fromEntries(Object.entries(authUserColumns).map(([name, column]) => [`user_${name}`, `user.${column}`]));
+
+/** The User of a row with `joinedUser`'s columns. */
+export function userOf(row: Record<string, unknown>): User {
+  return Object.fromEntries(Object.keys(authUserColumns).map((name) => [name, row[`user_${name}`]])) as unknown as User;
+}
+
+/** authUserColumns for Kysely's select(). */
+const userSelection = [
+  'id',
+  'username',
+  'email',
+  'is_active as isActive',
+  'is_staff as isStaff',
+  'is_superuser as isSuperuser',
+  'credentials_changed_at as credentialsChangedAt',
+] as const;
 
 export type User = AuthUser & { email: string };
 
@@ -56,27 +76,37 @@ export class UsernameTaken extends Error {
 }
 
 export class Users {
+  /** Looked up on every authenticated request: a statement compiled once. */
+  private readonly table;
+
   constructor(
-    private readonly prisma: Prisma,
+    private readonly db: Database,
     private readonly hasher: PasswordHasher,
-  ) {}
+  ) {
+    this.table = db.table<User>({
+      table: 'auth_user',
+      columns: [],
+      relations: { user: { table: 'auth_user', column: 'id' } },
+      joined: Object.fromEntries(Object.entries(authUserColumns).map(([name, column]) => [name, `user.${column}`])),
+    });
+  }
 
   byId(id: number): Promise<User | null> {
-    return this.prisma.user.findUnique({ where: { id }, select: authUserSelect });
+    return this.table.find(eq('id', id));
   }
 
   byUsername(username: string): Promise<User | null> {
-    return this.prisma.user.findUnique({ where: { username }, select: authUserSelect });
+    return this.table.find(eq('username', username));
   }
 
   /** Whether the username, once normalized as create() stores it, is taken. */
   async usernameExists(username: string): Promise<boolean> {
-    return (await this.prisma.user.count({ where: { username: normalizeUsername(username) } })) > 0;
+    return (await this.table.count(eq('username', normalizeUsername(username)))) > 0;
   }
 
   /** Every user, by id (what staff may list). */
   all(): Promise<User[]> {
-    return this.prisma.user.findMany({ select: authUserSelect, orderBy: { id: 'asc' } });
+    return this.db.kysely.selectFrom('auth_user').select(userSelection).orderBy('id').execute();
   }
 
   /**
@@ -84,7 +114,7 @@ export class Users {
    * known one does, so timing tells nothing; an inactive user's password is checked, then refused.
    */
   async checkCredentials(username: string, password: string): Promise<User | null> {
-    const row = await this.prisma.user.findUnique({ where: { username }, select: { ...authUserSelect, password: true } });
+    const row = await this.db.kysely.selectFrom('auth_user').select([...userSelection, 'password']).where('username', '=', username).executeTakeFirst();
     if (!row) return this.hasher.verifyNothing(password).then(() => null);
     const { password: encoded, ...user } = row;
     if (!(await this.verifyAndUpgrade(user.id, password, encoded))) return null;
@@ -93,30 +123,36 @@ export class Users {
 
   /** User.check_password for a known user (Djoser's current_password). */
   async checkPassword(id: number, password: string): Promise<boolean> {
-    const row = await this.prisma.user.findUnique({ where: { id }, select: { password: true } });
-    return row !== null && this.verifyAndUpgrade(id, password, row.password);
+    const row = await this.db.kysely.selectFrom('auth_user').select('password').where('id', '=', id).executeTakeFirst();
+    return row !== undefined && this.verifyAndUpgrade(id, password, row.password);
   }
 
-  /** The password check of both logins and check_password: a match re-makes a hash of another bcrypt cost (Django's must_update). */
+  /**
+   * The password check of both logins and check_password: a match re-makes, in the same request, a
+   * hash made by another hasher or with another cost (Django's must_update), as a Django user base's do.
+   */
   private async verifyAndUpgrade(id: number, password: string, encoded: string): Promise<boolean> {
     if (!(await this.hasher.verify(password, encoded))) return false;
     if (this.hasher.needsUpgrade(encoded)) {
-      await this.prisma.user.update({ where: { id }, data: { password: await this.hasher.hash(password) }, select: { id: true } });
+      await this.db.kysely.updateTable('auth_user').set({ password: await this.hasher.hash(password) }).where('id', '=', id).execute();
     }
     return true;
   }
 
   /** UserManager.create_user: username and email normalized, password hashed. Throws UsernameTaken. */
   async create(user: NewUser): Promise<User> {
-    const { password, ...fields } = user;
+    const { password, isStaff = false, isSuperuser = false, isActive = true } = user;
     const data = {
-      ...fields,
-      username: normalizeUsername(fields.username),
-      email: normalizeEmail(fields.email ?? ''),
+      username: normalizeUsername(user.username),
+      email: normalizeEmail(user.email ?? ''),
       password: password === null ? this.hasher.unusable() : await this.hasher.hash(password),
+      is_staff: isStaff,
+      is_superuser: isSuperuser,
+      is_active: isActive,
+      date_joined: new Date(),
     };
     try {
-      return await this.prisma.user.create({ data, select: authUserSelect });
+      return await this.db.kysely.insertInto('auth_user').values(data).returning(userSelection).executeTakeFirstOrThrow();
     } catch (error) {
       if (isUniqueViolation(error)) throw new UsernameTaken();
       throw error;
@@ -124,12 +160,17 @@ export class Users {
   }
 
   updateEmail(id: number, email: string): Promise<User> {
-    return this.prisma.user.update({ where: { id }, data: { email: normalizeEmail(email) }, select: authUserSelect });
+    return this.db.kysely
+      .updateTable('auth_user')
+      .set({ email: normalizeEmail(email) })
+      .where('id', '=', id)
+      .returning(userSelection)
+      .executeTakeFirstOrThrow();
   }
 
   /** Django's update_last_login, on logins that start a session or a Djoser token. */
   async recordLogin(id: number): Promise<void> {
-    await this.prisma.user.update({ where: { id }, data: { lastLogin: new Date() }, select: { id: true } });
+    await this.db.kysely.updateTable('auth_user').set({ last_login: new Date() }).where('id', '=', id).execute();
   }
 
   /**
@@ -138,16 +179,16 @@ export class Users {
    */
   async setPassword(id: number, password: string): Promise<void> {
     const encoded = await this.hasher.hash(password);
-    await this.prisma.$transaction([
-      this.prisma.user.update({ where: { id }, data: { password: encoded, credentialsChangedAt: new Date() }, select: { id: true } }),
-      this.prisma.authToken.deleteMany({ where: { userId: id } }),
-      this.prisma.session.deleteMany({ where: { userId: id } }),
-    ]);
-    await blacklistAllRefreshTokensOf(this.prisma, id);
+    await this.db.kysely.transaction().execute(async (trx) => {
+      await trx.updateTable('auth_user').set({ password: encoded, credentials_changed_at: new Date() }).where('id', '=', id).execute();
+      await trx.deleteFrom('authtoken_token').where('user_id', '=', id).execute();
+      await trx.deleteFrom('django_session').where('user_id', '=', id).execute();
+    });
+    await blacklistAllRefreshTokensOf(this.db, id);
   }
 
   /** Deletes the user; their tokens and sessions go with them (cascade), refresh tokens then name no one. */
   async delete(id: number): Promise<void> {
-    await this.prisma.user.delete({ where: { id } });
+    await this.db.kysely.deleteFrom('auth_user').where('id', '=', id).execute();
   }
 }

@@ -1,8 +1,7 @@
 // The lending app: belongings lent to friends. Every row is owned (the OwnedModel mixin):
 // each user sees, links and changes only their own friends, belongings and borrowings.
 import { z } from 'zod';
-import type { Database } from '../../db/index.js';
-import type { Borrowing } from '../../generated/sqlite/client.js';
+import type { Database, Selectable, Tables } from '../../db/index.js';
 import { charField, dateTimeField, formatDateTime, primaryKeyRelatedField, representation } from '../../rest/fields.js';
 import {
   dateTimeFilter,
@@ -15,31 +14,31 @@ import {
   searchFilter,
 } from '../../rest/filters.js';
 import type { ModelPermissionPolicy } from '../../rest/model-permissions.js';
+import { eq } from '../../rest/data.js';
 import { pageNumberPagination } from '../../rest/pagination.js';
 import { IsAuthenticated, IsOwner } from '../../rest/permissions.js';
 import { modelViewSet, ownedBy, type ModelViewSetOptions } from '../../rest/viewset.js';
 
-const owned = ownedBy('ownerId');
+const owned = ownedBy('owner_id');
 
 type OwnedViewSetOptions<Row, Input extends z.ZodObject, Output extends z.ZodObject> = Pick<
   ModelViewSetOptions<Row, Input, Output>,
-  'name' | 'model' | 'serializer' | 'filters' | 'protectedBy'
+  'name' | 'table' | 'serializer' | 'filters' | 'protectedBy'
 > & { label: string };
 
 /** The lending app's resources differ only in their model, fields and filters. */
-function ownedViewSet(db: Database, modelPermissions: ModelPermissionPolicy) {
+function ownedViewSet(modelPermissions: ModelPermissionPolicy) {
   return <Row, Input extends z.ZodObject, Output extends z.ZodObject>({ label, ...options }: OwnedViewSetOptions<Row, Input, Output>) =>
     modelViewSet({
       ...options,
       ...owned,
-      provider: db.provider,
       permissions: [IsAuthenticated, IsOwner, ...modelPermissions(label)],
       pagination: pageNumberPagination({ pageSize: 10, maxPageSize: 100 }),
     });
 }
 
 /** Friend{id,name} and Belonging{id,name}: the same fields and filters over two models. */
-const named = {
+const namedFields = {
   serializer: {
     input: z.object({ name: charField({ maxLength: 100 }) }),
     output: z.object({ id: z.int(), name: z.string().max(100) }),
@@ -49,30 +48,38 @@ const named = {
 };
 
 export function lendingViewSets(db: Database, modelPermissions: ModelPermissionPolicy) {
-  const viewSet = ownedViewSet(db, modelPermissions);
-  const { friend, belonging, borrowing } = db.prisma;
+  const viewSet = ownedViewSet(modelPermissions);
+  const named = (table: string) => db.table<{ id: number; name: string; owner_id: number }>({ table, columns: ['id', 'name', 'owner_id'] });
+  const friend = named('lending_friend');
+  const belonging = named('lending_belonging');
+  const borrowing = db.table<Selectable<Tables['lending_borrowing']>>({
+    table: 'lending_borrowing',
+    columns: ['id', 'what_id', 'to_who_id', 'when', 'returned', 'owner_id'],
+    relations: { what: { table: 'lending_belonging', column: 'what_id' }, to_who: { table: 'lending_friend', column: 'to_who_id' } },
+    now: { insert: ['when'] },
+  });
   // A related id must name one of the caller's own rows, in a body and in a filter alike.
-  const ownFriends = { model: friend, scope: owned.scope };
-  const ownBelongings = { model: belonging, scope: owned.scope };
+  const ownFriends = { table: friend, scope: owned.scope };
+  const ownBelongings = { table: belonging, scope: owned.scope };
 
   const friends = viewSet({
     name: 'Friend',
     label: 'lending.friend',
-    model: friend,
-    ...named,
-    protectedBy: { name: 'borrowing', count: (toWhoId: number) => borrowing.count({ where: { toWhoId } }) },
+    table: friend,
+    ...namedFields,
+    protectedBy: { name: 'borrowing', count: (id: number) => borrowing.count(eq('to_who_id', id)) },
   });
   const belongings = viewSet({
     name: 'Belonging',
     label: 'lending.belonging',
-    model: belonging,
-    ...named,
-    protectedBy: { name: 'borrowing', count: (whatId: number) => borrowing.count({ where: { whatId } }) },
+    table: belonging,
+    ...namedFields,
+    protectedBy: { name: 'borrowing', count: (id: number) => borrowing.count(eq('what_id', id)) },
   });
   const borrowings = viewSet({
     name: 'Borrowing',
     label: 'lending.borrowing',
-    model: borrowing,
+    table: borrowing,
     serializer: {
       input: z.object({
         what: primaryKeyRelatedField(ownBelongings),
@@ -87,14 +94,14 @@ export function lendingViewSets(db: Database, modelPermissions: ModelPermissionP
         returned: representation.dateTime().nullable().meta({ description: 'When it came back; null while still lent out.' }),
       }),
       toModel: ({ what, to_who, returned }) => ({
-        ...(what === undefined ? {} : { whatId: what }),
-        ...(to_who === undefined ? {} : { toWhoId: to_who }),
+        ...(what === undefined ? {} : { what_id: what }),
+        ...(to_who === undefined ? {} : { to_who_id: to_who }),
         ...(returned === undefined ? {} : { returned }),
       }),
-      represent: (row: Borrowing) => ({
+      represent: (row) => ({
         id: row.id,
-        what: row.whatId,
-        to_who: row.toWhoId,
+        what: row.what_id,
+        to_who: row.to_who_id,
         when: formatDateTime(row.when),
         returned: row.returned === null ? null : formatDateTime(row.returned),
       }),
@@ -105,10 +112,10 @@ export function lendingViewSets(db: Database, modelPermissions: ModelPermissionP
         returned__isnull: isNullFilter('returned'),
         returned__gte: dateTimeFilter('returned', 'gte'),
         returned__lte: dateTimeFilter('returned', 'lte'),
-        what: relatedFilter('whatId', ownBelongings),
-        to_who: relatedFilter('toWhoId', ownFriends),
+        what: relatedFilter('what_id', ownBelongings),
+        to_who: relatedFilter('to_who_id', ownFriends),
       }),
-      searchFilter(['what.name', 'toWho.name']),
+      searchFilter(['what.name', 'to_who.name']),
       orderingFilter({ fields: { id: 'id', when: 'when', returned: nullable('returned') }, default: ['when', 'id'] }),
     ],
   });

@@ -1,7 +1,6 @@
 // Posts: everyone reads, authenticated users write, only the owner changes a post.
 import { z } from 'zod';
-import type { Database } from '../../db/index.js';
-import type { Post } from '../../generated/sqlite/client.js';
+import type { Database, Selectable, Tables } from '../../db/index.js';
 import { charField, formatDateTime, representation } from '../../rest/fields.js';
 import { filterSet, orderingFilter, relatedFilter, searchFilter } from '../../rest/filters.js';
 import type { ModelPermissionPolicy } from '../../rest/model-permissions.js';
@@ -9,14 +8,14 @@ import { pageNumberPagination } from '../../rest/pagination.js';
 import { IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly } from '../../rest/permissions.js';
 import { modelViewSet } from '../../rest/viewset.js';
 
-type PostRow = Post & { owner: { username: string } };
+type PostRow = Selectable<Tables['posts_post']> & { owner_username: string };
 
 const postInput = z.object({ title: charField({ maxLength: 200 }), body: charField() });
 const postOutput = z.object({
   id: z.int(),
   title: z.string().max(200),
   body: z.string(),
-  owner: z.string().meta({ description: "The owner's username." }),
+  owner: representation.field(z.string().meta({ description: "The owner's username." })),
   created_at: representation.dateTime(),
   updated_at: representation.dateTime(),
 });
@@ -24,9 +23,15 @@ const postOutput = z.object({
 export function postsViewSet(db: Database, modelPermissions: ModelPermissionPolicy) {
   return modelViewSet({
     name: 'Post',
-    model: db.prisma.post,
-    provider: db.provider,
-    include: { owner: { select: { username: true } } },
+    table: db.table<PostRow>({
+      table: 'posts_post',
+      columns: ['id', 'title', 'body', 'owner_id', 'created_at', 'updated_at'],
+      relations: { owner: { table: 'auth_user', column: 'owner_id' } },
+      joined: { owner_username: 'owner.username' },
+      now: { insert: ['created_at'], update: ['updated_at'] },
+      searchIndex: { table: 'posts_post_fts', columns: ['title', 'body'] },
+      countCache: true,
+    }),
     serializer: {
       input: postInput,
       output: postOutput,
@@ -34,21 +39,21 @@ export function postsViewSet(db: Database, modelPermissions: ModelPermissionPoli
         id: post.id,
         title: post.title,
         body: post.body,
-        owner: post.owner.username,
-        created_at: formatDateTime(post.createdAt),
-        updated_at: formatDateTime(post.updatedAt),
+        owner: post.owner_username,
+        created_at: formatDateTime(post.created_at),
+        updated_at: formatDateTime(post.updated_at),
       }),
     },
     permissions: [IsAuthenticatedOrReadOnly, ...modelPermissions('posts.post', { anonReadOnly: true }), IsOwnerOrReadOnly],
     pagination: pageNumberPagination({ pageSize: 10, maxPageSize: 100 }),
     filters: [
-      filterSet({ owner: relatedFilter('ownerId', { model: db.prisma.user }) }),
+      filterSet({ owner: relatedFilter('owner_id', { table: db.table({ table: 'auth_user', columns: ['id'] }) }) }),
       searchFilter(['title', 'body']),
       orderingFilter({
-        fields: { id: 'id', title: 'title', created_at: 'createdAt', updated_at: 'updatedAt' },
+        fields: { id: 'id', title: 'title', created_at: 'created_at', updated_at: 'updated_at' },
         default: ['-created_at', '-id'],
       }),
     ],
-    onCreate: (ctx) => ({ ownerId: ctx.requireUser.id }),
+    onCreate: (ctx) => ({ owner_id: ctx.requireUser.id }),
   });
 }

@@ -1,7 +1,6 @@
 // Transactions: private to their user. Amounts are exact decimals kept as integer cents.
 import { z } from 'zod';
-import type { Database } from '../../db/index.js';
-import type { Transaction } from '../../generated/sqlite/client.js';
+import type { Database, Selectable, Tables } from '../../db/index.js';
 import { charField, decimalField, formatDateTime, formatScaled, representation } from '../../rest/fields.js';
 import { dateTimeFilter, decimalFilter, filterSet, orderingFilter, searchFilter } from '../../rest/filters.js';
 import type { ModelPermissionPolicy } from '../../rest/model-permissions.js';
@@ -12,10 +11,11 @@ import { modelViewSet, ownedBy } from '../../rest/viewset.js';
 const places = 2;
 const amount = { maxDigits: 10, decimalPlaces: places };
 
-const transactionInput = z.object({ amount: decimalField(amount), description: charField() });
+// As the Django model: `description = CharField(max_length=255, blank=True)`, so it may be left out (blank).
+const transactionInput = z.object({ amount: decimalField(amount), description: charField({ maxLength: 255, allowBlank: true }).optional() });
 const transactionOutput = z.object({
   id: z.int(),
-  user: z.int().meta({ description: "The owner's user id." }),
+  user: representation.field(z.int().meta({ description: "The owner's user id." })),
   amount: representation.decimal(amount),
   description: z.string(),
   timestamp: representation.dateTime(),
@@ -24,36 +24,40 @@ const transactionOutput = z.object({
 export function transactionsViewSet(db: Database, modelPermissions: ModelPermissionPolicy) {
   return modelViewSet({
     name: 'Transaction',
-    model: db.prisma.transaction,
-    provider: db.provider,
+    table: db.table<Selectable<Tables['transactions_transaction']>>({
+      table: 'transactions_transaction',
+      columns: ['id', 'user_id', 'amount_cents', 'description', 'timestamp'],
+      now: { insert: ['timestamp'] },
+    }),
     serializer: {
       input: transactionInput,
       output: transactionOutput,
+      defaults: { description: '' },
       toModel: ({ amount, description }) => ({
-        ...(amount === undefined ? {} : { amountCents: amount }),
+        ...(amount === undefined ? {} : { amount_cents: amount }),
         ...(description === undefined ? {} : { description }),
       }),
-      represent: (t: Transaction) => ({
+      represent: (t) => ({
         id: t.id,
-        user: t.userId,
-        amount: formatScaled(t.amountCents, places),
+        user: t.user_id,
+        amount: formatScaled(t.amount_cents, places),
         description: t.description,
         timestamp: formatDateTime(t.timestamp),
       }),
     },
-    ...ownedBy('userId'),
+    ...ownedBy('user_id'),
     permissions: [IsAuthenticated, ...modelPermissions('transactions.transaction')],
     pagination: limitOffsetPagination({ defaultLimit: 5, maxLimit: 20 }),
     filters: [
       filterSet({
-        amount: decimalFilter('amountCents', places, 'exact'),
-        amount__gte: decimalFilter('amountCents', places, 'gte'),
-        amount__lte: decimalFilter('amountCents', places, 'lte'),
+        amount: decimalFilter('amount_cents', places, 'exact'),
+        amount__gte: decimalFilter('amount_cents', places, 'gte'),
+        amount__lte: decimalFilter('amount_cents', places, 'lte'),
         timestamp__gte: dateTimeFilter('timestamp', 'gte'),
         timestamp__lte: dateTimeFilter('timestamp', 'lte'),
       }),
       searchFilter(['description']),
-      orderingFilter({ fields: { id: 'id', amount: 'amountCents', timestamp: 'timestamp' }, default: ['-timestamp', '-id'] }),
+      orderingFilter({ fields: { id: 'id', amount: 'amount_cents', timestamp: 'timestamp' }, default: ['-timestamp', '-id'] }),
     ],
   });
 }

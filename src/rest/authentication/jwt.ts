@@ -2,7 +2,7 @@
 // blacklist-after-rotation, the four token views and JWTAuthentication, with
 // SimpleJWT's exact error bodies. The blacklist lives in the database (a
 // RefreshTokenRegistry), so it survives restarts and is shared by every instance.
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { AuthenticationFailed } from '../errors.js';
@@ -61,14 +61,18 @@ const tokenClasses = { access: 'AccessToken', refresh: 'RefreshToken' } as const
 const algorithm = 'HS256';
 
 export class JwtService {
-  private readonly key: Buffer;
+  /**
+   * A secret KeyObject, made once: handed a Buffer, jsonwebtoken would first try to read it
+   * as a public key on every verify (createPublicKey, which throws) before falling back.
+   */
+  private readonly key: KeyObject;
 
   constructor(
     private readonly settings: JwtSettings,
     private readonly registry: RefreshTokenRegistry,
     readonly users: JwtUsers,
   ) {
-    this.key = Buffer.from(settings.signingKey, 'utf8');
+    this.key = createSecretKey(Buffer.from(settings.signingKey, 'utf8'));
   }
 
   private sign(claims: Claims): string {

@@ -5,7 +5,7 @@
 // `X-CSRFToken` (double submit). Beyond Django, that token is an HMAC of the session key,
 // so a cookie planted by a sibling subdomain cannot pass the check.
 import { createHmac } from 'node:crypto';
-import { PermissionDenied } from '../errors.js';
+import { APIException, PermissionDenied } from '../errors.js';
 import { securitySchemes } from '../openapi.js';
 import { SAFE_METHODS, type RequestContext } from '../views.js';
 import { deleteCookie, readCookie, setCookie, type SameSite } from './cookies.js';
@@ -116,17 +116,34 @@ export class SessionService {
 
   /**
    * Django 4's order: a request with an Origin header must come from this origin or a trusted
-   * one; then both the cookie and the header must carry this session's token.
+   * one; then both the cookie and the request must carry this session's token: in X-CSRFToken,
+   * or (an HTML form, as the browsable API's) in the body's `csrfmiddlewaretoken` field, as
+   * Django reads it.
    */
-  enforceCsrf(ctx: RequestContext, sessionKey: string): void {
+  async enforceCsrf(ctx: RequestContext, sessionKey: string): Promise<void> {
     const origin = ctx.req.get('origin');
     if (origin !== undefined && !this.originVerified(ctx, origin)) {
       throw new PermissionDenied(`CSRF Failed: Origin checking failed - ${origin} does not match any trusted origins.`);
     }
     const expected = this.csrfTokenFor(sessionKey);
-    const header = ctx.req.get('x-csrftoken') ?? '';
+    const header = ctx.req.get('x-csrftoken') ?? (await formToken(ctx));
     const cookie = readCookie(ctx.req, csrfCookie) ?? '';
     if (!sameSecret(header, expected) || !sameSecret(cookie, expected)) throw new PermissionDenied(csrfFailure);
+  }
+}
+
+const formMediaTypes = /^\s*(?:application\/x-www-form-urlencoded|multipart\/form-data)\s*(?:;|$)/i;
+
+/** The `csrfmiddlewaretoken` field of a form body; '' when there is none (or the body cannot be read). */
+async function formToken(ctx: RequestContext): Promise<string> {
+  if (!formMediaTypes.test(ctx.req.get('content-type') ?? '')) return '';
+  await ctx.loadData();
+  try {
+    const token = (ctx.data() as Record<string, unknown>).csrfmiddlewaretoken;
+    return typeof token === 'string' ? token : '';
+  } catch (error) {
+    if (error instanceof APIException) return '';
+    throw error;
   }
 }
 
@@ -141,7 +158,7 @@ export function sessionAuthentication(service: SessionService): Authenticator {
     async authenticate(ctx) {
       const current = await service.current(ctx);
       if (!current?.session.user.isActive) return null;
-      if (!SAFE_METHODS.has(ctx.method)) service.enforceCsrf(ctx, current.key);
+      if (!SAFE_METHODS.has(ctx.method)) await service.enforceCsrf(ctx, current.key);
       return { user: current.session.user, auth: current.session };
     },
   };

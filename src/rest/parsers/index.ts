@@ -3,47 +3,63 @@
 import express, { type Request, type RequestHandler } from 'express';
 import { ParseError, UnsupportedMediaType } from '../errors.js';
 import { JsonConstantError, JsonParseError, parseJson } from './json.js';
+import { decodeUtf8Body, Utf8DecodeError } from './utf8.js';
+import { parseMultipart } from './multipart.js';
 
 /** Buffers the raw body (any content type) up to `limit` bytes; parsing waits for the view. */
 export function readBody(limit: number): RequestHandler {
   return express.raw({ type: () => true, limit });
 }
 
-/** The media types parseBody reads (DRF's JSONParser and FormParser). */
-export const parsedMediaTypes = ['application/json', 'application/x-www-form-urlencoded'] as const;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** The media types parsed (DRF's JSONParser, FormParser and MultiPartParser). */
+export const parsedMediaTypes = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'] as const;
 
 function mediaTypeOf(contentType: string): string {
   return contentType.split(';')[0]!.trim().toLowerCase();
 }
 
-/** The parsed body: a JSON value, or an object of form fields (last value wins, as QueryDict). */
-export function parseBody(req: Request): unknown {
+/** The body and its media type; null when there is no body to parse. */
+function bodyOf(req: Request): { raw: Buffer; contentType: string; mediaType: string } | null {
   const raw: unknown = req.body;
   const contentType = req.get('content-type');
-  if (!Buffer.isBuffer(raw) || raw.length === 0 || contentType === undefined) return {};
-  switch (mediaTypeOf(contentType)) {
+  if (!Buffer.isBuffer(raw) || raw.length === 0 || contentType === undefined) return null;
+  return { raw, contentType, mediaType: mediaTypeOf(contentType) };
+}
+
+/** Whether the body needs parseBodyAsync (multipart) before parseBody can answer. */
+export function isAsyncBody(req: Request): boolean {
+  return bodyOf(req)?.mediaType === 'multipart/form-data';
+}
+
+/** The parsed body: a JSON value, or an object of form fields (last value wins, as QueryDict). */
+export function parseBody(req: Request): unknown {
+  const body = bodyOf(req);
+  if (body === null) return {};
+  switch (body.mediaType) {
     case 'application/json':
-      return parseJsonBody(raw);
+      return parseJsonBody(body.raw);
     case 'application/x-www-form-urlencoded':
-      return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+      return Object.fromEntries(new URLSearchParams(body.raw.toString('utf8')));
+    case 'multipart/form-data':
+      throw new Error('A multipart body is parsed by parseBodyAsync, before the view reads it');
     default:
-      throw new UnsupportedMediaType(contentType);
+      throw new UnsupportedMediaType(body.contentType);
   }
 }
 
+/** parseBody, for every media type (multipart is parsed as a stream). */
+export async function parseBodyAsync(req: Request): Promise<unknown> {
+  const body = bodyOf(req);
+  return body?.mediaType === 'multipart/form-data' ? parseMultipart(req, body.raw) : parseBody(req);
+}
+
 function parseJsonBody(raw: Buffer): unknown {
-  let text: string;
   try {
-    text = utf8.decode(raw);
-  } catch {
-    throw new ParseError("JSON parse error - 'utf-8' codec can't decode the request body");
-  }
-  try {
-    return parseJson(text);
+    return parseJson(decodeUtf8Body(raw));
   } catch (error) {
-    if (error instanceof JsonParseError || error instanceof JsonConstantError) throw new ParseError(`JSON parse error - ${error.message}`);
+    if (error instanceof Utf8DecodeError || error instanceof JsonParseError || error instanceof JsonConstantError) {
+      throw new ParseError(`JSON parse error - ${error.message}`);
+    }
     throw error;
   }
 }

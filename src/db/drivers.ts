@@ -1,0 +1,199 @@
+// Kysely dialects over better-sqlite3 and pg that apply the value conventions of ./values.ts
+// and keep each statement prepared once: better-sqlite3 statements cached by SQL text (the
+// stock SqliteDialect prepares every query anew).
+import Sqlite from 'better-sqlite3';
+import {
+  CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
+import type pg from 'pg';
+import { postgresParameter, sqliteParameter, sqliteRowConverter, type RowConverter } from './values.js';
+
+export type Row = Record<string, unknown>;
+
+/** Sees every statement sent (tests count queries with it). */
+export type QueryObserver = (sql: string) => void;
+
+/** Waits its turn for a resource held across awaits (SQLite's one connection in a transaction). */
+class Mutex {
+  private queue: (() => void)[] = [];
+  held = false;
+  async lock(): Promise<void> {
+    if (!this.held) {
+      this.held = true;
+      return;
+    }
+    await new Promise<void>((resolve) => this.queue.push(resolve));
+  }
+  unlock(): void {
+    const next = this.queue.shift();
+    if (next) next();
+    else this.held = false;
+  }
+}
+
+interface SqliteStatement {
+  statement: Sqlite.Statement;
+  convert: RowConverter | undefined;
+}
+
+// Statements kept prepared per connection; past this many distinct SQL texts (ad-hoc
+// queries of the commands), the cache starts over rather than grow without bound.
+const STATEMENT_CACHE_SIZE = 1000;
+
+/** The one better-sqlite3 connection of a process, with its statements prepared once. */
+export class SqliteConnection implements DatabaseConnection {
+  private readonly statements = new Map<string, SqliteStatement>();
+  /** Statements run by this connection that may have written (PRAGMA data_version misses them). */
+  private writes = 0;
+  /** Held by a transaction for its whole duration: other queries wait for it. */
+  readonly mutex = new Mutex();
+
+  constructor(
+    readonly db: Sqlite.Database,
+    private readonly onQuery?: QueryObserver,
+  ) {}
+
+  prepared(sql: string): SqliteStatement {
+    let entry = this.statements.get(sql);
+    if (!entry) {
+      const statement = this.db.prepare(sql);
+      const convert = statement.reader ? sqliteRowConverter(statement.columns()) : undefined;
+      entry = { statement, convert };
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
+      this.statements.set(sql, entry);
+    }
+    return entry;
+  }
+
+  /** Runs one statement synchronously (the caller holds the connection or knows it is free). */
+  run(sql: string, parameters: readonly unknown[]): QueryResult<Row> {
+    this.onQuery?.(sql);
+    const { statement, convert } = this.prepared(sql);
+    const values = parameters.map(sqliteParameter);
+    if (!statement.readonly) this.writes++;
+    if (statement.reader) {
+      const rows = statement.all(values) as Row[];
+      return { rows: convert ? rows.map(convert) : rows };
+    }
+    const { changes, lastInsertRowid } = statement.run(values);
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+  }
+
+  /** Changes whenever the database may have changed: a commit by any connection, or a write by this one. */
+  freshness(): string {
+    return `${this.prepared('PRAGMA data_version').statement.pluck().get() as number}:${this.writes}`;
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return this.run(query.sql, query.parameters) as QueryResult<R>;
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('Streaming is not supported on SQLite here');
+  }
+}
+
+class SqliteDriver implements Driver {
+  constructor(private readonly connection: SqliteConnection) {}
+  async init(): Promise<void> {}
+  async acquireConnection(): Promise<DatabaseConnection> {
+    await this.connection.mutex.lock();
+    return this.connection;
+  }
+  // IMMEDIATE: the write lock is taken at BEGIN, waiting up to the busy timeout. A deferred
+  // transaction that reads, then writes, would fail at once with SQLITE_BUSY when another
+  // process wrote in between (SQLite cannot wait there without risking a deadlock).
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('BEGIN IMMEDIATE'));
+  }
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('COMMIT'));
+  }
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.connection.db.inTransaction) await connection.executeQuery(CompiledQuery.raw('ROLLBACK'));
+  }
+  async releaseConnection(): Promise<void> {
+    this.connection.mutex.unlock();
+  }
+  async destroy(): Promise<void> {
+    this.connection.db.close();
+  }
+}
+
+export function sqliteDialect(connection: SqliteConnection): Dialect {
+  return {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new SqliteDriver(connection),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+    createIntrospector: (db: Kysely<unknown>) => new SqliteIntrospector(db),
+  };
+}
+
+/** One pg client checked out of the pool. */
+class PostgresConnection implements DatabaseConnection {
+  constructor(
+    readonly client: pg.PoolClient,
+    private readonly onQuery?: QueryObserver,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    this.onQuery?.(query.sql);
+    const result = await this.client.query(query.sql, query.parameters.map(postgresParameter));
+    const affects = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command);
+    return { rows: result.rows as R[], ...(affects ? { numAffectedRows: BigInt(result.rowCount ?? 0) } : {}) };
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('Streaming is not supported on PostgreSQL here');
+  }
+}
+
+class PostgresDriver implements Driver {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly onQuery?: QueryObserver,
+  ) {}
+  async init(): Promise<void> {}
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new PostgresConnection(await this.pool.connect(), this.onQuery);
+  }
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const isolation = settings.isolationLevel ? ` ISOLATION LEVEL ${settings.isolationLevel}` : '';
+    await connection.executeQuery(CompiledQuery.raw(`BEGIN${isolation}`));
+  }
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('COMMIT'));
+  }
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('ROLLBACK'));
+  }
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as PostgresConnection).client.release();
+  }
+  async destroy(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+  }
+}
+
+export function postgresDialect(pool: pg.Pool, onQuery?: QueryObserver): Dialect {
+  return {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new PostgresDriver(pool, onQuery),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+    createIntrospector: (db: Kysely<unknown>) => new PostgresIntrospector(db),
+  };
+}

@@ -1,0 +1,126 @@
+// DRF's rest_framework.urls: the browsable API's session login and logout pages (Django's
+// LoginView and LogoutView). The login form carries a CSRF token (double submit against the
+// `csrftoken` cookie, 403 without it, as Django's CsrfViewMiddleware); it is throttled like
+// every other login; a good login redirects to `next` when that is a path of this site.
+import { randomBytes } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import { readCookie, setCookie, type SameSite } from '../authentication/cookies.js';
+import type { CredentialsChecker, AuthUser } from '../authentication/index.js';
+import { sameSecret } from '../authentication/keys.js';
+import type { SessionService } from '../authentication/session.js';
+import { APIException } from '../errors.js';
+import { checkThrottles, type Throttle } from '../throttling.js';
+import { RequestContext } from '../views.js';
+import { html, type Html } from './html.js';
+import { layout, type BrowsablePages } from './page.js';
+
+export interface LoginPagesOptions {
+  sessions: SessionService;
+  users: CredentialsChecker;
+  /** Called after each login (Django's last_login). */
+  onLogin?: (user: AuthUser) => Promise<void>;
+  /** The project's throttles; the login counts against the `login` scope. */
+  throttles: readonly Throttle[];
+  /** The `csrftoken` cookie's attributes, as the session's own (SESSION_COOKIE_SECURE, CSRF_COOKIE_SAMESITE). */
+  csrfCookie: { secure: boolean; sameSite: SameSite };
+}
+
+/** Django's CSRF_COOKIE_AGE: a year. */
+const csrfCookieAge = 31449600;
+const badCredentials = 'Please enter a correct username and password. Note that both fields may be case-sensitive.';
+
+/** Django's url_has_allowed_host_and_scheme for this site: a path, never `//host` or `/\host`. */
+export function safeNext(next: unknown): string | undefined {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//')) return undefined;
+  // eslint-disable-next-line no-control-regex
+  return /[\\\u0000-\u001f\u007f]/.test(next) ? undefined : next;
+}
+
+function page(res: Response, pages: BrowsablePages, status: number, title: string, content: Html): void {
+  res.status(status).setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Cache-Control', 'max-age=0, no-cache, no-store, must-revalidate, private');
+  res.end(layout(pages, title, html`<div class="login">${content}</div>`));
+}
+
+function formBody(req: Request): Record<string, string> {
+  const raw: unknown = req.body;
+  const isForm = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+  return Buffer.isBuffer(raw) && isForm ? Object.fromEntries(new URLSearchParams(raw.toString('utf8'))) : {};
+}
+
+/** `[path, handler]` pairs to mount: the login page and the logout page. */
+export function loginPages(pages: BrowsablePages, options: LoginPagesOptions): [string, RequestHandler][] {
+  const { sessions, users, throttles, csrfCookie } = options;
+  const pipelinePolicies = { authenticators: [], permissions: [], throttles };
+  const queryNext = (req: Request) => new URLSearchParams(req.originalUrl.split('?')[1] ?? '').get('next') ?? '';
+
+  /** The `csrftoken` cookie, set when the browser has none yet (an anonymous visitor's token). */
+  const csrfToken = (req: Request, res: Response): string => {
+    const existing = readCookie(req, 'csrftoken');
+    if (existing) return existing;
+    const token = randomBytes(32).toString('hex');
+    setCookie(res, 'csrftoken', token, { ...csrfCookie, httpOnly: false, maxAge: csrfCookieAge });
+    return token;
+  };
+
+  const loginForm = (res: Response, token: string, next: string, error?: string, username = '') =>
+    page(
+      res,
+      pages,
+      200,
+      'Log in',
+      html`<form action="${pages.loginPath}" method="post">
+  <fieldset>
+    <legend>${pages.title}</legend>
+    <input type="hidden" name="csrfmiddlewaretoken" value="${token}">
+    <input type="hidden" name="next" value="${next}">
+    ${error ? html`<p class="alert" role="alert">${error}</p>` : ''}
+    <div class="field"><label for="id_username">Username</label><input type="text" name="username" id="id_username" maxlength="150" autocapitalize="off" autocomplete="username" value="${username}" required autofocus></div>
+    <div class="field"><label for="id_password">Password</label><input type="password" name="password" id="id_password" autocomplete="current-password" required></div>
+    <div class="form-actions"><button class="btn" type="submit">Log in</button></div>
+  </fieldset>
+</form>`,
+    );
+
+  const login: RequestHandler = async (req, res, next) => {
+    if (req.path !== '/') return next();
+    if (req.method === 'GET' || req.method === 'HEAD') return loginForm(res, csrfToken(req, res), queryNext(req));
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'GET, HEAD, POST');
+      return page(res, pages, 405, 'Method not allowed', html`<p class="alert">Method "${req.method}" not allowed.</p>`);
+    }
+    const form = formBody(req);
+    const cookie = readCookie(req, 'csrftoken') ?? '';
+    if (cookie === '' || !sameSecret(form.csrfmiddlewaretoken ?? '', cookie)) {
+      return page(res, pages, 403, 'Forbidden', html`<h1>Forbidden (403)</h1><p>CSRF verification failed. Request aborted.</p>`);
+    }
+    const ctx = new RequestContext(req, res, pipelinePolicies);
+    ctx.throttleScope = 'login';
+    try {
+      await checkThrottles(ctx, throttles);
+    } catch (error) {
+      if (!(error instanceof APIException)) throw error;
+      res.set(error.headers);
+      return page(res, pages, error.status, 'Throttled', html`<p class="alert" role="alert">${error.message}</p>`);
+    }
+    const nextPath = form.next || queryNext(req);
+    const user = form.username && form.password ? await users.checkCredentials(form.username, form.password) : null;
+    if (!user) return loginForm(res, cookie, nextPath, badCredentials, form.username);
+    await sessions.login(ctx, user);
+    await options.onLogin?.(user);
+    res.redirect(302, safeNext(nextPath) ?? pages.rootPath);
+  };
+
+  const logout: RequestHandler = async (req, res, next) => {
+    if (req.path !== '/') return next();
+    await sessions.logout(new RequestContext(req, res, pipelinePolicies));
+    const target = safeNext(queryNext(req));
+    if (target) return res.redirect(302, target);
+    page(res, pages, 200, 'Logged out', html`<h1>Logged out</h1><p><a href="${pages.loginPath}">Log in again</a></p>`);
+  };
+
+  return [
+    [pages.loginPath, login],
+    [pages.logoutPath, logout],
+  ];
+}

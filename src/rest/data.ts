@@ -1,0 +1,64 @@
+// The toolkit's data-access contract: what a viewset, a filter or a related field asks of a
+// table, in the toolkit's own terms. src/db implements it (SQL through Kysely); nothing
+// here knows which database or library answers.
+//
+// Fields are the table's column names; a dotted path (`what.name`) follows a to-one
+// relation the table declares (one join per relation, however many conditions use it).
+
+export type Value = string | number | bigint | boolean | Date | null;
+
+/** A condition on rows: a tiny AST, compiled to SQL once per shape by the implementation. */
+export type Condition =
+  | { op: 'eq' | 'lt' | 'lte' | 'gt' | 'gte'; field: string; value: Value }
+  | { op: 'in'; field: string; values: readonly Value[] }
+  | { op: 'isNull'; field: string }
+  /** Django's icontains over several fields: the term (taken literally) is in at least one of them, any case. */
+  | { op: 'icontains'; fields: readonly string[]; term: string }
+  | { op: 'and' | 'or'; conditions: readonly Condition[] }
+  | { op: 'not'; condition: Condition };
+
+export const all: Condition = { op: 'and', conditions: [] };
+export const eq = (field: string, value: Value): Condition => ({ op: 'eq', field, value });
+export const and = (...conditions: Condition[]): Condition => {
+  const kept = conditions.filter((c) => !(c.op === 'and' && c.conditions.length === 0));
+  return kept.length === 1 ? kept[0]! : { op: 'and', conditions: kept };
+};
+
+export interface Ordering {
+  field: string;
+  descending: boolean;
+  /** NULL sorts as the largest value (PostgreSQL's default), on both databases. */
+  nullable?: boolean;
+}
+
+/** The rows of one table as a viewset sees them (with its related fields joined). */
+export interface Table<Row> {
+  count(where: Condition): Promise<number>;
+  /** One page, in order; related fields joined in the same statement. */
+  list(where: Condition, orderBy: readonly Ordering[], offset: number, limit: number): Promise<Row[]>;
+  /** The first row matching, or null. */
+  find(where: Condition): Promise<Row | null>;
+  /** Inserts; throws MissingReference / UniqueViolation. */
+  create(values: Record<string, unknown>): Promise<Row>;
+  /** Updates by id; throws RowGone, MissingReference, UniqueViolation. */
+  update(id: number, values: Record<string, unknown>): Promise<Row>;
+  /** Deletes by id; throws RowGone, StillReferenced. */
+  delete(id: number): Promise<void>;
+}
+
+/** The row to change is gone (deleted since it was read): a 404. */
+export class RowGone extends Error {
+  override name = 'RowGone';
+}
+/** Other rows still refer to this one (Django's PROTECT). */
+export class StillReferenced extends Error {
+  override name = 'StillReferenced';
+}
+/** A unique constraint refused the write. */
+export class UniqueViolation extends Error {
+  override name = 'UniqueViolation';
+}
+/** A foreign key names a row that does not exist. */
+export class MissingReference extends Error {
+  override name = 'MissingReference';
+}

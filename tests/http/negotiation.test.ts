@@ -1,0 +1,219 @@
+// DRF's face beyond JSON, checked against what the DRF reference (../shared/bench/drf) answers:
+// content negotiation (Accept, ?format=, 406), OPTIONS `actions`, multipart bodies.
+import { expect, it } from 'vitest';
+import { useTestApp } from '../support/app.js';
+import { describeWithDatabase } from '../support/suite.js';
+import { countRows } from '../support/databases.js';
+
+const renders = ['application/json', 'text/html'];
+const parses = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'];
+const chromeAccept =
+  'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
+
+// The `actions` bodies the DRF reference answers (curl -X OPTIONS as alice).
+const postFields = {
+  id: { type: 'integer', required: false, read_only: true, label: 'ID' },
+  title: { type: 'string', required: true, read_only: false, label: 'Title', max_length: 200 },
+  body: { type: 'string', required: true, read_only: false, label: 'Body' },
+  owner: { type: 'field', required: false, read_only: true, label: 'Owner' },
+  created_at: { type: 'datetime', required: false, read_only: true, label: 'Created at' },
+  updated_at: { type: 'datetime', required: false, read_only: true, label: 'Updated at' },
+};
+const transactionFields = {
+  id: { type: 'integer', required: false, read_only: true, label: 'ID' },
+  user: { type: 'field', required: false, read_only: true, label: 'User' },
+  amount: { type: 'decimal', required: true, read_only: false, label: 'Amount' },
+  description: { type: 'string', required: false, read_only: false, label: 'Description', max_length: 255 },
+  timestamp: { type: 'datetime', required: false, read_only: true, label: 'Timestamp' },
+};
+const namedFields = {
+  id: { type: 'integer', required: false, read_only: true, label: 'ID' },
+  name: { type: 'string', required: true, read_only: false, label: 'Name', max_length: 100 },
+};
+const borrowingFields = {
+  id: { type: 'integer', required: false, read_only: true, label: 'ID' },
+  what: { type: 'field', required: true, read_only: false, label: 'What' },
+  to_who: { type: 'field', required: true, read_only: false, label: 'To who' },
+  when: { type: 'datetime', required: false, read_only: true, label: 'When' },
+  returned: { type: 'datetime', required: false, read_only: false, label: 'Returned' },
+};
+
+describeWithDatabase('content negotiation, OPTIONS metadata and multipart bodies', () => {
+  const t = useTestApp();
+
+  async function author() {
+    const user = await t.createUser();
+    return { user, auth: await t.bearer(user) };
+  }
+
+  it('answers JSON without a charset to no Accept, */*, application/json and application/*', async () => {
+    for (const accept of [undefined, '*/*', 'application/json', 'application/*', 'image/png, */*', 'text/html;q=0, application/json']) {
+      const request = t.http.get('/api/posts/');
+      const response = await (accept === undefined ? request : request.set('Accept', accept));
+      expect(response.status, accept).toBe(200);
+      expect(response.headers['content-type'], accept).toBe('application/json');
+      expect(response.headers.vary).toBe('Accept');
+      expect(response.text).toBe(JSON.stringify(response.body));
+    }
+  });
+
+  it("indents JSON as the Accept header's indent parameter asks (0 to 8)", async () => {
+    const response = await t.http.get('/api/').set('Accept', 'application/json; indent=4');
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.text).toBe(JSON.stringify(response.body, null, 4));
+    const clamped = await t.http.get('/api/').set('Accept', '*/*; indent=20');
+    expect(clamped.text).toBe(JSON.stringify(clamped.body, null, 8));
+  });
+
+  it('gives a browser (text/html) the browsable API page', async () => {
+    for (const accept of [chromeAccept, 'text/html', 'text/*']) {
+      const response = await t.unchecked.get('/api/posts/').set('Accept', accept);
+      expect(response.status, accept).toBe(200);
+      expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(response.headers.vary).toBe('Accept');
+      expect(response.text).toContain('<h1>Post List</h1>');
+    }
+  });
+
+  it('lets ?format=json and ?format=api choose, and answers 404 to a format no renderer has', async () => {
+    const json = await t.http.get('/api/posts/?format=json').set('Accept', chromeAccept);
+    expect(json.headers['content-type']).toBe('application/json');
+    const api = await t.unchecked.get('/api/posts/?format=api');
+    expect(api.headers['content-type']).toBe('text/html; charset=utf-8');
+    const unknown = await t.http.get('/api/?format=xml');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ detail: 'Not found.' });
+    expect(unknown.headers['content-type']).toBe('application/json');
+    // The format narrows the renderers; the Accept header must still admit the one left (DRF: 406).
+    const conflicting = await t.http.get('/api/posts/?format=json').set('Accept', 'text/html');
+    expect(conflicting.status).toBe(406);
+  });
+
+  it('answers 406 to an Accept header no renderer satisfies, before authentication', async () => {
+    for (const path of ['/api/posts/', '/api/transactions/']) {
+      const response = await t.http.get(path).set('Accept', 'application/xml');
+      expect(response.status).toBe(406);
+      expect(response.body).toEqual({ detail: 'Could not satisfy the request Accept header.' });
+      expect(response.headers['content-type']).toBe('application/json');
+      expect(response.headers.vary).toBe('Accept');
+      expect(response.headers.allow).toBe('GET, POST, HEAD, OPTIONS');
+    }
+  });
+
+  it('keeps the schema view to its own renderers: YAML by default, JSON by Accept or format', async () => {
+    const yaml = await t.http.get('/api/schema/').set('Accept', '*/*');
+    expect(yaml.headers['content-type']).toBe('application/vnd.oai.openapi; charset=utf-8');
+    const json = await t.http.get('/api/schema/').set('Accept', 'application/json');
+    expect(json.headers['content-type']).toBe('application/json');
+    expect(json.body.openapi).toBe('3.0.3');
+    const refused = await t.http.get('/api/schema/').set('Accept', 'text/html');
+    expect(refused.status).toBe(406);
+    expect((await t.http.get('/api/schema/?format=api')).status).toBe(404);
+  });
+
+  it('answers OPTIONS with DRF metadata and, for anonymous readers of posts, no actions', async () => {
+    for (const [path, name] of [
+      ['/api/posts/', 'Post List'],
+      ['/api/posts/1/', 'Post Instance'],
+    ]) {
+      const response = await t.http.options(path!);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ name, description: '', renders, parses });
+    }
+  });
+
+  it("describes POST on a list and PUT on the caller's own object, as DRF does", async () => {
+    const { auth } = await author();
+    const list = await t.http.options('/api/posts/').set(auth);
+    expect(list.body).toEqual({ name: 'Post List', description: '', renders, parses, actions: { POST: postFields } });
+    expect(Object.keys(list.body.actions.POST)).toEqual(Object.keys(postFields));
+    expect(Object.keys(list.body.actions.POST.title)).toEqual(['type', 'required', 'read_only', 'label', 'max_length']);
+    const post = await t.http.post('/api/posts/').set(auth).send({ title: 'Mine', body: 'b' });
+    const detail = await t.http.options(`/api/posts/${post.body.id}/`).set(auth);
+    expect(detail.body).toEqual({ name: 'Post Instance', description: '', renders, parses, actions: { PUT: postFields } });
+  });
+
+  it('leaves PUT out for an object the caller may not change, and for one that does not exist', async () => {
+    const owner = await author();
+    const other = await author();
+    const post = await t.http.post('/api/posts/').set(owner.auth).send({ title: 'Not yours', body: 'b' });
+    const notOwner = await t.http.options(`/api/posts/${post.body.id}/`).set(other.auth);
+    expect(notOwner.status).toBe(200);
+    expect(notOwner.body).not.toHaveProperty('actions');
+    const missing = await t.http.options('/api/posts/999999/').set(owner.auth);
+    expect(missing.body).toEqual({ name: 'Post Instance', description: '', renders, parses });
+  });
+
+  it('describes transactions and lending as the DRF reference does', async () => {
+    const { auth } = await author();
+    const transactions = await t.http.options('/api/transactions/').set(auth);
+    expect(transactions.body).toEqual({ name: 'Transaction List', description: '', renders, parses, actions: { POST: transactionFields } });
+    for (const [path, name] of [
+      ['/api/friends/', 'Friend List'],
+      ['/api/belongings/', 'Belonging List'],
+    ]) {
+      expect((await t.http.options(path!).set(auth)).body).toEqual({ name, description: '', renders, parses, actions: { POST: namedFields } });
+    }
+    const borrowings = await t.http.options('/api/borrowings/').set(auth);
+    expect(borrowings.body).toEqual({ name: 'Borrowing List', description: '', renders, parses, actions: { POST: borrowingFields } });
+    const friend = await t.http.post('/api/friends/').set(auth).send({ name: 'Zed' });
+    const detail = await t.http.options(`/api/friends/${friend.body.id}/`).set(auth);
+    expect(detail.body).toEqual({ name: 'Friend Instance', description: '', renders, parses, actions: { PUT: namedFields } });
+    // Anonymous callers are refused before any metadata, as on every other method.
+    const anonymous = await t.http.options('/api/transactions/');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body).toEqual({ detail: 'Authentication credentials were not provided.' });
+  });
+
+  it('creates a post from a multipart body exactly as from JSON', async () => {
+    const { user, auth } = await author();
+    const response = await t.http.post('/api/posts/').set(auth).field('title', 'Multi').field('body', 'part');
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ title: 'Multi', body: 'part', owner: user.username });
+    const repeated = await t.http.post('/api/posts/').set(auth).field('title', 'first').field('title', 'last').field('body', 'x');
+    expect(repeated.body.title).toBe('last');
+    const unicode = await t.http.post('/api/posts/').set(auth).field('title', 'Grüße ✓').field('body', 'x');
+    expect(unicode.body.title).toBe('Grüße ✓');
+    const invalid = await t.http.post('/api/posts/').set(auth).field('title', '');
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toEqual({ title: ['This field may not be blank.'], body: ['This field is required.'] });
+  });
+
+  it('refuses a file part and a malformed multipart body with 400, writing nothing', async () => {
+    const { user, auth } = await author();
+    const file = await t.http
+      .post('/api/posts/')
+      .set(auth)
+      .field('title', 'With file')
+      .field('body', 'b')
+      .attach('attachment', Buffer.from('hello'), 'hello.txt');
+    expect(file.status).toBe(400);
+    expect(file.body).toEqual({ detail: 'Multipart form parse error - Part "attachment" is a file: this endpoint takes no file uploads.' });
+    const noBoundary = await t.http.post('/api/posts/').set(auth).set('Content-Type', 'multipart/form-data').send('abc');
+    expect(noBoundary.status).toBe(400);
+    expect(noBoundary.body).toEqual({ detail: 'Multipart form parse error - Invalid boundary in multipart: None' });
+    const truncated = await t.http
+      .post('/api/posts/')
+      .set(auth)
+      .set('Content-Type', 'multipart/form-data; boundary=XX')
+      .send('--XX\r\nContent-Disposition: form-data; name="title"\r\n\r\nhello');
+    expect(truncated.status).toBe(400);
+    expect(truncated.body.detail).toMatch(/^Multipart form parse error - /);
+    expect(await countRows(t.db, 'posts_post', { owner_id: user.id })).toBe(0);
+  });
+
+  it('checks permissions before reading a multipart body, as DRF does', async () => {
+    const response = await t.http.post('/api/posts/').attach('attachment', Buffer.from('x'), 'x.txt');
+    expect(response.status).toBe(401);
+  });
+
+  it('answers a multipart body over MAX_BODY_BYTES with 413', async () => {
+    const { auth } = await author();
+    const response = await t.http
+      .post('/api/posts/')
+      .set(auth)
+      .field('title', 't')
+      .field('body', 'x'.repeat(t.config.maxBodyBytes + 1));
+    expect(response.status).toBe(413);
+  });
+});

@@ -104,9 +104,11 @@ describeWithDatabase(`server start and stop (${testProvider})`, () => {
       expect(outcome.exitCode).toBe(0);
       expect(new Set(outcome.statuses)).toEqual(new Set([200]));
       expect(outcome.answered).toBeGreaterThanOrEqual(300);
-      // Each client's connection was closed by a response saying so; its next one was refused.
-      expect(outcome.closing).toBe(64);
+      // Every client's next connection was refused. Its kept-alive one was closed either by a
+      // response saying so or, had the client (on a loaded machine) stayed idle past
+      // KEEP_ALIVE_TIMEOUT, between two of its requests: so not every client sees a closing response.
       expect(outcome.refused).toBe(64);
+      expect(outcome.closing).toBeGreaterThan(0);
       expect(server.output().stdout).toMatch(/SIGTERM received: finishing open requests \(at most 30 s\), then exiting\./);
       expect(server.output().stderr).not.toMatch(/Closed \d+ connections/);
     });
@@ -118,7 +120,7 @@ describeWithDatabase(`server start and stop (${testProvider})`, () => {
     const socket = connect(Number(new URL(server.baseUrl).port), '127.0.0.1');
     const closed = new Promise((resolve) => socket.on('close', resolve));
     socket.on('error', () => {});
-    socket.write('POST /api/token/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+    socket.write('POST /api/token/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
     await new Promise((resolve) => socket.once('ready', resolve));
     expect(await server.stop()).toBe(1);
     await closed;

@@ -480,7 +480,8 @@ export default {
     const prisma = (command: string) =>
       run(process.execPath, [join(projectRoot, 'node_modules', 'prisma', 'build', 'index.js'), 'migrate', command, '--config', join(dir, 'prisma.config.mjs')], {
         cwd: dir,
-        env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
+        // As prisma.config.ts does: with no client generator, the CLI would otherwise fetch a query engine.
+        env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1', PRISMA_CLIENT_ENGINE_TYPE: 'client' },
       });
     const before = await history(url);
     expect((await prisma('status')).stdout).toContain('Database schema is up to date!');

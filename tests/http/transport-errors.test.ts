@@ -67,31 +67,31 @@ describeWithDatabase('malformed and slow requests', () => {
   const tooLarge = 'Request line and headers are too large (at most 16384 bytes together).';
 
   it('answers a URL over 16 KB with a JSON 431', async () => {
-    expectJsonError(await exchange(port, `GET /api/posts/?search=${'a'.repeat(17_000)} HTTP/1.1\r\nHost: x\r\n\r\n`), 431, tooLarge);
+    expectJsonError(await exchange(port, `GET /api/posts/?search=${'a'.repeat(17_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`), 431, tooLarge);
   });
 
   it('answers headers over 16 KB with a JSON 431', async () => {
     const headers = Array.from({ length: 40 }, (_, i) => `X-Padding-${i}: ${'b'.repeat(500)}\r\n`).join('');
-    expectJsonError(await exchange(port, `GET /api/ HTTP/1.1\r\nHost: x\r\n${headers}\r\n`), 431, tooLarge);
+    expectJsonError(await exchange(port, `GET /api/ HTTP/1.1\r\nHost: localhost\r\n${headers}\r\n`), 431, tooLarge);
   });
 
   it('answers bad request syntax with a JSON 400', async () => {
     expectJsonError(await exchange(port, 'HELLO THERE\r\n\r\n'), 400, 'Malformed request.');
-    expectJsonError(await exchange(port, 'GET /api/ HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'), 400, 'Malformed request.');
-    const chunked = 'POST /api/token/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n';
+    expectJsonError(await exchange(port, 'GET /api/ HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n'), 400, 'Malformed request.');
+    const chunked = 'POST /api/token/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n';
     expectJsonError(await exchange(port, chunked), 400, 'Malformed request.');
   });
 
   it('answers headers not finished within the headers timeout with a JSON 408', async () => {
-    expectJsonError(await exchange(port, 'GET /api/ HTTP/1.1\r\nHost: x\r\n'), 408, 'The request was not received in time.');
+    expectJsonError(await exchange(port, 'GET /api/ HTTP/1.1\r\nHost: localhost\r\n'), 408, 'The request was not received in time.');
   });
 
   it('answers a body not finished within the request timeout with a JSON 408, and writes nothing', async () => {
     const { Authorization } = await t.bearer(await t.createUser());
     const before = await countRows(t.db, 'posts_post');
-    const head = `POST /api/posts/ HTTP/1.1\r\nHost: x\r\nAuthorization: ${Authorization}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`;
+    const head = `POST /api/posts/ HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${Authorization}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`;
     // A body declared larger than MAX_BODY_BYTES but never sent ends the same way.
-    const huge = 'POST /api/token/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{';
+    const huge = 'POST /api/token/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{';
     const [slowBody, hugeBody] = await Promise.all([exchange(port, head, '{"title": "slow'), exchange(port, huge)]);
     expectJsonError(slowBody, 408, 'The request was not received in time.');
     expectJsonError(hugeBody, 408, 'The request was not received in time.');
@@ -99,8 +99,8 @@ describeWithDatabase('malformed and slow requests', () => {
   });
 
   it('keeps serving requests that arrive in time, several on one connection', async () => {
-    const request = 'GET /api/ HTTP/1.1\r\nHost: x\r\n\r\n';
-    const responses = await exchange(port, request, request, 'GET /api/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const request = 'GET /api/ HTTP/1.1\r\nHost: localhost\r\n\r\n';
+    const responses = await exchange(port, request, request, 'GET /api/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(JSON.parse(responses[0]!.body)).toHaveProperty('posts');
   });

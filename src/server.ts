@@ -67,8 +67,8 @@ function listenFailure(port: number, error: unknown): string {
 
 /** One serving process: the whole server, or one cluster worker. */
 async function serve(config: Config, appConfig: AppConfig): Promise<void> {
-  const db = openDatabase(config.databaseUrl);
   const logger = createLogger(config.log);
+  const db = openDatabase(config.databaseUrl, { statementTimeout: config.timeouts.statement, log: (message) => logger.warn(message) });
   const counters = config.redisUrl
     ? await openRedisCounters(config.redisUrl, { failOpen: config.throttleFailOpen, log: (message) => logger.warn(message) })
     : memoryCounters();

@@ -72,7 +72,8 @@ export function urlPatterns(config: AppConfig, db: Database, { counters = memory
     .register('borrowings', lending.borrowings);
   const health = healthRoutes({
     probes: { database: () => db.ping(), ...(counters.ping ? { redis: () => counters.ping!() } : {}) },
-    onFailure: (name, error, req) => req.log.warn({ err: error }, `readiness: ${name} unavailable`),
+    // The reason without a stack: a probe polled through an outage must not flood the log.
+    onFailure: (name, error, req) => req.log.warn({ reason: failureReason(error) }, `readiness: ${name} unavailable`),
   });
   const patterns: UrlPatterns = withApiDocs(
     {
@@ -113,4 +114,10 @@ export function createApp(config: AppConfig, db: Database, options: AppOptions =
   app.use(notFoundHandler);
   app.use(errorHandler(attachError));
   return app;
+}
+
+/** An error's message, and its cause's (the driver's words behind DatabaseUnavailable). */
+function failureReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
 }

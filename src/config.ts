@@ -173,6 +173,7 @@ const envSchema = z.object({
   REQUEST_TIMEOUT: duration.default(30),
   KEEP_ALIVE_TIMEOUT: duration.default(5),
   GRACEFUL_TIMEOUT: duration.default(30),
+  DATABASE_STATEMENT_TIMEOUT: duration.default(5),
   ALLOWED_HOSTS: hostList.optional(),
   CORS_ALLOWED_ORIGINS: originList(false).default([]),
   CORS_ALLOW_CREDENTIALS: booleanFlag.default(false),
@@ -255,8 +256,11 @@ export interface Config {
   trustedProxies: TrustedProxies;
   /** Which models' views also check Django model permissions (DRF's DjangoModelPermissions). */
   modelPermissions: ModelPermissionSettings;
-  /** Seconds; see ServerTimeouts. `graceful`: how long a shutdown waits for open requests. */
-  timeouts: ServerTimeouts & { graceful: number };
+  /**
+   * Seconds; see ServerTimeouts. `graceful`: how long a shutdown waits for open requests;
+   * `statement`: how long one database statement may run or wait (see OpenOptions).
+   */
+  timeouts: ServerTimeouts & { graceful: number; statement: number };
   /** Django's ALLOWED_HOSTS: the Host (or trusted forwarded host) every request must name. */
   allowedHosts: string[];
   cors: CorsSettings;
@@ -346,7 +350,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throttleFailOpen: e.THROTTLE_FAIL_OPEN,
     trustedProxies: e.TRUSTED_PROXIES,
     modelPermissions: { models: e.MODEL_PERMISSIONS, requireView: e.MODEL_PERMISSIONS_REQUIRE_VIEW },
-    timeouts: { headers: e.HEADERS_TIMEOUT, request: e.REQUEST_TIMEOUT, keepAlive: e.KEEP_ALIVE_TIMEOUT, graceful: e.GRACEFUL_TIMEOUT },
+    timeouts: { headers: e.HEADERS_TIMEOUT, request: e.REQUEST_TIMEOUT, keepAlive: e.KEEP_ALIVE_TIMEOUT, graceful: e.GRACEFUL_TIMEOUT, statement: e.DATABASE_STATEMENT_TIMEOUT },
     allowedHosts: e.ALLOWED_HOSTS ?? developmentHosts,
     cors: { allowedOrigins: e.CORS_ALLOWED_ORIGINS, allowCredentials: e.CORS_ALLOW_CREDENTIALS },
     hsts:

@@ -67,21 +67,14 @@ function listenFailure(port: number, error: unknown): string {
 
 /** One serving process: the whole server, or one cluster worker. */
 async function serve(config: Config, appConfig: AppConfig): Promise<void> {
-  const db = openDatabase(config.databaseUrl);
   const logger = createLogger(config.log);
+  const db = openDatabase(config.databaseUrl, { statementTimeout: config.timeouts.statement, log: (message) => logger.warn(message) });
   const counters = config.redisUrl
     ? await openRedisCounters(config.redisUrl, { failOpen: config.throttleFailOpen, log: (message) => logger.warn(message) })
     : memoryCounters();
   const http = createHttpServer(createApp(appConfig, db, { counters, logger }), config.timeouts);
-  let port: number;
-  try {
-    ({ port } = await http.listen(config.port));
-  } catch (error) {
-    return fail(listenFailure(config.port, error));
-  }
-  const worker = cluster.isWorker ? `, worker ${cluster.worker!.id}` : '';
-  log.info(`Listening on http://localhost:${port}/api/ (${db.provider}, ${config.env}${worker})`);
-
+  // Before listening: whoever reads the `Listening on` line may stop us at once, and a SIGTERM
+  // arriving before its handler would kill the process undrained (exit by signal, not 0 or 1).
   onStopSignal((signal) => {
     const grace = config.timeouts.graceful;
     log.info(`${signal} received: finishing open requests (at most ${grace} s), then exiting.`);
@@ -91,6 +84,14 @@ async function serve(config: Config, appConfig: AppConfig): Promise<void> {
       process.exit(cut > 0 ? 1 : 0);
     });
   });
+  let port: number;
+  try {
+    ({ port } = await http.listen(config.port));
+  } catch (error) {
+    return fail(listenFailure(config.port, error));
+  }
+  const worker = cluster.isWorker ? `, worker ${cluster.worker!.id}` : '';
+  log.info(`Listening on http://localhost:${port}/api/ (${db.provider}, ${config.env}${worker})`);
 }
 
 /**

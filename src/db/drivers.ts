@@ -18,6 +18,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import type pg from 'pg';
+import { DatabaseHealth } from './errors.js';
 import { postgresParameter, sqliteParameter, sqliteRowConverter, type RowConverter } from './values.js';
 
 export type Row = Record<string, unknown>;
@@ -63,6 +64,7 @@ export class SqliteConnection implements DatabaseConnection {
   constructor(
     readonly db: Sqlite.Database,
     private readonly onQuery?: QueryObserver,
+    private readonly health = new DatabaseHealth(),
   ) {}
 
   prepared(sql: string): SqliteStatement {
@@ -80,15 +82,23 @@ export class SqliteConnection implements DatabaseConnection {
   /** Runs one statement synchronously (the caller holds the connection or knows it is free). */
   run(sql: string, parameters: readonly unknown[]): QueryResult<Row> {
     this.onQuery?.(sql);
-    const { statement, convert } = this.prepared(sql);
-    const values = parameters.map(sqliteParameter);
-    if (!statement.readonly) this.writes++;
-    if (statement.reader) {
-      const rows = statement.all(values) as Row[];
-      return { rows: convert ? rows.map(convert) : rows };
+    try {
+      const { statement, convert } = this.prepared(sql);
+      const values = parameters.map(sqliteParameter);
+      if (!statement.readonly) this.writes++;
+      let result: QueryResult<Row>;
+      if (statement.reader) {
+        const rows = statement.all(values) as Row[];
+        result = { rows: convert ? rows.map(convert) : rows };
+      } else {
+        const { changes, lastInsertRowid } = statement.run(values);
+        result = { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+      }
+      this.health.succeeded(!statement.readonly);
+      return result;
+    } catch (error) {
+      throw this.health.failed(error);
     }
-    const { changes, lastInsertRowid } = statement.run(values);
-    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
   }
 
   /** Changes whenever the database may have changed: a commit by any connection, or a write by this one. */
@@ -146,13 +156,20 @@ export function sqliteDialect(connection: SqliteConnection): Dialect {
 class PostgresConnection implements DatabaseConnection {
   constructor(
     readonly client: pg.PoolClient,
+    private readonly health: DatabaseHealth,
     private readonly onQuery?: QueryObserver,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     this.onQuery?.(query.sql);
-    const result = await this.client.query(query.sql, query.parameters.map(postgresParameter));
+    let result: pg.QueryResult;
+    try {
+      result = await this.client.query(query.sql, query.parameters.map(postgresParameter));
+    } catch (error) {
+      throw this.health.failed(error);
+    }
     const affects = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command);
+    this.health.succeeded(affects);
     return { rows: result.rows as R[], ...(affects ? { numAffectedRows: BigInt(result.rowCount ?? 0) } : {}) };
   }
 
@@ -165,11 +182,18 @@ class PostgresConnection implements DatabaseConnection {
 class PostgresDriver implements Driver {
   constructor(
     private readonly pool: pg.Pool,
+    private readonly health: DatabaseHealth,
     private readonly onQuery?: QueryObserver,
   ) {}
   async init(): Promise<void> {}
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new PostgresConnection(await this.pool.connect(), this.onQuery);
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw this.health.failed(error);
+    }
+    return new PostgresConnection(client, this.health, this.onQuery);
   }
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const isolation = settings.isolationLevel ? ` ISOLATION LEVEL ${settings.isolationLevel}` : '';
@@ -189,10 +213,10 @@ class PostgresDriver implements Driver {
   }
 }
 
-export function postgresDialect(pool: pg.Pool, onQuery?: QueryObserver): Dialect {
+export function postgresDialect(pool: pg.Pool, health: DatabaseHealth, onQuery?: QueryObserver): Dialect {
   return {
     createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new PostgresDriver(pool, onQuery),
+    createDriver: () => new PostgresDriver(pool, health, onQuery),
     createQueryCompiler: () => new PostgresQueryCompiler(),
     createIntrospector: (db: Kysely<unknown>) => new PostgresIntrospector(db),
   };

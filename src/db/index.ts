@@ -23,6 +23,7 @@ import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import type { DB } from '../generated/kysely/database.js';
 import { postgresDialect, SqliteConnection, sqliteDialect } from './drivers.js';
+import { DatabaseHealth } from './errors.js';
 import { postgresRunner, sqliteRunner, Statements } from './statements.js';
 import { sqlTable, type TableDefinition, type TableEnvironment } from './tables.js';
 import { postgresTypes } from './values.js';
@@ -48,6 +49,14 @@ export interface OpenOptions {
   onQuery?: (sql: string) => void;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /**
+   * Seconds a statement may run (PostgreSQL's statement_timeout; also how long a query waits
+   * for a pool connection) or wait for another process's lock (SQLite's busy timeout), after
+   * which it fails as DatabaseUnavailable. Default: none on PostgreSQL, 5 s on SQLite.
+   */
+  statementTimeout?: number;
+  /** Told once when the database becomes unreachable or runs out of space, and once when that ends. */
+  log?: (message: string) => void;
 }
 
 export function providerOf(url: string): Provider {
@@ -65,9 +74,14 @@ export function sqlitePath(url: string): string {
 
 export function openDatabase(url: string, options: OpenOptions = {}): Database {
   const provider = providerOf(url);
+  const health = new DatabaseHealth(options.log);
+  const timeoutMs = options.statementTimeout === undefined ? undefined : options.statementTimeout * 1000;
   if (provider === 'sqlite') {
-    // better-sqlite3 is built with foreign keys on; WAL is set by the migration runner.
-    const connection = new SqliteConnection(new Sqlite(sqlitePath(url), { timeout: 5000 }), options.onQuery);
+    // better-sqlite3 is built with foreign keys on; WAL is set by the migration runner. Its
+    // statements cannot be interrupted from JavaScript: they are bounded by construction
+    // (indexed, at most 64 search terms); only the wait for another process's lock is timed.
+    const sqlite = new Sqlite(sqlitePath(url), { timeout: timeoutMs ?? 5000 });
+    const connection = new SqliteConnection(sqlite, options.onQuery, health);
     const kysely = new Kysely<Tables>({ dialect: sqliteDialect(connection) });
     const env: TableEnvironment = {
       provider,
@@ -82,12 +96,21 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
       close: () => kysely.destroy(),
     };
   }
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: postgresTypes });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types: postgresTypes,
+    // The server cancels a statement past it (57014); a dead peer is noticed by TCP keep-alive.
+    ...(timeoutMs === undefined ? {} : { statement_timeout: timeoutMs, connectionTimeoutMillis: timeoutMs }),
+    keepAlive: true,
+  });
   // An idle connection closed by the server (restart, failover, idle timeout) is dropped
   // by the pool and replaced on next use; unheard, its error event would crash the process.
   pool.on('error', () => undefined);
-  const kysely = new Kysely<Tables>({ dialect: postgresDialect(pool, options.onQuery) });
-  const env: TableEnvironment = { provider, statements: new Statements(kysely, postgresRunner(pool, options.onQuery)) };
+  // So is one lost while checked out (in a transaction): its query fails, the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const kysely = new Kysely<Tables>({ dialect: postgresDialect(pool, health, options.onQuery) });
+  const env: TableEnvironment = { provider, statements: new Statements(kysely, postgresRunner(pool, health, options.onQuery)) };
   return {
     provider,
     kysely,

@@ -7,6 +7,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 import type { QueryObserver, Row, SqliteConnection } from './drivers.js';
+import type { DatabaseHealth } from './errors.js';
 import { postgresParameter } from './values.js';
 
 /** Stands for the value at `index` while a shape is compiled. */
@@ -52,11 +53,17 @@ export function sqliteRunner(connection: SqliteConnection): Runner {
   };
 }
 
-export function postgresRunner(pool: pg.Pool, onQuery?: QueryObserver): Runner {
+export function postgresRunner(pool: pg.Pool, health: DatabaseHealth, onQuery?: QueryObserver): Runner {
   return {
     async query(text, name, parameters) {
       onQuery?.(text);
-      const result = await pool.query({ name, text, values: parameters.map(postgresParameter) });
+      let result: pg.QueryResult;
+      try {
+        result = await pool.query({ name, text, values: parameters.map(postgresParameter) });
+      } catch (error) {
+        throw health.failed(error);
+      }
+      health.succeeded(result.command !== 'SELECT');
       return result.rows as Row[];
     },
   };

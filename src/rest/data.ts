@@ -62,3 +62,16 @@ export class UniqueViolation extends Error {
 export class MissingReference extends Error {
   override name = 'MissingReference';
 }
+/**
+ * The database cannot answer now: unreachable, busy or out of space, or a statement ran past
+ * its time limit. A 503 the client may retry; `detail` is what it is told.
+ */
+export class DatabaseUnavailable extends Error {
+  override name = 'DatabaseUnavailable';
+  constructor(
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(detail, options);
+  }
+}

@@ -1,6 +1,7 @@
 // DRF's exception classes and their JSON bodies. A view throws one; the pipeline
 // (views.ts) turns it into a response, and errorHandler catches what escapes views.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { DatabaseUnavailable } from './data.js';
 
 /** `{"field": ["message", …]}` or `["message"]`, as DRF's ValidationError carries. */
 export type ErrorDetail = string | string[] | { [key: string]: ErrorDetail };
@@ -79,9 +80,13 @@ export class Throttled extends APIException {
   }
 }
 
+/** Seconds a client is told to wait (`Retry-After`) when a service the server needs is down. */
+export const retryAfterUnavailable = 5;
+
 export class ServiceUnavailable extends APIException {
   constructor(detail = 'Service temporarily unavailable, try again later.') {
     super(503, detail);
+    this.headers['Retry-After'] = String(retryAfterUnavailable);
   }
 }
 
@@ -97,8 +102,9 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
 export function errorHandler(report: (error: unknown, req: Request, res: Response) => void): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
-    if (error instanceof APIException) {
-      res.status(error.status).set(error.headers).json(error.body);
+    const known = error instanceof DatabaseUnavailable ? new ServiceUnavailable(error.detail) : error;
+    if (known instanceof APIException) {
+      res.status(known.status).set(known.headers).json(known.body);
       return;
     }
     const bodyError = error as { type?: string; status?: number };

@@ -184,8 +184,11 @@ const standardErrors: Record<StandardStatus, { name: string; description: string
   500: { name: 'ServerError', description: 'A fault of the server (never a stack trace).', schema: errorDetail },
   503: {
     name: 'ServiceUnavailable',
-    description: 'A service the server needs is down (the shared throttle store, with THROTTLE_FAIL_OPEN=false).',
+    description:
+      'A service the server needs cannot answer now: the database (unreachable, busy or out of space, or a statement past ' +
+      'DATABASE_STATEMENT_TIMEOUT), or the shared throttle store with THROTTLE_FAIL_OPEN=false.',
     schema: errorDetail,
+    headers: { 'Retry-After': 'Seconds to wait before trying again.' },
   },
 };
 

@@ -5,6 +5,7 @@ import { MemoryStore, type Options } from 'express-rate-limit';
 import { Redis } from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { ServiceUnavailable } from './errors.js';
+import { OutageLog } from './outage.js';
 
 /** A key's count in the current window, this request included. */
 export interface Hits {
@@ -66,28 +67,28 @@ export interface RedisCounterOptions {
   connectTimeoutMs?: number;
 }
 
-/** Tracks whether Redis is reachable, so each outage is logged once, with its end. */
+/** Each Redis outage logged once, with its end. */
 class Reachability {
-  private reachable = true;
+  private readonly outage: OutageLog;
 
   constructor(
     private readonly where: string,
     private readonly options: RedisCounterOptions,
-  ) {}
+  ) {
+    this.outage = new OutageLog(options.log);
+  }
 
   lost(error: unknown): void {
-    if (!this.reachable) return;
-    this.reachable = false;
-    const consequence = this.options.failOpen
-      ? 'requests are not throttled (THROTTLE_FAIL_OPEN=true)'
-      : 'throttled requests are answered 503 (THROTTLE_FAIL_OPEN=false)';
-    this.options.log(`Redis unreachable at ${this.where} (${error instanceof Error ? error.message : String(error)}): ${consequence} until it is back.`);
+    this.outage.lost(() => {
+      const consequence = this.options.failOpen
+        ? 'requests are not throttled (THROTTLE_FAIL_OPEN=true)'
+        : 'throttled requests are answered 503 (THROTTLE_FAIL_OPEN=false)';
+      return `Redis unreachable at ${this.where} (${error instanceof Error ? error.message : String(error)}): ${consequence} until it is back.`;
+    });
   }
 
   regained(): void {
-    if (this.reachable) return;
-    this.reachable = true;
-    this.options.log(`Redis reachable again at ${this.where}: throttling resumed.`);
+    this.outage.regained(`Redis reachable again at ${this.where}: throttling resumed.`);
   }
 }
 

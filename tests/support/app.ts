@@ -10,6 +10,7 @@ import { Users, type NewUser, type User } from '../../src/apps/accounts/users.js
 import { defaultPasswordHashers, PasswordHasher } from '../../src/apps/accounts/passwords.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createHttpServer } from '../../src/http-server.js';
+import type { OpenOptions } from '../../src/db/index.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 import { SpecValidator } from './openapi.js';
 
@@ -44,8 +45,8 @@ export interface TestApp {
   unchecked: ReturnType<typeof request>;
   /** http://127.0.0.1:<port> of the listening server, for clients other than supertest. */
   baseUrl: string;
-  /** SQL statements sent since the last reset. */
-  queries: { count: number; reset(): void };
+  /** SQL statements sent since the last reset: how many, and their text. */
+  queries: { count: number; statements: string[]; reset(): void };
   /** What the app logged (JSON lines as objects), kept in memory: tests print nothing. */
   logs: LogLine[];
   /** The messages of the error lines among them (server faults). */
@@ -108,19 +109,34 @@ export function uniqueName(prefix = 'user'): string {
   return `${prefix}${sequence}_${process.pid}`;
 }
 
-/** `options.counters`: where throttles count (default: the app's own memory). */
-export async function createTestApp(overrides: Partial<AppConfig> = {}, options: Pick<AppOptions, 'counters'> = {}): Promise<TestApp> {
+/**
+ * `options.counters`: where throttles count (default: the app's own memory);
+ * `options.statementTimeout`: the database's, in seconds (default: none).
+ */
+export async function createTestApp(
+  overrides: Partial<AppConfig> = {},
+  options: Pick<AppOptions, 'counters'> & Pick<OpenOptions, 'statementTimeout'> = {},
+): Promise<TestApp> {
   const queries = {
     count: 0,
+    statements: [] as string[],
     reset() {
       this.count = 0;
+      this.statements = [];
     },
   };
-  const db = await createTestDatabase({ onQuery: () => (queries.count += 1) });
-  const config = testConfig(overrides);
   const logs: LogLine[] = [];
   const logger = memoryLogger(logs);
-  const app = createApp(config, db, { ...options, logger });
+  const db = await createTestDatabase({
+    onQuery: (sql) => {
+      queries.count += 1;
+      queries.statements.push(sql);
+    },
+    statementTimeout: options.statementTimeout,
+    log: (message) => logger.warn(message),
+  });
+  const config = testConfig(overrides);
+  const app = createApp(config, db, { counters: options.counters, logger });
   const users = new Users(db, new PasswordHasher(config.bcryptRounds, config.passwordHashers));
   // One listening server for the whole file, so absolute links keep one host:port; the
   // production one, so its handling of malformed and slow requests is under test too.

@@ -9,12 +9,12 @@ describe('loadConfig', () => {
     expect(config.jwt).toEqual({ accessLifetime: 900, refreshLifetime: 86400, rotateRefreshTokens: true, blacklistAfterRotation: true });
     expect(config.migrateOnStart).toBe(true);
     expect(config.bcryptRounds).toBe(12);
-    expect(config.timeouts).toEqual({ headers: 10, request: 30, keepAlive: 5, graceful: 30 });
+    expect(config.timeouts).toEqual({ headers: 10, request: 30, keepAlive: 5, graceful: 30, statement: 5 });
   });
 
   it('reads the server timeouts, and refuses a headers timeout longer than the request timeout', () => {
-    const config = loadConfig({ HEADERS_TIMEOUT: '1m', REQUEST_TIMEOUT: '2m', KEEP_ALIVE_TIMEOUT: '65', GRACEFUL_TIMEOUT: '90s' });
-    expect(config.timeouts).toEqual({ headers: 60, request: 120, keepAlive: 65, graceful: 90 });
+    const config = loadConfig({ HEADERS_TIMEOUT: '1m', REQUEST_TIMEOUT: '2m', KEEP_ALIVE_TIMEOUT: '65', GRACEFUL_TIMEOUT: '90s', DATABASE_STATEMENT_TIMEOUT: '30' });
+    expect(config.timeouts).toEqual({ headers: 60, request: 120, keepAlive: 65, graceful: 90, statement: 30 });
     expect(() => loadConfig({ HEADERS_TIMEOUT: '40' })).toThrow(
       new ConfigError(['HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT (got 40 s and 30 s)']),
     );

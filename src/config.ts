@@ -7,9 +7,9 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseRate, type Rate, type ThrottleRates } from './rest/throttling.js';
+import { parseRate, type Rate, type ThrottleRates } from './rest/throttling/index.js';
 import { apiModels } from './apps/installed.js';
-import type { ModelPermissionSettings } from './rest/model-permissions.js';
+import type { ModelPermissionSettings } from './rest/permissions/model-permissions.js';
 import type { ServerTimeouts } from './http-server.js';
 import { defaultPasswordHashers, hasherNames, weakHasherNames, type HasherName } from './apps/accounts/passwords.js';
 

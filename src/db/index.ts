@@ -26,7 +26,7 @@ import { postgresDialect, SqliteConnection, sqliteDialect } from './drivers.js';
 import { postgresRunner, sqliteRunner, Statements } from './statements.js';
 import { sqlTable, type TableDefinition, type TableEnvironment } from './tables.js';
 import { postgresTypes } from './values.js';
-import type { Table } from '../rest/data.js';
+import type { Table } from '../rest/data/index.js';
 
 export type Provider = 'sqlite' | 'postgresql';
 

@@ -13,7 +13,7 @@
 //   PostgreSQL's pg_trgm GIN index serves ILIKE itself), rechecked by the same LIKE as a
 //   scan, so the answer is exactly icontains'.
 import { sql, type RawBuilder } from 'kysely';
-import { all, MissingReference, RowGone, StillReferenced, UniqueViolation, type Condition, type Ordering, type Table } from '../rest/data.js';
+import { all, MissingReference, RowGone, StillReferenced, UniqueViolation, type Condition, type Ordering, type Table } from '../rest/data/index.js';
 import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
 import type { Provider } from './index.js';
 import type { Row } from './drivers.js';

@@ -9,11 +9,11 @@ import { z } from 'zod';
 import { createApp } from '../../src/app.js';
 import { generateOpenApiYaml, openApiFile, withUnusedDatabase } from '../../src/openapi-file.js';
 import type { Authenticator } from '../../src/rest/authentication/index.js';
-import { openApiDocument, openApiPath, securitySchemes, type OpenApiDocument } from '../../src/rest/openapi.js';
-import { AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly } from '../../src/rest/permissions.js';
-import type { Route } from '../../src/rest/router.js';
-import type { Throttle } from '../../src/rest/throttling.js';
-import type { HttpMethod, ViewHandler, ViewSpec } from '../../src/rest/views.js';
+import { openApiDocument, openApiPath, securitySchemes, type OpenApiDocument } from '../../src/rest/openapi/index.js';
+import { AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly } from '../../src/rest/permissions/index.js';
+import type { Route } from '../../src/rest/views/router.js';
+import type { Throttle } from '../../src/rest/throttling/index.js';
+import type { HttpMethod, ViewHandler, ViewSpec } from '../../src/rest/views/api-view.js';
 import { ResponseMismatch, SpecValidator, type ObservedResponse } from '../support/openapi.js';
 
 const committed = () => readFileSync(openApiFile, 'utf8');

@@ -5,7 +5,7 @@ import type { Database } from '../../db/index.js';
 import { JwtService, jwtAuthentication, jwtViews } from '../../rest/authentication/jwt.js';
 import { SessionService, sessionAuthentication } from '../../rest/authentication/session.js';
 import { obtainAuthTokenView, TokenService, tokenAuthentication } from '../../rest/authentication/token.js';
-import type { ViewSpec } from '../../rest/views.js';
+import type { ViewSpec } from '../../rest/views/api-view.js';
 import { authTokenStore } from './auth-tokens.js';
 import { djoserViews } from './djoser.js';
 import { defaultPasswordValidators } from './password-validation.js';

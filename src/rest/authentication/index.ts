@@ -1,8 +1,8 @@
 // DRF's authentication contract: each scheme looks for its own credentials and
 // either returns the user, returns null (not its kind of request: try the next
 // scheme), or throws AuthenticationFailed (its credentials, but bad: 401 at once).
-import type { SecuritySchemeDocs } from '../openapi.js';
-import type { RequestContext } from '../views.js';
+import type { SecuritySchemeDocs } from '../openapi/index.js';
+import type { RequestContext } from '../views/api-view.js';
 
 /** What the toolkit needs of a user; the accounts app's User satisfies it. */
 export interface AuthUser {

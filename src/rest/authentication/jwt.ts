@@ -6,11 +6,11 @@ import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { AuthenticationFailed } from '../errors.js';
-import { charField } from '../fields.js';
-import { securitySchemes } from '../openapi.js';
-import { AllowAny } from '../permissions.js';
-import { validate } from '../serializers.js';
-import type { RequestContext, ViewSpec } from '../views.js';
+import { charField } from '../fields/index.js';
+import { securitySchemes } from '../openapi/index.js';
+import { AllowAny } from '../permissions/index.js';
+import { validate } from '../serializers/index.js';
+import type { RequestContext, ViewSpec } from '../views/api-view.js';
 import { authorizationCredential, type Authenticator, type AuthUser, type CredentialsChecker } from './index.js';
 
 export interface JwtSettings {

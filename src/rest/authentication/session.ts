@@ -6,8 +6,8 @@
 // so a cookie planted by a sibling subdomain cannot pass the check.
 import { createHmac } from 'node:crypto';
 import { APIException, PermissionDenied } from '../errors.js';
-import { securitySchemes } from '../openapi.js';
-import { SAFE_METHODS, type RequestContext } from '../views.js';
+import { securitySchemes } from '../openapi/index.js';
+import { SAFE_METHODS, type RequestContext } from '../views/api-view.js';
 import { deleteCookie, readCookie, setCookie, type SameSite } from './cookies.js';
 import type { Authenticator, AuthUser } from './index.js';
 import { digestOf, generateKey, sameSecret } from './keys.js';

@@ -3,11 +3,11 @@
 // (logging out one device leaves the others signed in), and tokens may expire (TOKEN_TTL).
 import { z } from 'zod';
 import { AuthenticationFailed, ValidationError } from '../errors.js';
-import { charField } from '../fields.js';
-import { securitySchemes } from '../openapi.js';
-import { AllowAny } from '../permissions.js';
-import { validate } from '../serializers.js';
-import type { RequestContext, ViewSpec } from '../views.js';
+import { charField } from '../fields/index.js';
+import { securitySchemes } from '../openapi/index.js';
+import { AllowAny } from '../permissions/index.js';
+import { validate } from '../serializers/index.js';
+import type { RequestContext, ViewSpec } from '../views/api-view.js';
 import { authorizationCredential, type Authenticator, type AuthUser, type CredentialsChecker } from './index.js';
 import { digestOf, generateKey } from './keys.js';
 

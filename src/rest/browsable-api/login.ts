@@ -9,8 +9,8 @@ import type { CredentialsChecker, AuthUser } from '../authentication/index.js';
 import { sameSecret } from '../authentication/keys.js';
 import type { SessionService } from '../authentication/session.js';
 import { APIException } from '../errors.js';
-import { checkThrottles, type Throttle } from '../throttling.js';
-import { RequestContext } from '../views.js';
+import { checkThrottles, type Throttle } from '../throttling/index.js';
+import { RequestContext } from '../views/api-view.js';
 import { html, type Html } from './html.js';
 import { layout, type BrowsablePages } from './page.js';
 

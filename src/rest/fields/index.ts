@@ -3,9 +3,9 @@
 // carries its JSON Schema (zod .meta) so the OpenAPI document can be derived from it.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { and, eq, type Condition, type Table } from './data.js';
-import { NumberLiteral } from './parsers/json.js';
-import type { RequestContext } from './views.js';
+import { and, eq, type Condition, type Table } from '../data/index.js';
+import { NumberLiteral } from '../parsers/json.js';
+import type { RequestContext } from '../views/api-view.js';
 
 export const messages = {
   required: 'This field is required.',

@@ -3,8 +3,8 @@
 // ignores `q`), each against the view's renderers in their order; nothing matches: 406.
 // A request with no Accept (or `*/*`) and no `format` gets the first renderer without any parsing.
 import type { Request } from 'express';
-import { APIException, NotFound } from './errors.js';
-import type { Renderer } from './renderers.js';
+import { APIException, NotFound } from '../errors.js';
+import type { Renderer } from './index.js';
 
 export class NotAcceptable extends APIException {
   constructor() {

@@ -2,7 +2,7 @@
 // the same zod declarations the view validates and represents with. The browsable API builds
 // its forms from the same description.
 import { z } from 'zod';
-import { fieldDescriptions, type FieldDescription } from './fields.js';
+import { fieldDescriptions, type FieldDescription } from '../fields/index.js';
 
 /** One field as SimpleMetadata describes it, keys in DRF's order. */
 export interface FieldInfo {

@@ -2,11 +2,11 @@
 // same clamping of bad values, the same envelope and links. A page costs two
 // queries (count + rows) whatever its size; they run concurrently when possible.
 import { z } from 'zod';
-import { NotFound } from './errors.js';
-import { pythonInt } from './fields.js';
-import type { ParameterDocs } from './openapi.js';
-import { linkWith } from './urls.js';
-import type { RequestContext } from './views.js';
+import { NotFound } from '../errors.js';
+import { pythonInt } from '../fields/index.js';
+import type { ParameterDocs } from '../openapi/index.js';
+import { linkWith } from '../http/urls.js';
+import type { RequestContext } from '../views/api-view.js';
 
 export interface PageQuery<Row> {
   count(): Promise<number>;

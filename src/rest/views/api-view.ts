@@ -3,16 +3,16 @@
 // checks, as DRF), then render with the negotiated renderer. Exceptions become DRF bodies;
 // 401 turns into 403 when the view's first authenticator has no WWW-Authenticate header.
 import type { Request, RequestHandler, Response } from 'express';
-import type { Authenticator, AuthUser } from './authentication/index.js';
-import { APIException, MethodNotAllowed, NotAuthenticated, PermissionDenied } from './errors.js';
+import type { Authenticator, AuthUser } from '../authentication/index.js';
+import { APIException, MethodNotAllowed, NotAuthenticated, PermissionDenied } from '../errors.js';
 import type { SerializerInfo } from './metadata.js';
-import { contentNegotiation, formatParameter, type MediaType } from './negotiation.js';
-import { isAsyncBody, parseBody, parseBodyAsync, parsedMediaTypes } from './parsers/index.js';
-import type { Permission } from './permissions.js';
-import type { OperationDocs } from './openapi.js';
-import { jsonRenderer, type Renderer } from './renderers.js';
-import { checkThrottles, type Throttle } from './throttling.js';
-import { QueryParams } from './urls.js';
+import { contentNegotiation, formatParameter, type MediaType } from '../renderers/negotiation.js';
+import { isAsyncBody, parseBody, parseBodyAsync, parsedMediaTypes } from '../parsers/index.js';
+import type { Permission } from '../permissions/index.js';
+import type { OperationDocs } from '../openapi/index.js';
+import { jsonRenderer, type Renderer } from '../renderers/index.js';
+import { checkThrottles, type Throttle } from '../throttling/index.js';
+import { QueryParams } from '../http/urls.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const methodOrder: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];

@@ -4,7 +4,7 @@
 import { MemoryStore, type Options } from 'express-rate-limit';
 import { Redis } from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
-import { ServiceUnavailable } from './errors.js';
+import { ServiceUnavailable } from '../errors.js';
 
 /** A key's count in the current window, this request included. */
 export interface Hits {

@@ -4,9 +4,9 @@
 // document is derived from it.
 import type { IRouter, RequestHandler } from 'express';
 import { z } from 'zod';
-import { origin } from './urls.js';
+import { origin } from '../http/urls.js';
 import type { ViewSet } from './viewset.js';
-import { toRequestHandler, type Policies, type ViewSpec } from './views.js';
+import { toRequestHandler, type Policies, type ViewSpec } from './api-view.js';
 
 /** One entry of the URL table: an Express path (`/api/posts/:id/`) and its view. */
 export type Route = readonly [path: string, view: ViewSpec];

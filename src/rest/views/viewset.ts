@@ -2,15 +2,15 @@
 // declaration. Every query goes through the declared scope (the queryset), so an
 // object outside it is a 404 exactly like one that does not exist.
 import type { z } from 'zod';
-import { all, and, eq, MissingReference, RowGone, StillReferenced, type Condition, type Ordering, type Table } from './data.js';
-import { NotFound, ValidationError } from './errors.js';
-import { maxAutoId } from './fields.js';
-import type { FilterBackend } from './filters.js';
+import { all, and, eq, MissingReference, RowGone, StillReferenced, type Condition, type Ordering, type Table } from '../data/index.js';
+import { NotFound, ValidationError } from '../errors.js';
+import { maxAutoId } from '../fields/index.js';
+import type { FilterBackend } from '../filters/index.js';
 import { serializerInfo } from './metadata.js';
-import { errorDetail, type OperationDocs, type ParameterDocs } from './openapi.js';
-import type { Paginator } from './pagination.js';
-import { partialOf, validateRequest, type Validated } from './serializers.js';
-import { checkPermissions, type Handler, type HttpMethod, type Policies, type RequestContext, type ViewForm, type ViewSpec } from './views.js';
+import { errorDetail, type OperationDocs, type ParameterDocs } from '../openapi/index.js';
+import type { Paginator } from '../pagination/index.js';
+import { partialOf, validateRequest, type Validated } from '../serializers/index.js';
+import { checkPermissions, type Handler, type HttpMethod, type Policies, type RequestContext, type ViewForm, type ViewSpec } from './api-view.js';
 
 export interface Serializer<Row, Input extends z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
   /** The writable fields; read-only ones are simply absent, so clients cannot set them. */

@@ -1,10 +1,10 @@
 // Filter backends for list views, producing conditions and orderings of the toolkit's data
 // contract (./data.ts): DRF's SearchFilter and OrderingFilter, and django-filter style field filters.
-import { all, type Condition, type Ordering } from './data.js';
-import { ValidationError } from './errors.js';
-import { existsIn, FieldError, parseDateTime, parseDecimalText, parsePrimaryKey, type RelatedQueryset } from './fields.js';
-import type { ParameterDocs } from './openapi.js';
-import type { RequestContext } from './views.js';
+import { all, type Condition, type Ordering } from '../data/index.js';
+import { ValidationError } from '../errors.js';
+import { existsIn, FieldError, parseDateTime, parseDecimalText, parsePrimaryKey, type RelatedQueryset } from '../fields/index.js';
+import type { ParameterDocs } from '../openapi/index.js';
+import type { RequestContext } from '../views/api-view.js';
 
 export interface FilterEnvironment {
   ctx: RequestContext;

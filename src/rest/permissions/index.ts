@@ -1,7 +1,7 @@
 // DRF's permission classes: tiny policies, each answering one question for a
 // request (hasPermission) and, on detail routes, for an object (hasObjectPermission).
 // Compose them with and/or/not like DRF's `&`, `|`, `~`.
-import { SAFE_METHODS, type RequestContext } from './views.js';
+import { SAFE_METHODS, type RequestContext } from '../views/api-view.js';
 
 export interface Permission {
   hasPermission(ctx: RequestContext): boolean | Promise<boolean>;

@@ -1,9 +1,9 @@
 // DRF's renderers: each turns a view's answer into bytes of one media type, and names the
 // `?format=` that picks it. A view offers several (JSON and the browsable API by default);
 // negotiation.ts chooses one per request.
-import { pythonInt } from './fields.js';
+import { pythonInt } from '../fields/index.js';
 import type { MediaType } from './negotiation.js';
-import type { RequestContext, ViewSpec } from './views.js';
+import type { RequestContext, ViewSpec } from '../views/api-view.js';
 
 /** What a renderer is given: the answer as the JSON renderer would send it. */
 export interface RenderContext {

@@ -10,11 +10,11 @@ import { STATUS_CODES } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import type { Authenticator } from './authentication/index.js';
-import { parsedMediaTypes } from './parsers/index.js';
-import { AllowAny } from './permissions.js';
-import type { UrlPatterns } from './router.js';
-import { checkPermissions, effectivePolicies, methodsOf, type HttpMethod, type Policies, type RequestContext, type ViewSpec } from './views.js';
+import type { Authenticator } from '../authentication/index.js';
+import { parsedMediaTypes } from '../parsers/index.js';
+import { AllowAny } from '../permissions/index.js';
+import type { UrlPatterns } from '../views/router.js';
+import { checkPermissions, effectivePolicies, methodsOf, type HttpMethod, type Policies, type RequestContext, type ViewSpec } from '../views/api-view.js';
 
 type JsonSchema = Record<string, unknown>;
 

@@ -11,10 +11,10 @@ import { dirname } from 'node:path';
 import express, { type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
-import { openApiDocument, openApiYaml, type ApiInfo } from './openapi.js';
-import { documentRenderer } from './renderers.js';
-import type { UrlPatterns } from './router.js';
-import type { ViewSpec } from './views.js';
+import { openApiDocument, openApiYaml, type ApiInfo } from './index.js';
+import { documentRenderer } from '../renderers/index.js';
+import type { UrlPatterns } from '../views/router.js';
+import type { ViewSpec } from '../views/api-view.js';
 
 const schemaFormats = {
   yaml: openApiYaml,

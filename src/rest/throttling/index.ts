@@ -5,9 +5,9 @@
 // shared by every instance); the store's increment is atomic, so counts are exact
 // under concurrency.
 import { ipKeyGenerator } from 'express-rate-limit';
-import { Throttled } from './errors.js';
-import type { Counter, CounterStore } from './throttle-stores.js';
-import type { RequestContext, ViewSpec } from './views.js';
+import { Throttled } from '../errors.js';
+import type { Counter, CounterStore } from './stores.js';
+import type { RequestContext, ViewSpec } from '../views/api-view.js';
 
 /** "100/day": `limit` requests per window of `windowSeconds`. */
 export interface Rate {

@@ -3,9 +3,9 @@
 // authenticates nor throttles: a probe must never use up a client's quota or need a token.
 import type { Request } from 'express';
 import { z } from 'zod';
-import { AllowAny } from './permissions.js';
-import type { Route } from './router.js';
-import type { ViewSpec } from './views.js';
+import { AllowAny } from '../permissions/index.js';
+import type { Route } from '../views/router.js';
+import type { ViewSpec } from '../views/api-view.js';
 
 /** A dependency's check: resolves when it answers, rejects (or hangs) otherwise. */
 export type Probe = () => Promise<unknown>;

@@ -1,10 +1,10 @@
 // Serializer validation: a zod object of DRF fields (fields.ts) validates a request
 // body into field-keyed DRF errors, whole (create/PUT) or partial (PATCH).
 import { z } from 'zod';
-import { ValidationError } from './errors.js';
-import { Deferred, FieldError, pythonTypeName, type Resolved } from './fields.js';
-import { NumberLiteral } from './parsers/json.js';
-import type { RequestContext } from './views.js';
+import { ValidationError } from '../errors.js';
+import { Deferred, FieldError, pythonTypeName, type Resolved } from '../fields/index.js';
+import { NumberLiteral } from '../parsers/json.js';
+import type { RequestContext } from '../views/api-view.js';
 
 export type FieldErrors = Record<string, string[]>;
 

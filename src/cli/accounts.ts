@@ -9,7 +9,7 @@ import { defaultPasswordValidators, passwordErrors, type PasswordOwner } from '.
 import { isValidUsername, usernameMaxLength, usernameMessage, UsernameTaken, type Users } from '../apps/accounts/users.js';
 import { isEmailAddress } from '../rest/fields/index.js';
 import type { SessionStore } from '../rest/authentication/session.js';
-import { CommandError, withDatabase, type Command } from './manage.js';
+import { CommandError, withDatabase, type Command } from './command.js';
 import { Prompter } from './prompt.js';
 
 /**

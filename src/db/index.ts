@@ -25,10 +25,11 @@ import type { DB } from '../generated/kysely/database.js';
 import { postgresDialect, SqliteConnection, sqliteDialect } from './drivers.js';
 import { postgresRunner, sqliteRunner, Statements } from './statements.js';
 import { sqlTable, type TableDefinition, type TableEnvironment } from './tables.js';
+import type { Provider } from './provider.js';
 import { postgresTypes } from './values.js';
 import type { Table } from '../rest/data/index.js';
 
-export type Provider = 'sqlite' | 'postgresql';
+export type { Provider } from './provider.js';
 
 export type Tables = DB;
 

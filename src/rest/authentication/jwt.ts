@@ -7,11 +7,13 @@ import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { AuthenticationFailed } from '../errors.js';
 import { charField } from '../fields/index.js';
-import { securitySchemes } from '../openapi/index.js';
 import { AllowAny } from '../permissions/index.js';
 import { validate } from '../serializers/index.js';
-import type { RequestContext, ViewSpec } from '../views/api-view.js';
-import { authorizationCredential, type Authenticator, type AuthUser, type CredentialsChecker } from './index.js';
+import { authorizationCredential } from './index.js';
+import type { Authenticator, AuthUser, CredentialsChecker, RequestContext, SecuritySchemeDocs, ViewSpec } from '../types.js';
+
+/** drf-spectacular's name and scheme for SimpleJWT's bearer tokens. */
+export const jwtSecurityScheme: SecuritySchemeDocs = { name: 'jwtAuth', scheme: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } };
 
 export interface JwtSettings {
   signingKey: string;
@@ -195,7 +197,7 @@ const bearerChallenge = 'Bearer realm="api"';
 export function jwtAuthentication(service: JwtService): Authenticator {
   return {
     authenticateHeader: bearerChallenge,
-    securityScheme: securitySchemes.jwt,
+    securityScheme: jwtSecurityScheme,
     async authenticate(ctx: RequestContext) {
       const header = authorizationCredential(ctx, 'Bearer', { caseSensitive: true });
       if (header === null) return null;

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { and, eq, type Condition, type Table } from '../data/index.js';
 import { NumberLiteral } from '../parsers/json.js';
-import type { RequestContext } from '../views/api-view.js';
+import type { RequestContext } from '../types.js';
 
 export const messages = {
   required: 'This field is required.',

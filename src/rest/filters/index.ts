@@ -3,8 +3,7 @@
 import { all, type Condition, type Ordering } from '../data/index.js';
 import { ValidationError } from '../errors.js';
 import { existsIn, FieldError, parseDateTime, parseDecimalText, parsePrimaryKey, type RelatedQueryset } from '../fields/index.js';
-import type { ParameterDocs } from '../openapi/index.js';
-import type { RequestContext } from '../views/api-view.js';
+import type { ParameterDocs, RequestContext } from '../types.js';
 
 export interface FilterEnvironment {
   ctx: RequestContext;

@@ -4,8 +4,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { AllowAny } from '../permissions/index.js';
-import type { Route } from '../views/router.js';
-import type { ViewSpec } from '../views/api-view.js';
+import type { Route, ViewSpec } from '../types.js';
 
 /** A dependency's check: resolves when it answers, rejects (or hangs) otherwise. */
 export type Probe = () => Promise<unknown>;

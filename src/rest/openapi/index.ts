@@ -10,89 +10,13 @@ import { STATUS_CODES } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import type { Authenticator } from '../authentication/index.js';
 import { parsedMediaTypes } from '../parsers/index.js';
 import { AllowAny } from '../permissions/index.js';
-import type { UrlPatterns } from '../views/router.js';
-import { checkPermissions, effectivePolicies, methodsOf, type HttpMethod, type Policies, type RequestContext, type ViewSpec } from '../views/api-view.js';
+import { checkPermissions, effectivePolicies, methodsOf } from '../views/api-view.js';
+import type { Authenticator, HttpMethod, OperationDocs, ParameterDocs, Policies, RequestContext, ResponseDocs, UrlPatterns, ViewSpec } from '../types.js';
+export type { ParameterDocs, ResponseDocs, OperationDocs, SecuritySchemeDocs } from '../types.js';
 
 type JsonSchema = Record<string, unknown>;
-
-/** A query or path parameter of an operation. */
-export interface ParameterDocs {
-  name: string;
-  /** Default `query`. */
-  in?: 'query' | 'path';
-  description: string;
-  schema: JsonSchema;
-  /** The status a bad value answers (django-filter's 400, the page's 404); absent when bad values are ignored. */
-  rejects?: 400 | 404;
-  /** A value to show (and to try the operation with). */
-  example?: unknown;
-}
-
-/** A response in another media type than JSON, or with several, or with headers. */
-export interface ResponseDocs {
-  description?: string;
-  /** Body schema by media type; absent for no body. */
-  content?: Record<string, z.ZodType>;
-  /** Headers the response always carries, with what they mean (`Set-Cookie` of a login). */
-  headers?: Record<string, string>;
-}
-
-/** What one method of a view accepts and answers. */
-export interface OperationDocs {
-  /** DRF's action, the end of the operationId (`api_posts_list`); by default retrieve, create, update, partial_update or destroy. */
-  action?: string;
-  summary?: string;
-  /** Default: the view's description. */
-  description?: string;
-  parameters?: readonly ParameterDocs[];
-  /** The request body, converted with `io: 'input'` (a serializer's input object). */
-  request?: z.ZodType;
-  /**
-   * What the view itself answers, by status: a JSON body schema, null for no body, or
-   * ResponseDocs. The pipeline's errors are added from the policies, parameters and body.
-   */
-  responses: Record<number, z.ZodType | null | ResponseDocs>;
-}
-
-/** A security scheme an authenticator documents itself with (components.securitySchemes). */
-export interface SecuritySchemeDocs {
-  name: string;
-  scheme: JsonSchema;
-}
-
-/**
- * The schemes of SimpleJWT, DRF's TokenAuthentication and SessionAuthentication, named as
- * drf-spectacular names them. Swagger UI sends an apiKey header's value verbatim, so the
- * token's description says to type the keyword too; it cannot set a cookie at all (browsers
- * forbid it), so a session comes from logging in on the page itself.
- */
-export const securitySchemes = {
-  jwt: { name: 'jwtAuth', scheme: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-  token: {
-    name: 'tokenAuth',
-    scheme: {
-      type: 'apiKey',
-      in: 'header',
-      name: 'Authorization',
-      description: 'Token-based authentication with required prefix "Token": type `Token <key>` (the word Token, a space, then the key).',
-    },
-  },
-  session: {
-    name: 'cookieAuth',
-    scheme: {
-      type: 'apiKey',
-      in: 'cookie',
-      name: 'sessionid',
-      description:
-        'A browser session (the HttpOnly `sessionid` cookie); writes must also send the `csrftoken` cookie\'s value in X-CSRFToken. ' +
-        'In Swagger UI, Authorize cannot set a cookie: log in with "Try it out" on the session login operation, then the browser ' +
-        'sends the cookie by itself and the page adds X-CSRFToken.',
-    },
-  },
-} satisfies Record<string, SecuritySchemeDocs>;
 
 export interface ApiInfo {
   title: string;

@@ -13,8 +13,7 @@ import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { openApiDocument, openApiYaml, type ApiInfo } from './index.js';
 import { documentRenderer } from '../renderers/index.js';
-import type { UrlPatterns } from '../views/router.js';
-import type { ViewSpec } from '../views/api-view.js';
+import type { UrlPatterns, ViewSpec } from '../types.js';
 
 const schemaFormats = {
   yaml: openApiYaml,

@@ -4,9 +4,8 @@
 import { z } from 'zod';
 import { NotFound } from '../errors.js';
 import { pythonInt } from '../fields/index.js';
-import type { ParameterDocs } from '../openapi/index.js';
 import { linkWith } from '../http/urls.js';
-import type { RequestContext } from '../views/api-view.js';
+import type { ParameterDocs, RequestContext } from '../types.js';
 
 export interface PageQuery<Row> {
   count(): Promise<number>;

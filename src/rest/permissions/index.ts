@@ -1,14 +1,9 @@
 // DRF's permission classes: tiny policies, each answering one question for a
 // request (hasPermission) and, on detail routes, for an object (hasObjectPermission).
 // Compose them with and/or/not like DRF's `&`, `|`, `~`.
-import { SAFE_METHODS, type RequestContext } from '../views/api-view.js';
-
-export interface Permission {
-  hasPermission(ctx: RequestContext): boolean | Promise<boolean>;
-  hasObjectPermission(ctx: RequestContext, object: unknown): boolean | Promise<boolean>;
-  /** The 403 detail when it denies; DRF's default message otherwise. */
-  message?: string;
-}
+import { SAFE_METHODS } from '../views/api-view.js';
+import type { Permission, RequestContext } from '../types.js';
+export type { Permission } from '../types.js';
 
 /** Fills DRF's BasePermission defaults (allow) for the parts a policy leaves out. */
 export function permission(parts: Partial<Permission>): Permission {

@@ -1,9 +1,8 @@
 // Django's model permissions and DRF's DjangoModelPermissions: a user holds
 // `app_label.codename` permissions (lending.add_friend) directly or through groups;
 // the guard maps the request method to the permission the model's view requires.
-import type { AuthUser } from '../authentication/index.js';
-import { permission, type Permission } from './index.js';
-import type { RequestContext } from '../views/api-view.js';
+import { permission } from './index.js';
+import type { AuthUser, Permission, RequestContext } from '../types.js';
 
 /** Where a user's permissions come from (the auth app's tables). */
 export interface PermissionStore {

@@ -4,19 +4,13 @@
 // A request with no Accept (or `*/*`) and no `format` gets the first renderer without any parsing.
 import type { Request } from 'express';
 import { APIException, NotFound } from '../errors.js';
-import type { Renderer } from './index.js';
+import type { MediaType, Renderer } from '../types.js';
+export type { MediaType } from '../types.js';
 
 export class NotAcceptable extends APIException {
   constructor() {
     super(406, 'Could not satisfy the request Accept header.');
   }
-}
-
-/** A media type of an Accept header, as DRF's _MediaType reads it. */
-export interface MediaType {
-  type: string;
-  subtype: string;
-  params: Record<string, string>;
 }
 
 /** Django's parse_header on one media type: lower-cased type, trimmed and unquoted parameters. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { Deferred, FieldError, pythonTypeName, type Resolved } from '../fields/index.js';
 import { NumberLiteral } from '../parsers/json.js';
-import type { RequestContext } from '../views/api-view.js';
+import type { RequestContext } from '../types.js';
 
 export type FieldErrors = Record<string, string[]>;
 

@@ -7,13 +7,8 @@
 import { ipKeyGenerator } from 'express-rate-limit';
 import { Throttled } from '../errors.js';
 import type { Counter, CounterStore } from './stores.js';
-import type { RequestContext, ViewSpec } from '../views/api-view.js';
-
-/** "100/day": `limit` requests per window of `windowSeconds`. */
-export interface Rate {
-  limit: number;
-  windowSeconds: number;
-}
+import type { Rate, RequestContext, Throttle, ThrottleCount, ViewSpec } from '../types.js';
+export type { Rate, ThrottleCount, Throttle } from '../types.js';
 
 /** DEFAULT_THROTTLE_RATES: a rate per scope name; null turns that scope's throttling off (DRF's None). */
 export type ThrottleRates = Readonly<Record<string, Rate | null>>;
@@ -30,28 +25,6 @@ export function parseRate(text: string): Rate | null | undefined {
   const windowSeconds = match ? periods.get(match[2]!) : undefined;
   const limit = Number(match?.[1]);
   return windowSeconds && limit > 0 ? { limit, windowSeconds } : undefined;
-}
-
-/** One throttle's count of a request: the quota it enforces and what is left of it. */
-export interface ThrottleCount {
-  /** The rate's scope name ("anon", "user", "login"), named in the RateLimit headers. */
-  policy: string;
-  rate: Rate;
-  allowed: boolean;
-  /** Requests left in the current window. */
-  remaining: number;
-  /** Seconds until the window ends: the wait when refused. */
-  resetSeconds: number;
-}
-
-export interface Throttle {
-  /**
-   * Counts the request. Null when this throttle does not apply to it (no rate, no key)
-   * or its store is unreachable and failing open.
-   */
-  check(ctx: RequestContext): Promise<ThrottleCount | null>;
-  /** Refuses, when the app is built, a view this throttle could never count (DRF finds out per request). */
-  checkView?(spec: ViewSpec): void;
 }
 
 /**

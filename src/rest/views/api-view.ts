@@ -3,30 +3,20 @@
 // checks, as DRF), then render with the negotiated renderer. Exceptions become DRF bodies;
 // 401 turns into 403 when the view's first authenticator has no WWW-Authenticate header.
 import type { Request, RequestHandler, Response } from 'express';
-import type { Authenticator, AuthUser } from '../authentication/index.js';
 import { APIException, MethodNotAllowed, NotAuthenticated, PermissionDenied } from '../errors.js';
-import type { SerializerInfo } from './metadata.js';
-import { contentNegotiation, formatParameter, type MediaType } from '../renderers/negotiation.js';
+import { contentNegotiation, formatParameter } from '../renderers/negotiation.js';
 import { isAsyncBody, parseBody, parseBodyAsync, parsedMediaTypes } from '../parsers/index.js';
-import type { Permission } from '../permissions/index.js';
-import type { OperationDocs } from '../openapi/index.js';
-import { jsonRenderer, type Renderer } from '../renderers/index.js';
-import { checkThrottles, type Throttle } from '../throttling/index.js';
+import { jsonRenderer } from '../renderers/index.js';
+import { checkThrottles } from '../throttling/index.js';
 import { QueryParams } from '../http/urls.js';
+import type { Authenticator, AuthUser, HttpMethod, MediaType, Policies, Renderer, RequestContext, ViewHandler, ViewSpec } from '../types.js';
+export type { RequestContext, HttpMethod, Reply, Handler, Policies, ViewForm, ViewSpec, ViewHandler } from '../types.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const methodOrder: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** What a view answers, rendered by the negotiated renderer (no body for 204); a document renderer's body is its text. */
-export interface Reply {
-  status?: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-/** Everything a handler, permission or throttle needs to know about one request. */
-export class RequestContext {
+/** The RequestContext of one Express request: the body parsed on first read, the query once. */
+export class ExpressRequestContext implements RequestContext {
   user: AuthUser | null = null;
   /** The credential that authenticated the request (token record, session, JWT payload). */
   auth: unknown = null;
@@ -82,7 +72,7 @@ export class RequestContext {
   /** This request as if made with another method (DRF's clone_request), to ask the permissions about it. */
   withMethod(method: HttpMethod): RequestContext {
     const req = Object.create(this.req, { method: { value: method } }) as Request;
-    const clone = new RequestContext(req, this.res, this.policies);
+    const clone = new ExpressRequestContext(req, this.res, this.policies);
     Object.assign(clone, { user: this.user, auth: this.auth, authenticator: this.authenticator, parsed: this.parsed });
     return clone;
   }
@@ -93,44 +83,6 @@ export class RequestContext {
     return this.user;
   }
 }
-
-export type Handler = (ctx: RequestContext) => Promise<Reply> | Reply;
-
-/** The policies DRF chooses per view, with project-wide defaults. */
-export interface Policies {
-  authenticators: readonly Authenticator[];
-  permissions: readonly Permission[];
-  throttles: readonly Throttle[];
-  /** DRF's renderer_classes: the first one answers clients that accept anything (default: JSON only). */
-  renderers?: readonly Renderer[];
-}
-
-/** DRF's get_serializer for the view's write method (POST on a list, PUT on a detail): OPTIONS `actions` and the browsable API's forms. */
-export interface ViewForm {
-  method: 'POST' | 'PUT';
-  fields: SerializerInfo;
-  /** DRF's get_object (scoped lookup and object permissions), on a detail route. */
-  object?: (ctx: RequestContext) => Promise<unknown>;
-}
-
-export interface ViewSpec extends Partial<Policies> {
-  /** Shown by OPTIONS, as DRF's view name ("Post List"). */
-  name: string;
-  description?: string;
-  /**
-   * DRF's `throttle_scope`: ScopedRateThrottle counts this view's requests against the
-   * rate of that name, shared with every view of the same scope (e.g. `'login'`). A map
-   * scopes only some methods (`{ POST: 'register' }`: registering, not listing).
-   */
-  throttleScope?: string | Partial<Record<HttpMethod, string>>;
-  handlers: Partial<Record<HttpMethod, Handler>>;
-  /** What each method accepts and answers, for the OpenAPI document: required for every handler. */
-  docs?: Partial<Record<HttpMethod, OperationDocs>>;
-  form?: ViewForm;
-}
-
-/** The Express handler of a view, knowing the methods it answers (the route table check reads them). */
-export type ViewHandler = RequestHandler & { readonly methods: readonly HttpMethod[] };
 
 /** DRF's check_permissions / check_object_permissions: anonymous callers get 401, others 403. */
 export async function checkPermissions(ctx: RequestContext, object?: unknown): Promise<void> {
@@ -239,7 +191,7 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandle
   const scopeOf = (method: string) => (typeof throttleScope === 'object' ? throttleScope[method as HttpMethod] : throttleScope);
 
   const handle: RequestHandler = async (req, res, next) => {
-    const ctx = new RequestContext(req, res, policies);
+    const ctx = new ExpressRequestContext(req, res, policies);
     ctx.throttleScope = scopeOf(ctx.method);
     let accepted: MediaType | null = null;
     try {

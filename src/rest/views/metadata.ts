@@ -3,18 +3,8 @@
 // its forms from the same description.
 import { z } from 'zod';
 import { fieldDescriptions, type FieldDescription } from '../fields/index.js';
-
-/** One field as SimpleMetadata describes it, keys in DRF's order. */
-export interface FieldInfo {
-  type: string;
-  required: boolean;
-  read_only: boolean;
-  label: string;
-  max_length?: number;
-}
-
-/** The fields of a serializer, in declaration order: each one's name and DRF description. */
-export type SerializerInfo = readonly (readonly [name: string, info: FieldInfo])[];
+import type { FieldInfo, SerializerInfo } from '../types.js';
+export type { FieldInfo, SerializerInfo } from '../types.js';
 
 /** The schema inside optional/nullable/default wrappers, and what was registered on any layer. */
 function describedLayers(schema: z.ZodType): { inner: z.ZodType; description: FieldDescription } {

@@ -2,22 +2,13 @@
 // detail route, and the root lists every registered resource with its absolute URL.
 // urls() is the route table (DRF's router.urls): the app mounts it, and the OpenAPI
 // document is derived from it.
-import type { IRouter, RequestHandler } from 'express';
+import type { IRouter } from 'express';
 import { z } from 'zod';
 import { origin } from '../http/urls.js';
 import type { ViewSet } from './viewset.js';
-import { toRequestHandler, type Policies, type ViewSpec } from './api-view.js';
-
-/** One entry of the URL table: an Express path (`/api/posts/:id/`) and its view. */
-export type Route = readonly [path: string, view: ViewSpec];
-
-/** Django's urlpatterns: every API route with the project's default policies. */
-export interface UrlPatterns {
-  defaults: Policies;
-  routes: readonly Route[];
-  /** Handlers mounted under a path, outside the API and its document: static files (Swagger UI's), the browsable API's login pages. */
-  assets?: readonly (readonly [path: string, handler: RequestHandler])[];
-}
+import { toRequestHandler } from './api-view.js';
+import type { Policies, Route, ViewSpec } from '../types.js';
+export type { Route, UrlPatterns } from '../types.js';
 
 const apiRootSchema = z
   .record(z.string(), z.url())

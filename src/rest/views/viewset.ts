@@ -7,10 +7,11 @@ import { NotFound, ValidationError } from '../errors.js';
 import { maxAutoId } from '../fields/index.js';
 import type { FilterBackend } from '../filters/index.js';
 import { serializerInfo } from './metadata.js';
-import { errorDetail, type OperationDocs, type ParameterDocs } from '../openapi/index.js';
+import { errorDetail } from '../openapi/index.js';
 import type { Paginator } from '../pagination/index.js';
 import { partialOf, validateRequest, type Validated } from '../serializers/index.js';
-import { checkPermissions, type Handler, type HttpMethod, type Policies, type RequestContext, type ViewForm, type ViewSpec } from './api-view.js';
+import { checkPermissions } from './api-view.js';
+import type { Handler, HttpMethod, OperationDocs, ParameterDocs, Policies, RequestContext, ViewForm, ViewSpec } from '../types.js';
 
 export interface Serializer<Row, Input extends z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
   /** The writable fields; read-only ones are simply absent, so clients cannot set them. */

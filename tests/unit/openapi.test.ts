@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { createApp } from '../../src/app.js';
 import { generateOpenApiYaml, openApiFile, withUnusedDatabase } from '../../src/openapi-file.js';
 import type { Authenticator } from '../../src/rest/authentication/index.js';
-import { jwtSecurityScheme } from '../../src/rest/authentication/jwt.js';
+import { jwtSecurityScheme } from '../../src/rest/authentication/jwt/index.js';
 import { sessionSecurityScheme } from '../../src/rest/authentication/session.js';
 import { openApiDocument, openApiPath, type OpenApiDocument } from '../../src/rest/openapi/index.js';
 import { AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly } from '../../src/rest/permissions/index.js';

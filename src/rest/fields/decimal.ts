@@ -25,6 +25,11 @@ export function scaleDecimal(parts: DecimalParts, places: number): bigint {
   return parts.negative ? -magnitude : magnitude;
 }
 
+/** Whether the value has no digit beyond `places` (scaling it cuts nothing). */
+export function fitsPlaces(parts: DecimalParts, places: number): boolean {
+  return /^0*$/.test(parts.fraction.slice(places));
+}
+
 /** "1250" at 2 places → "12.50". */
 export function formatScaled(value: bigint, places: number): string {
   const negative = value < 0n;

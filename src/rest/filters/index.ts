@@ -2,7 +2,7 @@
 // contract (./data.ts): DRF's SearchFilter and OrderingFilter, and django-filter style field filters.
 import { all, type Condition, type Ordering } from '../data/index.js';
 import { ValidationError } from '../errors.js';
-import { existsIn, FieldError, parseDateTime, parseDecimalText, parsePrimaryKey, type RelatedQueryset } from '../fields/index.js';
+import { existsIn, FieldError, fitsPlaces, parseDateTime, parseDecimalText, parsePrimaryKey, scaleDecimal, type RelatedQueryset } from '../fields/index.js';
 import type { ParameterDocs, RequestContext } from '../types.js';
 
 export interface FilterEnvironment {
@@ -150,16 +150,12 @@ export function decimalFilter(field: string, places: number, lookup: Lookup): Fi
     toWhere(value) {
       const parts = parseDecimalText(value.trim());
       if (!parts) throw new FieldError(['Enter a number.']);
-      const magnitude = BigInt(`${parts.whole}${parts.fraction.padEnd(places, '0')}` || '0');
-      const scale = 10n ** BigInt(Math.max(0, parts.fraction.length - places));
-      let scaled = (parts.negative ? -magnitude : magnitude) / scale; // truncates toward zero
-      const exact = scaled * scale === (parts.negative ? -magnitude : magnitude);
-      if (!exact) {
+      let scaled = scaleDecimal(parts, places);
+      if (!fitsPlaces(parts, places)) {
         if (lookup === 'exact') return { op: 'in', field, values: [] };
-        const value = parts.negative ? -magnitude : magnitude;
         // Round toward the side that keeps the comparison true: ceil for gte, floor for lte.
-        if (lookup === 'gte' && value > 0n) scaled += 1n;
-        if (lookup === 'lte' && value < 0n) scaled -= 1n;
+        if (lookup === 'gte' && !parts.negative) scaled += 1n;
+        if (lookup === 'lte' && parts.negative) scaled -= 1n;
       }
       if (scaled > int64Max) scaled = int64Max;
       if (scaled < -int64Max) scaled = -int64Max;

@@ -9,11 +9,12 @@
 import { STATUS_CODES } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { parsedMediaTypes } from '../parsers/index.js';
 import { AllowAny } from '../permissions/index.js';
-import { checkPermissions, effectivePolicies, methodsOf } from '../views/api-view.js';
-import type { Authenticator, HttpMethod, OperationDocs, ParameterDocs, Policies, RequestContext, ResponseDocs, UrlPatterns, ViewSpec } from '../types.js';
+import { checkPermissions, ExpressRequestContext, effectivePolicies, methodsOf } from '../views/api-view.js';
+import type { Authenticator, HttpMethod, OperationDocs, ParameterDocs, Policies, ResponseDocs, UrlPatterns, ViewSpec } from '../types.js';
 export type { ParameterDocs, ResponseDocs, OperationDocs, SecuritySchemeDocs } from '../types.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -197,7 +198,7 @@ function tagOf(segments: readonly string[]): string {
  * needs more of the request than that (and so throws) is taken to require credentials.
  */
 function allowsAnonymous(policies: Policies, method: HttpMethod): Promise<boolean> {
-  const ctx = { user: null, method, req: { method }, policies } as unknown as RequestContext;
+  const ctx = new ExpressRequestContext({ method } as Request, {} as Response, policies);
   return checkPermissions(ctx).then(() => true, () => false);
 }
 

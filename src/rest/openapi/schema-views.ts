@@ -77,6 +77,9 @@ const distPackage = createRequire(import.meta.url).resolve('swagger-ui-dist/pack
 const distVersion = (JSON.parse(readFileSync(distPackage, 'utf8')) as { version: string }).version;
 const distFolder = dirname(distPackage);
 
+// The page's document (this module is compiled without the DOM's types).
+declare const document: { readonly cookie: string };
+
 /**
  * Swagger UI's requestInterceptor: "Try it out" as a session-authenticated page must send the
  * `csrftoken` cookie's value in X-CSRFToken, as the SPA does (Authorize cannot: it sets no header
@@ -84,7 +87,7 @@ const distFolder = dirname(distPackage);
  * must stand alone: no closure, no helper, nothing but the browser's globals.
  */
 function copyCsrfCookieToHeader(request: { headers: Record<string, string> }) {
-  const cookie = /(?:^|;\s*)csrftoken=([^;]*)/.exec((globalThis as unknown as { document: { cookie: string } }).document.cookie);
+  const cookie = /(?:^|;\s*)csrftoken=([^;]*)/.exec(document.cookie);
   if (cookie) request.headers['X-CSRFToken'] = decodeURIComponent(cookie[1]!);
   return request;
 }

@@ -13,8 +13,10 @@ const onceSuites = [...unitSuites, ...browserSuites, ...instanceSuites];
 export default defineConfig({
   test: {
     globalSetup: ['tests/support/global-setup.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
+    // Backstops against a hang, not speed limits: on a loaded two-core machine a test that spawns
+    // a process or migrates a fresh database takes many times its quiet duration.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     projects: [
       { extends: true, test: { name: 'unit', include: unitSuites } },
       { extends: true, test: { name: 'browser', include: browserSuites, env: { TEST_DATABASE: 'sqlite' } } },

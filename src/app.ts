@@ -13,20 +13,20 @@ import { transactionsViewSet } from './apps/transactions/index.js';
 import type { AppConfig } from './config.js';
 import type { Database } from './db/index.js';
 import { errorHandler, notFoundHandler } from './rest/errors.js';
-import { healthRoutes } from './rest/health.js';
-import { allowedHosts, crossOrigin, securityHeaders } from './rest/http-security.js';
-import { modelPermissionPolicy } from './rest/model-permissions.js';
-import type { ApiInfo } from './rest/openapi.js';
+import { healthRoutes } from './rest/http/health.js';
+import { allowedHosts, crossOrigin, securityHeaders } from './rest/http/security.js';
+import { modelPermissionPolicy } from './rest/permissions/model-permissions.js';
+import type { ApiInfo } from './rest/openapi/index.js';
 import { browsableApi } from './rest/browsable-api/index.js';
 import { readBody } from './rest/parsers/index.js';
-import { AllowAny } from './rest/permissions.js';
-import { attachError, requestLogger } from './rest/request-log.js';
-import { DefaultRouter, mountRoutes, type UrlPatterns } from './rest/router.js';
-import { jsonRenderer } from './rest/renderers.js';
-import { withApiDocs } from './rest/schema-views.js';
-import { memoryCounters, type CounterStore } from './rest/throttle-stores.js';
-import { AnonRateThrottle, ScopedRateThrottle, UserRateThrottle } from './rest/throttling.js';
-import type { Policies } from './rest/views.js';
+import { AllowAny } from './rest/permissions/index.js';
+import { attachError, requestLogger } from './rest/http/request-log.js';
+import { DefaultRouter, mountRoutes, type UrlPatterns } from './rest/views/router.js';
+import { jsonRenderer } from './rest/renderers/index.js';
+import { withApiDocs } from './rest/openapi/schema-views.js';
+import { memoryCounters, type CounterStore } from './rest/throttling/stores.js';
+import { AnonRateThrottle, ScopedRateThrottle, UserRateThrottle } from './rest/throttling/index.js';
+import type { Policies } from './rest/views/api-view.js';
 
 export interface AppOptions {
   /** Where each request's line and every server error go. Default: nowhere (a silent logger). */

@@ -5,23 +5,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseRate, type Rate, type ThrottleRates } from './rest/throttling.js';
-import { apiModels } from './apps/installed.js';
-import type { ModelPermissionSettings } from './rest/model-permissions.js';
+import { parseRate, type Rate, type ThrottleRates } from './rest/throttling/index.js';
+import { apiModels } from './installed.js';
+import { projectRoot } from './project-root.js';
+import type { ModelPermissionSettings } from './rest/permissions/model-permissions.js';
 import type { ServerTimeouts } from './http-server.js';
 import { defaultPasswordHashers, hasherNames, weakHasherNames, type HasherName } from './apps/accounts/passwords.js';
 
-/** The folder holding package.json, whether this runs from src/ (tsx) or dist/src/ (built). */
-function findProjectRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) return from;
-  }
-}
-
-export const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
+export { projectRoot };
 export const defaultSqlitePath = join(projectRoot, 'data', 'db.sqlite3');
 const generatedSecretPath = join(projectRoot, 'data', 'secret_key');
 

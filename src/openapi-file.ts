@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { apiInfo, urlPatterns } from './app.js';
 import { loadConfig, projectRoot, type AppConfig } from './config.js';
 import { openDatabase, type Database } from './db/index.js';
-import { openApiDocument, openApiYaml } from './rest/openapi.js';
+import { openApiDocument, openApiYaml } from './rest/openapi/index.js';
 
 export const openApiFile = join(projectRoot, 'openapi.yaml');
 

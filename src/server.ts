@@ -10,7 +10,7 @@ import { openDatabase } from './db/index.js';
 import { createLogger } from './logging.js';
 import { MigrationError, migrate } from './db/migrate.js';
 import { createHttpServer } from './http-server.js';
-import { memoryCounters, openRedisCounters } from './rest/throttle-stores.js';
+import { memoryCounters, openRedisCounters } from './rest/throttling/stores.js';
 
 /** Where the process reports what it does; one line per call. */
 const log = {

@@ -7,9 +7,9 @@ import { accountServices } from '../apps/accounts/index.js';
 import { sessionStore } from '../apps/accounts/sessions.js';
 import { defaultPasswordValidators, passwordErrors, type PasswordOwner } from '../apps/accounts/password-validation.js';
 import { isValidUsername, usernameMaxLength, usernameMessage, UsernameTaken, type Users } from '../apps/accounts/users.js';
-import { isEmailAddress } from '../rest/fields.js';
+import { isEmailAddress } from '../rest/fields/index.js';
 import type { SessionStore } from '../rest/authentication/session.js';
-import { CommandError, withDatabase, type Command } from './manage.js';
+import { CommandError, withDatabase, type Command } from './command.js';
 import { Prompter } from './prompt.js';
 
 /**

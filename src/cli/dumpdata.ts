@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
 import { models, serializeFixture, writeField, writePrimaryKey, type FixtureObject, type Model } from './fixtures.js';
-import { CommandError, withDatabase, type Command } from './manage.js';
+import { CommandError, withDatabase, type Command } from './command.js';
 
 /** Django's INSTALLED_APPS order; within an app, its models in definition order (the order of `models`). */
 const installedApps = ['auth', 'contenttypes', 'authtoken', 'token_blacklist', 'posts', 'transactions', 'lending'];

@@ -16,7 +16,7 @@ import {
   type ModelLabel,
   type Reference,
 } from './fixtures.js';
-import { CommandError, withDatabase, type Command } from './manage.js';
+import { CommandError, withDatabase, type Command } from './command.js';
 
 /** One object of a fixture, read: its column values (references still unresolved). */
 interface Loaded {

@@ -3,54 +3,19 @@
 // lines live in their own module under src/cli/ and are added to that list.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, type Config } from '../config.js';
-import { openDatabase, type Database } from '../db/index.js';
+import { ConfigError, loadConfig } from '../config.js';
 import { migrate, MigrationError, showMigrations } from '../db/migrate.js';
 import { accountCommands } from './accounts.js';
+import { CommandError, type Command } from './command.js';
 import { dumpdataCommand } from './dumpdata.js';
 import { loaddataCommand } from './loaddata.js';
 import { permissionCommands } from './permissions.js';
-
-export interface Command {
-  name: string;
-  /** The command line it takes (`create-token <username> [-r|--reset]`), shown by `<command> --help`. */
-  usage: string;
-  /** One line, shown in the usage. */
-  help: string;
-  /** Resolves to the exit code. Throw CommandError (or ConfigError, MigrationError) for a one-line failure. */
-  run(args: string[]): Promise<number>;
-}
-
-/** A failure the user can fix: printed as one line; exit code 1, or 2 for a wrong command line (as argparse). */
-export class CommandError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
 
 function noArguments(command: string, args: string[]): void {
   if (args.length > 0) throw new CommandError(`${command} takes no arguments (got ${args.join(' ')})`, 2);
 }
 
 const databaseUrl = () => loadConfig(process.env).databaseUrl;
-
-/** Opens DATABASE_URL for one command, and closes it after; refuses a database with unapplied migrations. */
-export async function withDatabase<T>(work: (db: Database, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env);
-  const pending = (await showMigrations(config.databaseUrl)).filter((m) => !m.applied).length;
-  if (pending > 0) {
-    throw new CommandError(`The database has ${pending} unapplied migration(s): run \`npm run manage -- migrate\` first.`);
-  }
-  const db = openDatabase(config.databaseUrl);
-  try {
-    return await work(db, config);
-  } finally {
-    await db.close();
-  }
-}
 
 export const commands: Command[] = [
   {
@@ -134,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Run only as the entry point: command modules import CommandError from here.
+// Run only as the entry point: the tests import main.
 // (realpath: Node resolves symlinks for import.meta.url but not for argv[1].)
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));

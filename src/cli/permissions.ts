@@ -3,7 +3,7 @@
 // a permission is `app_label.codename` (lending.add_friend). Exit codes: 0 done,
 // 1 a name that names nothing (nothing is changed), 2 wrong arguments.
 import { allPermissions, PermissionAdmin, PermissionAdminError, type Holder } from '../apps/accounts/permissions.js';
-import { CommandError, withDatabase, type Command } from './manage.js';
+import { CommandError, withDatabase, type Command } from './command.js';
 
 /** Runs an action on DATABASE_URL; the admin's refusals become one-line command errors. */
 async function withAdmin(action: (admin: PermissionAdmin) => Promise<void>): Promise<number> {

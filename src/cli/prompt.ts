@@ -3,7 +3,7 @@
 // answers (passwords) are not echoed.
 import { createInterface, type Interface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { CommandError } from './manage.js';
+import { CommandError } from './command.js';
 
 export class Prompter {
   private readonly answers: string[] = [];

@@ -1,7 +1,7 @@
 // The drivers' errors, in one place: constraint errors (better-sqlite3's SQLITE_CONSTRAINT_*
 // codes, PostgreSQL's SQLSTATEs 23505 unique_violation and 23503 foreign_key_violation), and
 // the errors that mean the database cannot answer now.
-import { DatabaseUnavailable } from '../rest/data.js';
+import { DatabaseUnavailable } from '../rest/data/index.js';
 import { OutageLog } from '../rest/outage.js';
 
 const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;

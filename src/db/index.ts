@@ -26,10 +26,11 @@ import { postgresDialect, SqliteConnection, sqliteDialect } from './drivers.js';
 import { DatabaseHealth } from './errors.js';
 import { postgresRunner, sqliteRunner, Statements } from './statements.js';
 import { sqlTable, type TableDefinition, type TableEnvironment } from './tables.js';
+import type { Provider } from './provider.js';
 import { postgresTypes } from './values.js';
-import type { Table } from '../rest/data.js';
+import type { Table } from '../rest/data/index.js';
 
-export type Provider = 'sqlite' | 'postgresql';
+export type { Provider } from './provider.js';
 
 export type Tables = DB;
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
-import { projectRoot } from '../config.js';
+import { projectRoot } from '../project-root.js';
 import { providerOf, sqlitePath, type Provider } from './index.js';
 // How Prisma's SQLite adapter writes a DateTime (what `prisma migrate deploy` stores too).
 import { sqliteTimestamp } from './values.js';

@@ -13,9 +13,9 @@
 //   PostgreSQL's pg_trgm GIN index serves ILIKE itself), rechecked by the same LIKE as a
 //   scan, so the answer is exactly icontains'.
 import { sql, type RawBuilder } from 'kysely';
-import { all, MissingReference, RowGone, StillReferenced, UniqueViolation, type Condition, type Ordering, type Table } from '../rest/data.js';
+import { all, MissingReference, RowGone, StillReferenced, UniqueViolation, type Condition, type Ordering, type Table } from '../rest/data/index.js';
 import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
-import type { Provider } from './index.js';
+import type { Provider } from './provider.js';
 import type { Row } from './drivers.js';
 import type { Slots, Statements } from './statements.js';
 

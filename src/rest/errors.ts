@@ -1,7 +1,7 @@
 // DRF's exception classes and their JSON bodies. A view throws one; the pipeline
 // (views.ts) turns it into a response, and errorHandler catches what escapes views.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import { DatabaseUnavailable } from './data.js';
+import { DatabaseUnavailable } from './data/index.js';
 
 /** `{"field": ["message", …]}` or `["message"]`, as DRF's ValidationError carries. */
 export type ErrorDetail = string | string[] | { [key: string]: ErrorDetail };

@@ -1,5 +1,6 @@
-// `npm run manage -- <command>`, run as a separate process on the database under test:
-// what it prints, and its exit codes.
+// `npm run manage -- <command>` on the database under test: what it prints, and its exit codes.
+// In this process (spawning adds ten seconds of tsx start-up under load and proves nothing more),
+// except one run as a separate process, for the process's own exit code.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +21,10 @@ describeWithDatabase(`manage (${testProvider})`, () => {
   });
 
   it('migrate applies the migrations once; showmigrations tells which are applied', async () => {
-    expect(await manage(['showmigrations'], database.url)).toEqual({ code: 0, stdout: names.map((n) => `[ ] ${n}\n`).join(''), stderr: '' });
-    expect(await manage(['migrate'], database.url)).toEqual({ code: 0, stdout: names.map((n) => `Applied ${n}\n`).join(''), stderr: '' });
-    expect(await manage(['migrate'], database.url)).toEqual({ code: 0, stdout: 'No migrations to apply.\n', stderr: '' });
-    expect(await manage(['showmigrations'], database.url)).toEqual({ code: 0, stdout: names.map((n) => `[X] ${n}\n`).join(''), stderr: '' });
+    expect(await manageInProcess(['showmigrations'], database.url)).toEqual({ code: 0, stdout: names.map((n) => `[ ] ${n}\n`).join(''), stderr: '' });
+    expect(await manageInProcess(['migrate'], database.url)).toEqual({ code: 0, stdout: names.map((n) => `Applied ${n}\n`).join(''), stderr: '' });
+    expect(await manageInProcess(['migrate'], database.url)).toEqual({ code: 0, stdout: 'No migrations to apply.\n', stderr: '' });
+    expect(await manageInProcess(['showmigrations'], database.url)).toEqual({ code: 0, stdout: names.map((n) => `[X] ${n}\n`).join(''), stderr: '' });
   });
 
   it('an unknown command prints the usage on stderr and exits with 2', async () => {
@@ -37,7 +38,7 @@ describeWithDatabase(`manage (${testProvider})`, () => {
   });
 
   it('a bad DATABASE_URL is one line on stderr and exit code 1', async () => {
-    expect(await manage(['migrate'], 'mysql://localhost/app')).toEqual({
+    expect(await manageInProcess(['migrate'], 'mysql://localhost/app')).toEqual({
       code: 1,
       stdout: '',
       stderr: 'Error: DATABASE_URL must be file:<path> (SQLite) or postgresql://… (PostgreSQL)\n',
@@ -50,7 +51,7 @@ describeWithDatabase(`manage (${testProvider})`, () => {
     const missing = new URL(postgresAdminUrl);
     missing.pathname = '/drf_express_missing_database';
     try {
-      const { code, stdout, stderr } = await manage(['migrate'], testProvider === 'sqlite' ? `file:${folder}` : missing.toString());
+      const { code, stdout, stderr } = await manageInProcess(['migrate'], testProvider === 'sqlite' ? `file:${folder}` : missing.toString());
       expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
       expect(stderr).toMatch(/^Error: Cannot (open|connect to) the database.*: .+\n$/);
     } finally {

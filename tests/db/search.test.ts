@@ -3,7 +3,7 @@
 // random terms (fixed seed) over text full of LIKE's special characters and mixed case.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { all, type Condition } from '../../src/rest/data.js';
+import { all, type Condition } from '../../src/rest/data/index.js';
 import { createTestDatabase, testProvider, type TestDatabase } from '../support/databases.js';
 import { describeWithDatabase } from '../support/suite.js';
 

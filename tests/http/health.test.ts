@@ -4,7 +4,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/index.js';
-import { memoryCounters } from '../../src/rest/throttle-stores.js';
+import { memoryCounters } from '../../src/rest/throttling/stores.js';
 import { memoryLogger, testConfig, useTestApp, type LogLine } from '../support/app.js';
 import { describeWithDatabase } from '../support/suite.js';
 

@@ -4,7 +4,7 @@
 // resumes by itself when Redis is back, even for a server that started during an outage.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppConfig } from '../../src/config.js';
-import { openRedisCounters, type CounterStore } from '../../src/rest/throttle-stores.js';
+import { openRedisCounters, type CounterStore } from '../../src/rest/throttling/stores.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/instances.js';
 import { startRedisServer, type RedisServer } from '../support/redis.js';

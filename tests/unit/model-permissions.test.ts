@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AuthUser } from '../../src/rest/authentication/index.js';
-import { UserPermissions, type PermissionStore } from '../../src/rest/model-permissions.js';
-import type { RequestContext } from '../../src/rest/views.js';
+import { UserPermissions, type PermissionStore } from '../../src/rest/permissions/model-permissions.js';
+import type { RequestContext } from '../../src/rest/views/api-view.js';
 
 const user = (fields: Partial<AuthUser> = {}): AuthUser => ({
   id: 1,

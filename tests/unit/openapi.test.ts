@@ -9,11 +9,13 @@ import { z } from 'zod';
 import { createApp } from '../../src/app.js';
 import { generateOpenApiYaml, openApiFile, withUnusedDatabase } from '../../src/openapi-file.js';
 import type { Authenticator } from '../../src/rest/authentication/index.js';
-import { openApiDocument, openApiPath, securitySchemes, type OpenApiDocument } from '../../src/rest/openapi.js';
-import { AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly } from '../../src/rest/permissions.js';
-import type { Route } from '../../src/rest/router.js';
-import type { Throttle } from '../../src/rest/throttling.js';
-import type { HttpMethod, ViewHandler, ViewSpec } from '../../src/rest/views.js';
+import { jwtSecurityScheme } from '../../src/rest/authentication/jwt/index.js';
+import { sessionSecurityScheme } from '../../src/rest/authentication/session.js';
+import { openApiDocument, openApiPath, type OpenApiDocument } from '../../src/rest/openapi/index.js';
+import { AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly } from '../../src/rest/permissions/index.js';
+import type { Route } from '../../src/rest/views/router.js';
+import type { Throttle } from '../../src/rest/throttling/index.js';
+import type { HttpMethod, ViewHandler, ViewSpec } from '../../src/rest/views/api-view.js';
 import { ResponseMismatch, SpecValidator, type ObservedResponse } from '../support/openapi.js';
 
 const committed = () => readFileSync(openApiFile, 'utf8');
@@ -141,8 +143,8 @@ describe('openapi.yaml', () => {
 
 describe('openApiDocument', () => {
   const info = { title: 't', version: '1', description: '' };
-  const bearer: Authenticator = { authenticateHeader: 'Bearer', securityScheme: securitySchemes.jwt, authenticate: async () => null };
-  const session: Authenticator = { securityScheme: securitySchemes.session, authenticate: async () => null };
+  const bearer: Authenticator = { authenticateHeader: 'Bearer', securityScheme: jwtSecurityScheme, authenticate: async () => null };
+  const session: Authenticator = { securityScheme: sessionSecurityScheme, authenticate: async () => null };
   // A view with a throttle may answer 429; one without (the health probes) never does.
   const counting: Throttle = { check: async () => null };
   const view = (docs: ViewSpec['docs'], extra: Partial<ViewSpec> = {}): ViewSpec => ({

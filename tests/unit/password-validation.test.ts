@@ -10,7 +10,7 @@ import {
   passwordErrors,
   quickRatio,
 } from '../../src/apps/accounts/password-validation.js';
-import { isEmailAddress } from '../../src/rest/fields.js';
+import { isEmailAddress } from '../../src/rest/fields/index.js';
 
 const short = 'This password is too short. It must contain at least 8 characters.';
 const common = 'This password is too common.';

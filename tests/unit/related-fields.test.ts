@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrimaryKey, pythonFloatRepr } from '../../src/rest/fields.js';
+import { parsePrimaryKey, pythonFloatRepr } from '../../src/rest/fields/index.js';
 import { NumberLiteral } from '../../src/rest/parsers/json.js';
 
 describe('pythonFloatRepr', () => {

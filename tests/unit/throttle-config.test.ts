@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { parseRate } from '../../src/rest/throttling.js';
+import { parseRate } from '../../src/rest/throttling/index.js';
 
 describe('parseRate', () => {
   it('reads DRF\'s N/period rates, with its short period names', () => {

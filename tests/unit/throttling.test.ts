@@ -4,9 +4,9 @@
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { memoryCounters } from '../../src/rest/throttle-stores.js';
-import { ScopedRateThrottle } from '../../src/rest/throttling.js';
-import { toRequestHandler, type RequestContext } from '../../src/rest/views.js';
+import { memoryCounters } from '../../src/rest/throttling/stores.js';
+import { ScopedRateThrottle } from '../../src/rest/throttling/index.js';
+import { toRequestHandler, type RequestContext } from '../../src/rest/views/api-view.js';
 
 const anonymousRequest = (throttleScope?: string) =>
   ({ throttleScope, user: null, req: { ip: '192.0.2.1', socket: {} } }) as unknown as RequestContext;

@@ -6,13 +6,13 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { Authenticator } from '../../src/rest/authentication/index.js';
 import { errorHandler } from '../../src/rest/errors.js';
-import { primaryKeyRelatedField } from '../../src/rest/fields.js';
-import { pageNumberPagination } from '../../src/rest/pagination.js';
+import { primaryKeyRelatedField } from '../../src/rest/fields/index.js';
+import { pageNumberPagination } from '../../src/rest/pagination/index.js';
 import { readBody } from '../../src/rest/parsers/index.js';
-import { IsAuthenticated } from '../../src/rest/permissions.js';
-import { DefaultRouter, mountRoutes } from '../../src/rest/router.js';
-import { MissingReference, RowGone, StillReferenced, type Table } from '../../src/rest/data.js';
-import { modelViewSet } from '../../src/rest/viewset.js';
+import { IsAuthenticated } from '../../src/rest/permissions/index.js';
+import { DefaultRouter, mountRoutes } from '../../src/rest/views/router.js';
+import { MissingReference, RowGone, StillReferenced, type Table } from '../../src/rest/data/index.js';
+import { modelViewSet } from '../../src/rest/views/viewset.js';
 
 type Row = { id: number; partId: number };
 const signedIn: Authenticator = {

@@ -1,6 +1,6 @@
 // DRF's authtoken table: one row per issued token, keyed by the key's digest.
 import type { Database } from '../../db/index.js';
-import { eq } from '../../rest/data.js';
+import { eq } from '../../rest/data/index.js';
 import type { TokenStore } from '../../rest/authentication/token.js';
 import { joinedUser, userOf } from './users.js';
 

@@ -2,14 +2,14 @@
 // token login/logout, with Djoser's serializers' fields, order and messages.
 import { z } from 'zod';
 import { NotFound, ValidationError } from '../../rest/errors.js';
-import { charField, emailField } from '../../rest/fields.js';
-import { IsAuthenticated, permission } from '../../rest/permissions.js';
-import type { ParameterDocs } from '../../rest/openapi.js';
-import { partialOf, validate, validateRequest } from '../../rest/serializers.js';
+import { charField, emailField } from '../../rest/fields/index.js';
+import { IsAuthenticated, permission } from '../../rest/permissions/index.js';
+import type { ParameterDocs } from '../../rest/openapi/index.js';
+import { partialOf, validate, validateRequest } from '../../rest/serializers/index.js';
 import { tokenKey, userFromCredentials, type AuthToken, type TokenService } from '../../rest/authentication/token.js';
 import type { Authenticator } from '../../rest/authentication/index.js';
-import { parsePk } from '../../rest/viewset.js';
-import type { Handler, RequestContext, ViewSpec } from '../../rest/views.js';
+import { parsePk } from '../../rest/views/viewset.js';
+import type { Handler, RequestContext, ViewSpec } from '../../rest/views/api-view.js';
 import { passwordErrors, type PasswordValidator } from './password-validation.js';
 import {
   isValidUsername,

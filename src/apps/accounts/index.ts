@@ -2,10 +2,10 @@
 // DRF tokens, browser sessions; Djoser's user and token endpoints.
 import type { AppConfig } from '../../config.js';
 import type { Database } from '../../db/index.js';
-import { JwtService, jwtAuthentication, jwtViews } from '../../rest/authentication/jwt.js';
+import { JwtService, jwtAuthentication, jwtViews } from '../../rest/authentication/jwt/index.js';
 import { SessionService, sessionAuthentication } from '../../rest/authentication/session.js';
 import { obtainAuthTokenView, TokenService, tokenAuthentication } from '../../rest/authentication/token.js';
-import type { ViewSpec } from '../../rest/views.js';
+import type { ViewSpec } from '../../rest/views/api-view.js';
 import { authTokenStore } from './auth-tokens.js';
 import { djoserViews } from './djoser.js';
 import { defaultPasswordValidators } from './password-validation.js';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { projectRoot } from '../../config.js';
+import { projectRoot } from '../../project-root.js';
 
 /** The user a password is checked against (may not exist yet, as at registration). */
 export interface PasswordOwner {

@@ -5,8 +5,8 @@
 import { insertOnce } from '../../db/errors.js';
 import { sql } from 'kysely';
 import type { Database } from '../../db/index.js';
-import type { PermissionStore } from '../../rest/model-permissions.js';
-import { installedModels, permissionActions } from '../installed.js';
+import type { PermissionStore } from '../../rest/permissions/model-permissions.js';
+import { installedModels, permissionActions } from '../../installed.js';
 
 /** Who holds a grant: a user by username, or a group by name. */
 export type Holder = { user: string } | { group: string };

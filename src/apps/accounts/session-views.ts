@@ -1,11 +1,11 @@
 // The SPA's login/logout view: a server-side session in an HttpOnly cookie, plus the
 // readable CSRF cookie the page echoes in X-CSRFToken on writes.
 import { z } from 'zod';
-import { AllowAny } from '../../rest/permissions.js';
+import { AllowAny } from '../../rest/permissions/index.js';
 import type { Authenticator } from '../../rest/authentication/index.js';
 import type { SessionService } from '../../rest/authentication/session.js';
 import { authTokenRequest, userFromCredentials } from '../../rest/authentication/token.js';
-import type { ViewSpec } from '../../rest/views.js';
+import type { ViewSpec } from '../../rest/views/api-view.js';
 import type { Users } from './users.js';
 
 const sessionLogin = z.object({ detail: z.literal('Logged in.'), username: z.string() }).meta({ id: 'SessionLogin' });

@@ -1,6 +1,6 @@
 // Django's database session backend, keyed by the session key's digest.
 import type { Database } from '../../db/index.js';
-import { eq } from '../../rest/data.js';
+import { eq } from '../../rest/data/index.js';
 import type { SessionStore } from '../../rest/authentication/session.js';
 import { joinedUser, userOf } from './users.js';
 

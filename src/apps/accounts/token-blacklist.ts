@@ -1,7 +1,7 @@
 // SimpleJWT's token_blacklist app: OutstandingToken + BlacklistedToken.
 import { insertOnce, isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/index.js';
-import type { IssuedToken, RefreshTokenRegistry } from '../../rest/authentication/jwt.js';
+import type { IssuedToken, RefreshTokenRegistry } from '../../rest/authentication/jwt/index.js';
 
 export function refreshTokenRegistry(db: Database): RefreshTokenRegistry {
   const { kysely } = db;

@@ -2,8 +2,8 @@
 import type { AuthUser } from '../../rest/authentication/index.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/index.js';
-import { eq } from '../../rest/data.js';
-import type { RequestContext } from '../../rest/views.js';
+import { eq } from '../../rest/data/index.js';
+import type { RequestContext } from '../../rest/views/api-view.js';
 import type { PasswordHasher } from './passwords.js';
 import { blacklistAllRefreshTokensOf } from './token-blacklist.js';
 

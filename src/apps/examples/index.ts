@@ -2,8 +2,8 @@
 // (DRF's per-view authentication_classes / permission_classes).
 import { z } from 'zod';
 import type { Authenticator } from '../../rest/authentication/index.js';
-import { IsAdminUser, IsAuthenticated } from '../../rest/permissions.js';
-import type { ViewSpec } from '../../rest/views.js';
+import { IsAdminUser, IsAuthenticated } from '../../rest/permissions/index.js';
+import type { ViewSpec } from '../../rest/views/api-view.js';
 import { requestUser } from '../accounts/users.js';
 
 const dashboard = z.object({ message: z.string() }).meta({ id: 'Dashboard' });

@@ -2,7 +2,7 @@
 // each user sees, links and changes only their own friends, belongings and borrowings.
 import { z } from 'zod';
 import type { Database, Selectable, Tables } from '../../db/index.js';
-import { charField, dateTimeField, formatDateTime, primaryKeyRelatedField, representation } from '../../rest/fields.js';
+import { charField, dateTimeField, formatDateTime, primaryKeyRelatedField, representation } from '../../rest/fields/index.js';
 import {
   dateTimeFilter,
   filterSet,
@@ -12,12 +12,12 @@ import {
   orderingFilter,
   relatedFilter,
   searchFilter,
-} from '../../rest/filters.js';
-import type { ModelPermissionPolicy } from '../../rest/model-permissions.js';
-import { eq } from '../../rest/data.js';
-import { pageNumberPagination } from '../../rest/pagination.js';
-import { IsAuthenticated, IsOwner } from '../../rest/permissions.js';
-import { modelViewSet, ownedBy, type ModelViewSetOptions } from '../../rest/viewset.js';
+} from '../../rest/filters/index.js';
+import type { ModelPermissionPolicy } from '../../rest/permissions/model-permissions.js';
+import { eq } from '../../rest/data/index.js';
+import { pageNumberPagination } from '../../rest/pagination/index.js';
+import { IsAuthenticated, IsOwner } from '../../rest/permissions/index.js';
+import { modelViewSet, ownedBy, type ModelViewSetOptions } from '../../rest/views/viewset.js';
 
 const owned = ownedBy('owner_id');
 

@@ -1,12 +1,12 @@
 // Posts: everyone reads, authenticated users write, only the owner changes a post.
 import { z } from 'zod';
 import type { Database, Selectable, Tables } from '../../db/index.js';
-import { charField, formatDateTime, representation } from '../../rest/fields.js';
-import { filterSet, orderingFilter, relatedFilter, searchFilter } from '../../rest/filters.js';
-import type { ModelPermissionPolicy } from '../../rest/model-permissions.js';
-import { pageNumberPagination } from '../../rest/pagination.js';
-import { IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly } from '../../rest/permissions.js';
-import { modelViewSet } from '../../rest/viewset.js';
+import { charField, formatDateTime, representation } from '../../rest/fields/index.js';
+import { filterSet, orderingFilter, relatedFilter, searchFilter } from '../../rest/filters/index.js';
+import type { ModelPermissionPolicy } from '../../rest/permissions/model-permissions.js';
+import { pageNumberPagination } from '../../rest/pagination/index.js';
+import { IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly } from '../../rest/permissions/index.js';
+import { modelViewSet } from '../../rest/views/viewset.js';
 
 type PostRow = Selectable<Tables['posts_post']> & { owner_username: string };
 

@@ -1,12 +1,12 @@
 // Transactions: private to their user. Amounts are exact decimals kept as integer cents.
 import { z } from 'zod';
 import type { Database, Selectable, Tables } from '../../db/index.js';
-import { charField, decimalField, formatDateTime, formatScaled, representation } from '../../rest/fields.js';
-import { dateTimeFilter, decimalFilter, filterSet, orderingFilter, searchFilter } from '../../rest/filters.js';
-import type { ModelPermissionPolicy } from '../../rest/model-permissions.js';
-import { limitOffsetPagination } from '../../rest/pagination.js';
-import { IsAuthenticated } from '../../rest/permissions.js';
-import { modelViewSet, ownedBy } from '../../rest/viewset.js';
+import { charField, decimalField, formatDateTime, formatScaled, representation } from '../../rest/fields/index.js';
+import { dateTimeFilter, decimalFilter, filterSet, orderingFilter, searchFilter } from '../../rest/filters/index.js';
+import type { ModelPermissionPolicy } from '../../rest/permissions/model-permissions.js';
+import { limitOffsetPagination } from '../../rest/pagination/index.js';
+import { IsAuthenticated } from '../../rest/permissions/index.js';
+import { modelViewSet, ownedBy } from '../../rest/views/viewset.js';
 
 const places = 2;
 const amount = { maxDigits: 10, decimalPlaces: places };

@@ -6,11 +6,27 @@
 // so a cookie planted by a sibling subdomain cannot pass the check.
 import { createHmac } from 'node:crypto';
 import { APIException, PermissionDenied } from '../errors.js';
-import { securitySchemes } from '../openapi.js';
-import { SAFE_METHODS, type RequestContext } from '../views.js';
+import { SAFE_METHODS } from '../views/api-view.js';
 import { deleteCookie, readCookie, setCookie, type SameSite } from './cookies.js';
-import type { Authenticator, AuthUser } from './index.js';
 import { digestOf, generateKey, sameSecret } from './keys.js';
+import type { Authenticator, AuthUser, RequestContext, SecuritySchemeDocs } from '../types.js';
+
+/**
+ * drf-spectacular's name and scheme for SessionAuthentication. Swagger UI cannot set a cookie
+ * (browsers forbid it), so a session comes from logging in on the page itself.
+ */
+export const sessionSecurityScheme: SecuritySchemeDocs = {
+  name: 'cookieAuth',
+  scheme: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'sessionid',
+    description:
+      'A browser session (the HttpOnly `sessionid` cookie); writes must also send the `csrftoken` cookie\'s value in X-CSRFToken. ' +
+      'In Swagger UI, Authorize cannot set a cookie: log in with "Try it out" on the session login operation, then the browser ' +
+      'sends the cookie by itself and the page adds X-CSRFToken.',
+  },
+};
 
 export interface Session {
   digest: string;
@@ -154,7 +170,7 @@ async function formToken(ctx: RequestContext): Promise<string> {
  */
 export function sessionAuthentication(service: SessionService): Authenticator {
   return {
-    securityScheme: securitySchemes.session,
+    securityScheme: sessionSecurityScheme,
     async authenticate(ctx) {
       const current = await service.current(ctx);
       if (!current?.session.user.isActive) return null;

@@ -3,13 +3,26 @@
 // (logging out one device leaves the others signed in), and tokens may expire (TOKEN_TTL).
 import { z } from 'zod';
 import { AuthenticationFailed, ValidationError } from '../errors.js';
-import { charField } from '../fields.js';
-import { securitySchemes } from '../openapi.js';
-import { AllowAny } from '../permissions.js';
-import { validate } from '../serializers.js';
-import type { RequestContext, ViewSpec } from '../views.js';
-import { authorizationCredential, type Authenticator, type AuthUser, type CredentialsChecker } from './index.js';
+import { charField } from '../fields/index.js';
+import { AllowAny } from '../permissions/index.js';
+import { validate } from '../serializers/index.js';
+import { authorizationCredential } from './index.js';
 import { digestOf, generateKey } from './keys.js';
+import type { Authenticator, AuthUser, CredentialsChecker, RequestContext, SecuritySchemeDocs, ViewSpec } from '../types.js';
+
+/**
+ * drf-spectacular's name and scheme for DRF's TokenAuthentication. Swagger UI sends an apiKey
+ * header's value verbatim, so the description says to type the keyword too.
+ */
+export const tokenSecurityScheme: SecuritySchemeDocs = {
+  name: 'tokenAuth',
+  scheme: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description: 'Token-based authentication with required prefix "Token": type `Token <key>` (the word Token, a space, then the key).',
+  },
+};
 
 /** One issued token as stored: never the key, only its digest. */
 export interface AuthToken {
@@ -74,7 +87,7 @@ const keyword = 'Token';
 export function tokenAuthentication(service: TokenService): Authenticator {
   return {
     authenticateHeader: keyword,
-    securityScheme: securitySchemes.token,
+    securityScheme: tokenSecurityScheme,
     async authenticate(ctx) {
       const header = authorizationCredential(ctx, keyword);
       if (header === null) return null;

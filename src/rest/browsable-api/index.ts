@@ -1,11 +1,10 @@
 // The browsable API as a project mounts it: the renderer every view offers after JSON, the
 // login/logout pages (DRF's rest_framework.urls at /api-auth/) and the static files.
 import type { RequestHandler } from 'express';
-import type { Renderer } from '../renderers.js';
-import type { Route } from '../router.js';
 import { browsableApiAssets } from './assets.js';
 import { loginPages, type LoginPagesOptions } from './login.js';
 import { browsableApiRenderer, type BrowsablePages } from './page.js';
+import type { Renderer, Route } from '../types.js';
 
 export interface BrowsableApiOptions extends LoginPagesOptions {
   title: string;

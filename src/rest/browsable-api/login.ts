@@ -5,14 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { readCookie, setCookie, type SameSite } from '../authentication/cookies.js';
-import type { CredentialsChecker, AuthUser } from '../authentication/index.js';
 import { sameSecret } from '../authentication/keys.js';
 import type { SessionService } from '../authentication/session.js';
 import { APIException } from '../errors.js';
-import { checkThrottles, type Throttle } from '../throttling.js';
-import { RequestContext } from '../views.js';
+import { checkThrottles } from '../throttling/index.js';
+import { ExpressRequestContext } from '../views/api-view.js';
 import { html, type Html } from './html.js';
 import { layout, type BrowsablePages } from './page.js';
+import type { AuthUser, CredentialsChecker, Throttle } from '../types.js';
 
 export interface LoginPagesOptions {
   sessions: SessionService;
@@ -94,7 +94,7 @@ export function loginPages(pages: BrowsablePages, options: LoginPagesOptions): [
     if (cookie === '' || !sameSecret(form.csrfmiddlewaretoken ?? '', cookie)) {
       return page(res, pages, 403, 'Forbidden', html`<h1>Forbidden (403)</h1><p>CSRF verification failed. Request aborted.</p>`);
     }
-    const ctx = new RequestContext(req, res, pipelinePolicies);
+    const ctx = new ExpressRequestContext(req, res, pipelinePolicies);
     ctx.throttleScope = 'login';
     try {
       await checkThrottles(ctx, throttles);
@@ -113,7 +113,7 @@ export function loginPages(pages: BrowsablePages, options: LoginPagesOptions): [
 
   const logout: RequestHandler = async (req, res, next) => {
     if (req.path !== '/') return next();
-    await sessions.logout(new RequestContext(req, res, pipelinePolicies));
+    await sessions.logout(new ExpressRequestContext(req, res, pipelinePolicies));
     const target = safeNext(queryNext(req));
     if (target) return res.redirect(302, target);
     page(res, pages, 200, 'Logged out', html`<h1>Logged out</h1><p><a href="${pages.loginPath}">Log in again</a></p>`);

@@ -4,11 +4,9 @@
 // serializer's fields, as OPTIONS describes them). Only requests that chose HTML pay for any of it.
 import { STATUS_CODES } from 'node:http';
 import { readCookie } from '../authentication/cookies.js';
-import type { FieldInfo } from '../metadata.js';
-import type { RenderContext, Renderer } from '../renderers.js';
-import type { Route } from '../router.js';
-import { mayPerform, type HttpMethod, type RequestContext, type ViewForm } from '../views.js';
+import { mayPerform } from '../views/api-view.js';
 import { html, type Html } from './html.js';
+import type { FieldInfo, HttpMethod, RenderContext, Renderer, RequestContext, Route, ViewForm } from '../types.js';
 
 export interface BrowsablePages {
   /** Shown in the navigation bar and the titles. */

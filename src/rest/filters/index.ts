@@ -1,0 +1,222 @@
+// Filter backends for list views, producing conditions and orderings of the toolkit's data
+// contract (./data.ts): DRF's SearchFilter and OrderingFilter, and django-filter style field filters.
+import { all, type Condition, type Ordering } from '../data/index.js';
+import { ValidationError } from '../errors.js';
+import { existsIn, FieldError, fitsPlaces, parseDateTime, parseDecimalText, parsePrimaryKey, scaleDecimal, type RelatedQueryset } from '../fields/index.js';
+import type { ParameterDocs, RequestContext } from '../types.js';
+
+export interface FilterEnvironment {
+  ctx: RequestContext;
+}
+
+export interface FilterBackend {
+  /** The query parameters it reads, for the OpenAPI document. */
+  readonly parameters: readonly ParameterDocs[];
+  where?(env: FilterEnvironment): Promise<Condition | undefined> | Condition | undefined;
+  orderBy?(env: FilterEnvironment): Ordering[] | undefined;
+}
+
+/** Most `?search=` terms one request may send: each term adds conditions to the query. */
+export const maxSearchTerms = 64;
+
+/**
+ * The terms of a `?search=` value, split on whitespace and commas as DRF does. DRF takes
+ * any number; more than maxSearchTerms answer 400 here, so no request can make the database
+ * run a query of unbounded size.
+ */
+export function searchTerms(value: string | undefined): string[] {
+  const terms = (value ?? '').replaceAll('\0', '').replaceAll(',', ' ').split(/\s+/).filter(Boolean);
+  if (terms.length > maxSearchTerms) throw new ValidationError({ search: [`Ensure this field has no more than ${maxSearchTerms} terms.`] });
+  return terms;
+}
+
+/**
+ * DRF SearchFilter: `?search=a b` (terms split on whitespace and commas); every term must
+ * match at least one of the fields, case-insensitively, as a substring (icontains, the term
+ * taken literally). A dotted field (`what.name`) follows a relation, joined once for all terms.
+ */
+export function searchFilter(fields: readonly string[]): FilterBackend {
+  return {
+    parameters: [
+      {
+        name: 'search',
+        description: `Search terms separated by spaces or commas, at most ${maxSearchTerms}; each must match one of ${fields.join(', ')}.`,
+        schema: { type: 'string' },
+        rejects: 400,
+      },
+    ],
+    where({ ctx }) {
+      const terms = searchTerms(ctx.query.get('search'));
+      if (terms.length === 0) return undefined;
+      return { op: 'and', conditions: terms.map((term) => ({ op: 'icontains', fields, term })) };
+    },
+  };
+}
+
+/** A nullable model field to order by. */
+export interface NullableOrderField {
+  field: string;
+  nullable: true;
+}
+
+/**
+ * A nullable field sorts NULL as its largest value on both databases (PostgreSQL's
+ * default; SQLite's is the opposite), so an ordering reads the same on each.
+ */
+export const nullable = (field: string): NullableOrderField => ({ field, nullable: true });
+
+/**
+ * DRF OrderingFilter: `?ordering=-amount,id` over whitelisted fields (API name → model
+ * field); unknown fields are dropped; the default ordering breaks ties so pages are stable.
+ */
+export function orderingFilter(options: { fields: Record<string, string | NullableOrderField>; default: readonly string[] }): FilterBackend {
+  const toOrderBy = (terms: readonly string[]): Ordering[] =>
+    terms.map((term) => {
+      const descending = term.startsWith('-');
+      const column = options.fields[descending ? term.slice(1) : term]!;
+      if (typeof column === 'string') return { field: column, descending };
+      return { field: column.field, descending, nullable: true };
+    });
+  const defaults = toOrderBy(options.default);
+  const names = Object.keys(options.fields);
+  return {
+    parameters: [
+      {
+        name: 'ordering',
+        description: `Which field to use when ordering the results: ${names.join(', ')} (prefix "-" for descending).`,
+        schema: { type: 'string' },
+      },
+    ],
+    orderBy({ ctx }) {
+      const requested = (ctx.query.get('ordering') ?? '')
+        .split(',')
+        .map((term) => term.trim())
+        .filter((term) => term !== '' && Object.hasOwn(options.fields, term.replace(/^-/, '')));
+      if (requested.length === 0) return defaults;
+      const chosen = toOrderBy(requested);
+      const used = new Set(chosen.map((o) => o.field));
+      return [...chosen, ...defaults.filter((o) => !used.has(o.field))];
+    },
+  };
+}
+
+/** One django-filter field: reads a query value into a condition, or throws FieldError. */
+export interface FieldFilter {
+  description: string;
+  schema: Record<string, unknown>;
+  toWhere(value: string, ctx: RequestContext): Condition | Promise<Condition>;
+}
+
+/** django-filter FilterSet: `?name=value` per declared filter; bad values answer 400 keyed by parameter. */
+export function filterSet(filters: Record<string, FieldFilter>): FilterBackend {
+  const entries = Object.entries(filters);
+  return {
+    parameters: entries.map(([name, f]) => ({ name, description: f.description, schema: f.schema, rejects: 400 })),
+    async where({ ctx }) {
+      const conditions: Condition[] = [];
+      const errors: Record<string, string[]> = {};
+      for (const [name, f] of entries) {
+        const value = ctx.query.get(name);
+        // django-filter skips empty values, as an HTML form would send them.
+        if (value === undefined || value === '') continue;
+        try {
+          conditions.push(await f.toWhere(value, ctx));
+        } catch (error) {
+          if (!(error instanceof FieldError)) throw error;
+          errors[name] = error.messages;
+        }
+      }
+      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+      return conditions.length > 0 ? { op: 'and', conditions } : undefined;
+    },
+  };
+}
+
+export type Lookup = 'exact' | 'gte' | 'lte';
+const operators = { exact: 'eq', gte: 'gte', lte: 'lte' } as const;
+const lookupWords = { exact: 'equal to', gte: 'greater than or equal to', lte: 'less than or equal to' } as const;
+
+// The range a 64-bit column can hold: bounds beyond it are clamped, never sent to the database.
+const int64Max = 2n ** 63n - 1n;
+
+/**
+ * A decimal filter on a column holding the value scaled by 10^places (see decimalField).
+ * Exact arithmetic: `gte 12.345` on cents is `>= 1235`, `exact 12.345` matches nothing.
+ */
+export function decimalFilter(field: string, places: number, lookup: Lookup): FieldFilter {
+  return {
+    description: `Amount ${lookupWords[lookup]} this decimal value.`,
+    schema: { type: 'string', format: 'decimal' },
+    toWhere(value) {
+      const parts = parseDecimalText(value.trim());
+      if (!parts) throw new FieldError(['Enter a number.']);
+      let scaled = scaleDecimal(parts, places);
+      if (!fitsPlaces(parts, places)) {
+        if (lookup === 'exact') return { op: 'in', field, values: [] };
+        // Round toward the side that keeps the comparison true: ceil for gte, floor for lte.
+        if (lookup === 'gte' && !parts.negative) scaled += 1n;
+        if (lookup === 'lte' && parts.negative) scaled -= 1n;
+      }
+      if (scaled > int64Max) scaled = int64Max;
+      if (scaled < -int64Max) scaled = -int64Max;
+      return { op: operators[lookup], field, value: scaled };
+    },
+  };
+}
+
+/**
+ * django-filter's BooleanFilter on whether a nullable field is null, read by its
+ * BooleanWidget: true/1 and false/0 (any case); any other value is no filter at all.
+ */
+function nullnessFilter(field: string, trueMeansNull: boolean, description: string): FieldFilter {
+  const choices = new Map([['true', true], ['1', true], ['false', false], ['0', false]]);
+  return {
+    description,
+    schema: { type: 'boolean' },
+    toWhere(value) {
+      const choice = choices.get(value.toLowerCase());
+      if (choice === undefined) return all;
+      const isNull: Condition = { op: 'isNull', field };
+      return choice === trueMeansNull ? isNull : { op: 'not', condition: isNull };
+    },
+  };
+}
+
+/** django-filter's `field__isnull`. */
+export const isNullFilter = (field: string): FieldFilter =>
+  nullnessFilter(field, true, `true: only objects whose ${field} is empty (null); false: only those where it is set.`);
+
+/** Its negation, `?field=true|false`: whether the field is set (`?returned=false`: not returned yet). */
+export const isSetFilter = (field: string): FieldFilter =>
+  nullnessFilter(field, false, `true: only objects whose ${field} is set; false: only those where it is empty (null).`);
+
+export function dateTimeFilter(field: string, lookup: Lookup): FieldFilter {
+  return {
+    description: `${field} ${lookupWords[lookup]} this ISO 8601 date/time.`,
+    schema: { type: 'string', format: 'date-time' },
+    toWhere(value) {
+      const date = parseDateTime(value);
+      if (!date) throw new FieldError(['Enter a valid date/time.']);
+      return { op: operators[lookup], field, value: date };
+    },
+  };
+}
+
+/**
+ * django-filter's ModelChoiceFilter on a foreign key: the id must name a row of the
+ * queryset the caller may choose from, else "Select a valid choice" (the same answer
+ * for a row outside the caller's scope as for one that does not exist).
+ */
+export function relatedFilter(field: string, queryset: RelatedQueryset): FieldFilter {
+  const invalid = new FieldError(['Select a valid choice. That choice is not one of the available choices.']);
+  return {
+    description: `Only objects whose ${field.replace(/_id$/, '')} has this id.`,
+    schema: { type: 'integer' },
+    async toWhere(value, ctx) {
+      // ModelChoiceFilter looks the value up as the primary key (Python's int()).
+      const id = parsePrimaryKey(value)?.id ?? null;
+      if (id === null || !(await existsIn(queryset, id, ctx))) throw invalid;
+      return { op: 'eq', field, value: id };
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// DRF's renderers: each turns a view's answer into bytes of one media type, and names the
+// `?format=` that picks it. A view offers several (JSON and the browsable API by default);
+// negotiation.ts chooses one per request.
+import { pythonInt } from '../fields/index.js';
+import type { Renderer } from '../types.js';
+export type { RenderContext, Renderer } from '../types.js';
+
+/** DRF's JSONRenderer: compact, UTF-8, `application/json` without a charset; `; indent=N` (0–8) indents as DRF does. */
+export const jsonRenderer: Renderer = {
+  mediaType: 'application/json',
+  format: 'json',
+  contentType: 'application/json',
+  render(body, { accepted }) {
+    const indent = accepted?.params.indent === undefined ? null : pythonInt(accepted.params.indent);
+    if (indent === null || indent <= 0n) return JSON.stringify(body);
+    return JSON.stringify(body, null, Number(indent > 8n ? 8n : indent));
+  },
+};
+
+/** A renderer of documents a view writes itself (OpenAPI YAML, a documentation page). */
+export function documentRenderer(mediaType: string, format: string, contentType = mediaType): Renderer {
+  return { mediaType, format, contentType };
+}

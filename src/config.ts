@@ -7,11 +7,11 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseRate, type Rate, type ThrottleRates } from './rest/throttling.js';
+import { parseRate, type Rate, type ThrottleRates } from './rest/rates.js';
 import { apiModels } from './apps/installed.js';
 import type { ModelPermissionSettings } from './rest/model-permissions.js';
 import type { ServerTimeouts } from './http-server.js';
-import { defaultPasswordHashers, hasherNames, weakHasherNames, type HasherName } from './apps/accounts/passwords.js';
+import { defaultPasswordHashers, hasherNames, weakHasherNames, type HasherName } from './apps/accounts/hasher-names.js';
 
 /** The folder holding package.json, whether this runs from src/ (tsx) or dist/src/ (built). */
 function findProjectRoot(from: string): string {

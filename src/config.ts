@@ -6,12 +6,13 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { parseRate, type Rate, type ThrottleRates } from './rest/throttling/index.js';
+import { parseRate, type ThrottleRates } from './rest/throttling/rates.js';
+import type { Rate } from './rest/types.js';
 import { apiModels } from './installed.js';
 import { projectRoot } from './project-root.js';
 import type { ModelPermissionSettings } from './rest/permissions/model-permissions.js';
 import type { ServerTimeouts } from './http-server.js';
-import { defaultPasswordHashers, hasherNames, weakHasherNames, type HasherName } from './apps/accounts/passwords.js';
+import { defaultPasswordHashers, hasherNames, weakHasherNames, type HasherName } from './apps/accounts/hasher-names.js';
 
 export { projectRoot };
 export const defaultSqlitePath = join(projectRoot, 'data', 'db.sqlite3');

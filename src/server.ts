@@ -1,98 +1,15 @@
 // Process entry: load and validate the configuration, migrate, open the database and
 // the throttle counters, build the app, listen, and shut down cleanly on SIGTERM/SIGINT.
-// With WEB_CONCURRENCY > 1 this process is a node:cluster primary: it migrates once,
-// then forks that many workers sharing the port, replaces any that die, and stops them
-// all on SIGTERM/SIGINT. Each worker serves as a single process would.
+// With WEB_CONCURRENCY > 1 this process is a node:cluster primary: it migrates once (in a
+// child process), then forks that many workers sharing the port, replaces any that die, and
+// stops them all on SIGTERM/SIGINT. Each worker serves as a single process would. The
+// primary loads only the configuration and the supervision: the app, the database drivers
+// and the migrations are imported by the processes that use them (./worker.ts, ./migrate-on-start.ts).
+import { fork as forkProcess } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
-import { createApp } from './app.js';
+import { extname } from 'node:path';
 import { ConfigError, loadConfig, resolveSecretKey, type AppConfig, type Config } from './config.js';
-import { openDatabase } from './db/index.js';
-import { createLogger } from './logging.js';
-import { MigrationError, migrate } from './db/migrate.js';
-import { createHttpServer } from './http-server.js';
-import { memoryCounters, openRedisCounters } from './rest/throttling/stores.js';
-
-/** Where the process reports what it does; one line per call. */
-const log = {
-  info: (message: string) => console.log(message),
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
-
-/** A cluster worker's startup failure, sent to the primary, which prints the first one only. */
-interface StartupFailure {
-  startupFailure: string;
-}
-const isStartupFailure = (message: unknown): message is StartupFailure =>
-  typeof (message as Partial<StartupFailure> | null)?.startupFailure === 'string';
-
-/**
- * Stops the process with one line saying why. A cluster worker leaves the saying to its
- * primary (so N workers failing alike print one line) and waits for the message to leave.
- */
-function fail(message: string): Promise<never> {
-  if (cluster.isWorker && process.connected) {
-    return new Promise(() => process.send!({ startupFailure: message } satisfies StartupFailure, () => process.exit(1)));
-  }
-  log.error(message);
-  process.exit(1);
-}
-
-/** Runs `stop` once, on the first SIGTERM or SIGINT. */
-function onStopSignal(stop: (signal: string) => void): void {
-  let stopping = false;
-  const once = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    stop(signal);
-  };
-  process.on('SIGTERM', () => once('SIGTERM'));
-  process.on('SIGINT', () => once('SIGINT'));
-}
-
-async function migrateOrFail(config: Config): Promise<void> {
-  try {
-    await migrate(config.databaseUrl, { log: (line) => log.info(line) });
-  } catch (error) {
-    if (error instanceof MigrationError) return fail(`Database migration failed, not starting: ${error.message}`);
-    return fail(`Cannot reach the database, not starting: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-function listenFailure(port: number, error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason = code === 'EADDRINUSE' ? 'it is already in use' : code === 'EACCES' ? 'permission denied' : String((error as Error).message ?? error);
-  return `Cannot listen on port ${port}: ${reason}.`;
-}
-
-/** One serving process: the whole server, or one cluster worker. */
-async function serve(config: Config, appConfig: AppConfig): Promise<void> {
-  const logger = createLogger(config.log);
-  const db = openDatabase(config.databaseUrl, { statementTimeout: config.timeouts.statement, log: (message) => logger.warn(message) });
-  const counters = config.redisUrl
-    ? await openRedisCounters(config.redisUrl, { failOpen: config.throttleFailOpen, log: (message) => logger.warn(message) })
-    : memoryCounters();
-  const http = createHttpServer(createApp(appConfig, db, { counters, logger }), config.timeouts);
-  // Before listening: whoever reads the `Listening on` line may stop us at once, and a SIGTERM
-  // arriving before its handler would kill the process undrained (exit by signal, not 0 or 1).
-  onStopSignal((signal) => {
-    const grace = config.timeouts.graceful;
-    log.info(`${signal} received: finishing open requests (at most ${grace} s), then exiting.`);
-    void http.drain(grace).then(async (cut) => {
-      if (cut > 0) log.warn(`Closed ${cut} connections still open after ${grace} s.`);
-      await Promise.all([db.close(), counters.close()]);
-      process.exit(cut > 0 ? 1 : 0);
-    });
-  });
-  let port: number;
-  try {
-    ({ port } = await http.listen(config.port));
-  } catch (error) {
-    return fail(listenFailure(config.port, error));
-  }
-  const worker = cluster.isWorker ? `, worker ${cluster.worker!.id}` : '';
-  log.info(`Listening on http://localhost:${port}/api/ (${db.provider}, ${config.env}${worker})`);
-}
+import { fail, isStartupFailure, log, onStopSignal } from './process.js';
 
 /**
  * The cluster primary. A worker that dies after it started listening is replaced; one
@@ -166,10 +83,21 @@ async function main(): Promise<void> {
   }
   const appConfig = resolveSecretKey(config, (message) => log.warn(`Warning: ${message}`));
 
-  if (cluster.isWorker) return serve(config, appConfig);
-  if (config.migrateOnStart) await migrateOrFail(config);
-  if (config.workers > 1) return runPrimary(config, appConfig);
-  return serve(config, appConfig);
+  if (cluster.isWorker) return (await import('./worker.js')).serve(config, appConfig);
+  if (config.workers > 1) {
+    if (config.migrateOnStart) await migrateInChild();
+    return runPrimary(config, appConfig);
+  }
+  if (config.migrateOnStart) await (await import('./migrate-on-start.js')).migrateOrFail(config);
+  return (await import('./worker.js')).serve(config, appConfig);
+}
+
+/** Migrates in a child process (it prints what it applied, or the one line saying why not). */
+async function migrateInChild(): Promise<void> {
+  // The same extension as this module's: .js when built, .ts when run from source.
+  const child = forkProcess(new URL(`./migrate-on-start${extname(import.meta.url)}`, import.meta.url));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) process.exit(1);
 }
 
 main().catch((error: unknown) => fail(`Fatal: ${error instanceof Error ? error.message : String(error)}`));

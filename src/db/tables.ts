@@ -225,7 +225,9 @@ export function sqlTable<R>(env: TableEnvironment, definition: TableDefinition):
         const condition = toSql(where, slots);
         const order = orderSql(orderBy);
         const page = sql`SELECT t.id FROM ${from}${sql.join(joinsFor(used), sql``)} WHERE ${condition} ORDER BY ${order} LIMIT ${slots.take()} OFFSET ${slots.take()}`;
-        return sql`SELECT ${selection} FROM (${page}) AS page JOIN ${from} ON t.id = page.id${sql.join(joinsFor(representationRelations), sql``)} ORDER BY ${order}`;
+        // CROSS JOIN keeps the page as SQLite's outer loop: with a plain JOIN its planner may walk
+        // the whole ordering index instead, probing the page for each row (14 ms at 10k rows).
+        return sql`SELECT ${selection} FROM (${page}) AS page CROSS JOIN ${from}${sql.join(joinsFor(representationRelations), sql``)} WHERE t.id = page.id ORDER BY ${order}`;
       })) as R[];
     },
 

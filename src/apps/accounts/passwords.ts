@@ -8,14 +8,9 @@ import { promisify } from 'node:util';
 import * as argon2 from '@node-rs/argon2';
 import bcrypt from 'bcrypt';
 import { sameSecret } from '../../rest/authentication/keys.js';
+import { defaultPasswordHashers, type HasherName } from './hasher-names.js';
 
-/** Django's algorithm names; md5 and unsalted_md5 are only ever read, and only when listed. */
-export const hasherNames = ['bcrypt_sha256', 'pbkdf2_sha256', 'pbkdf2_sha1', 'argon2', 'bcrypt', 'md5', 'unsalted_md5'] as const;
-export type HasherName = (typeof hasherNames)[number];
-/** Unsalted or fast digests: a hash of theirs is cheap to guess from, so none is made with them. */
-export const weakHasherNames: readonly HasherName[] = ['md5', 'unsalted_md5'];
-/** Ours first; then Django's defaults, so a Django project's hashes verify without configuration. */
-export const defaultPasswordHashers: readonly HasherName[] = ['bcrypt_sha256', 'pbkdf2_sha256', 'pbkdf2_sha1', 'argon2', 'bcrypt'];
+export { defaultPasswordHashers, hasherNames, weakHasherNames, type HasherName } from './hasher-names.js';
 
 interface Hasher {
   verify(password: string, encoded: string): Promise<boolean>;

@@ -7,25 +7,11 @@
 import { ipKeyGenerator } from 'express-rate-limit';
 import { Throttled } from '../errors.js';
 import type { Counter, CounterStore } from './stores.js';
-import type { Rate, RequestContext, Throttle, ThrottleCount, ViewSpec } from '../types.js';
+import type { RequestContext, Throttle, ThrottleCount, ViewSpec } from '../types.js';
+import type { ThrottleRates } from './rates.js';
 export type { Rate, ThrottleCount, Throttle } from '../types.js';
+export { parseRate, type ThrottleRates } from './rates.js';
 
-/** DEFAULT_THROTTLE_RATES: a rate per scope name; null turns that scope's throttling off (DRF's None). */
-export type ThrottleRates = Readonly<Record<string, Rate | null>>;
-
-const periods = new Map(Object.entries({ s: 1, sec: 1, second: 1, m: 60, min: 60, minute: 60, h: 3600, hour: 3600, d: 86400, day: 86400 }));
-
-/**
- * DRF's parse_rate: "N/second|minute|hour|day" (or s, sec, m, min, h, d). "none" is null
- * (no throttling); anything else unreadable is undefined.
- */
-export function parseRate(text: string): Rate | null | undefined {
-  if (text === 'none') return null;
-  const match = /^(\d{1,9})\/([a-z]+)$/.exec(text);
-  const windowSeconds = match ? periods.get(match[2]!) : undefined;
-  const limit = Number(match?.[1]);
-  return windowSeconds && limit > 0 ? { limit, windowSeconds } : undefined;
-}
 
 /**
  * Asks every throttle (in parallel: one round trip to a shared store), sets the
@@ -84,8 +70,9 @@ abstract class SimpleRateThrottle implements Throttle {
     const scope = this.scopeOf(ctx);
     if (scope === undefined) return null;
     const rate = this.rateOf(scope);
+    if (rate === null) return null; // before the key: a rate of `none` costs no address parsing
     const key = this.keyOf(ctx);
-    if (rate === null || key === null) return null;
+    if (key === null) return null;
     let counter = this.counters.get(scope);
     if (!counter) this.counters.set(scope, (counter = this.store.counter(scope, rate.windowSeconds)));
     const hits = await counter.hit(key);

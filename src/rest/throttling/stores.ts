@@ -2,8 +2,7 @@
 // increments) behind a small interface. In memory, counts belong to one process; in
 // Redis (rate-limit-redis: one Lua script per increment), every instance shares them.
 import { MemoryStore, type Options } from 'express-rate-limit';
-import { Redis } from 'ioredis';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import type { RedisReply } from 'rate-limit-redis';
 import { ServiceUnavailable } from '../errors.js';
 import { OutageLog } from '../outage.js';
 
@@ -98,6 +97,8 @@ class Reachability {
  * fails at once, the outage policy answers, and the client reconnects by itself.
  */
 export async function openRedisCounters(url: string, options: RedisCounterOptions): Promise<CounterStore> {
+  // Loaded only when REDIS_URL is set: a process without it never pays for the client.
+  const [{ Redis }, { RedisStore }] = await Promise.all([import('ioredis'), import('rate-limit-redis')]);
   const client = new Redis(url, {
     enableOfflineQueue: false,
     commandTimeout: 1000,

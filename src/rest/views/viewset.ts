@@ -22,14 +22,11 @@ export interface Serializer<Row, Input extends z.ZodObject, Output extends z.Zod
   represent(row: Row): z.output<Output>;
   /** API field names → table columns (e.g. amount → amount_cents); identity when omitted. */
   toModel?(data: Partial<Validated<Input>>): Record<string, unknown>;
-  /** Cross-field or database checks (DRF's validate()); throws ValidationError. */
-  validate?(data: Partial<Validated<Input>>, ctx: RequestContext): Promise<void>;
   /** Model columns a create sets when the body leaves their field out (Django's field defaults, e.g. blank text). */
   defaults?: Record<string, unknown>;
 }
 
 export type Action = 'list' | 'create' | 'retrieve' | 'update' | 'partial_update' | 'destroy';
-const allActions: readonly Action[] = ['list', 'create', 'retrieve', 'update', 'partial_update', 'destroy'];
 
 export interface ModelViewSetOptions<Row, Input extends z.ZodObject, Output extends z.ZodObject> extends Partial<Policies> {
   /** Model name for view names ("Post" → "Post List", "Post Instance"). */
@@ -43,7 +40,6 @@ export interface ModelViewSetOptions<Row, Input extends z.ZodObject, Output exte
   filters?: readonly FilterBackend[];
   /** Columns set by the server on create (DRF's perform_create: owner = request.user). */
   onCreate?: (ctx: RequestContext) => Record<string, unknown>;
-  actions?: readonly Action[];
   /**
    * Rows of another model that refer to this one and forbid deleting it (Django's
    * on_delete=PROTECT, enforced by the foreign key): `name` is their model's, `count`
@@ -86,7 +82,6 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
 ): ViewSet {
   const { table, serializer, pagination } = options;
   const filters = options.filters ?? [];
-  const actions = new Set(options.actions ?? allActions);
   const toModel = serializer.toModel ?? ((data) => data as Record<string, unknown>);
   const { protectedBy } = options;
   const scope = (ctx: RequestContext): Condition => options.scope?.(ctx) ?? all;
@@ -114,7 +109,6 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
 
   async function input(ctx: RequestContext, partial: boolean) {
     const data: Partial<Validated<Input>> = await validateRequest(serializer.input, ctx.data(), ctx, { partial });
-    await serializer.validate?.(data, ctx);
     return toModel(data);
   }
 
@@ -222,7 +216,7 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
     ],
   ];
   const routeOf = (route: 'list' | 'detail') => {
-    const enabled = operations.filter(([action, r]) => r === route && actions.has(action));
+    const enabled = operations.filter(([, r]) => r === route);
     return {
       handlers: Object.fromEntries(enabled.map(([, , method, handler]) => [method, handler])),
       docs: Object.fromEntries(enabled.map(([, , method, , docs]) => [method, docs])),
@@ -237,12 +231,12 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
 
   // OPTIONS `actions` and the browsable API's forms: POST on the list, PUT on an object.
   const fields = serializerInfo(serializer.input, serializer.output);
-  const listForm: ViewForm | undefined = actions.has('create') ? { method: 'POST', fields } : undefined;
-  const detailForm: ViewForm | undefined = actions.has('update') ? { method: 'PUT', fields, object: getObject } : undefined;
+  const listForm: ViewForm = { method: 'POST', fields };
+  const detailForm: ViewForm = { method: 'PUT', fields, object: getObject };
 
   return {
     name,
-    list: { ...policies, name: `${name} List`, ...routeOf('list'), ...(listForm ? { form: listForm } : {}) },
-    detail: { ...policies, name: `${name} Instance`, ...routeOf('detail'), ...(detailForm ? { form: detailForm } : {}) },
+    list: { ...policies, name: `${name} List`, ...routeOf('list'), form: listForm },
+    detail: { ...policies, name: `${name} Instance`, ...routeOf('detail'), form: detailForm },
   };
 }

@@ -3,6 +3,8 @@
 // Also: the generator's rules on small views, and the response checker the HTTP suites use.
 import { readFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -30,6 +32,25 @@ describe('openapi.yaml', () => {
   it('is a valid OpenAPI 3.0 document (swagger-parser)', async () => {
     const api = await SwaggerParser.validate(parseYaml(committed()) as never);
     expect((api as { openapi: string }).openapi).toBe('3.0.3');
+  });
+
+  it('gives every request body an example its schema accepts', async () => {
+    const api = (await SwaggerParser.dereference(parseYaml(committed()) as never)) as unknown as OpenApiDocument;
+    const ajv = new Ajv({ strict: false });
+    addFormats.default(ajv);
+    ajv.addFormat('decimal', /^-?\d*(\.\d*)?$/);
+    let bodies = 0;
+    for (const [path, item] of Object.entries(api.paths)) {
+      for (const [method, operation] of Object.entries(item as Record<string, { requestBody?: { content: Record<string, { schema: object; example?: unknown }> } }>)) {
+        for (const [mediaType, media] of Object.entries(operation.requestBody?.content ?? {})) {
+          bodies += 1;
+          expect(media.example, `${method} ${path} ${mediaType}`).toBeDefined();
+          const validate = ajv.compile(media.schema);
+          expect(validate(media.example), `${method} ${path}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+        }
+      }
+    }
+    expect(bodies).toBeGreaterThan(30);
   });
 
   it('documents exactly the (path, method) pairs Express routes', async () => {

@@ -15,6 +15,7 @@ import { parsedMediaTypes } from '../parsers/index.js';
 import { AllowAny } from '../permissions/index.js';
 import { checkPermissions, ExpressRequestContext, effectivePolicies, methodsOf } from '../views/api-view.js';
 import type { Authenticator, HttpMethod, OperationDocs, ParameterDocs, Policies, ResponseDocs, UrlPatterns, ViewSpec } from '../types.js';
+import { exampleOf } from './examples.js';
 export type { ParameterDocs, ResponseDocs, OperationDocs, SecuritySchemeDocs } from '../types.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -314,7 +315,9 @@ async function operation(
 function requestBodyDocs(components: SchemaComponents, request: z.ZodType) {
   const schema = components.convert(request, 'input');
   const required = ((components.resolve(schema).required as unknown[] | undefined) ?? []).length > 0;
-  return { content: Object.fromEntries(parsedMediaTypes.map((mediaType) => [mediaType, { schema }])), required };
+  const example = exampleOf(schema, (part) => components.resolve(part));
+  const media = example === undefined ? { schema } : { schema, example };
+  return { content: Object.fromEntries(parsedMediaTypes.map((mediaType) => [mediaType, media])), required };
 }
 
 function sortedByKey<T>(record: Record<string, T>): Record<string, T> {

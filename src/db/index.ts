@@ -89,13 +89,7 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
       statements: new Statements(kysely, sqliteRunner(connection)),
       freshness: () => connection.freshness(),
     };
-    return {
-      provider,
-      kysely,
-      ping: () => selectOne(kysely),
-      table: (definition) => sqlTable(env, definition),
-      close: () => kysely.destroy(),
-    };
+    return database(kysely, env);
   }
   const pool = new pg.Pool({
     connectionString: url,
@@ -112,8 +106,13 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
   pool.on('connect', (client) => client.on('error', () => undefined));
   const kysely = new Kysely<Tables>({ dialect: postgresDialect(pool, health, options.onQuery) });
   const env: TableEnvironment = { provider, statements: new Statements(kysely, postgresRunner(pool, health, options.onQuery)) };
+  return database(kysely, env);
+}
+
+/** The Database of either kind, over its Kysely instance and its tables' environment. */
+function database(kysely: Kysely<Tables>, env: TableEnvironment): Database {
   return {
-    provider,
+    provider: env.provider,
     kysely,
     ping: () => selectOne(kysely),
     table: (definition) => sqlTable(env, definition),

@@ -35,6 +35,7 @@ export interface AppOptions {
   counters?: CounterStore;
 }
 
+const silentLogger = pino({ level: 'silent' });
 const apiDocs = { schemaPath: '/api/schema/', docsPath: '/api/docs/', redocPath: '/api/redoc/' };
 const healthPaths = ['/healthz', '/readyz'];
 
@@ -49,7 +50,7 @@ export const apiInfo: ApiInfo = {
 };
 
 /** The URL table; `counters` is where throttles count (shared by every instance when it is Redis). */
-export function urlPatterns(config: AppConfig, db: Database, { counters = memoryCounters() }: Pick<AppOptions, 'counters'> = {}): UrlPatterns {
+export function urlPatterns(config: AppConfig, db: Database, { counters = memoryCounters(), logger = silentLogger }: AppOptions = {}): UrlPatterns {
   const accounts = accountsApp(config, db);
   const throttles = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle].map((Throttle) => new Throttle(config.throttleRates, counters));
   const browsable = browsableApi({
@@ -73,7 +74,7 @@ export function urlPatterns(config: AppConfig, db: Database, { counters = memory
   const health = healthRoutes({
     probes: { database: () => db.ping(), ...(counters.ping ? { redis: () => counters.ping!() } : {}) },
     // The reason without a stack: a probe polled through an outage must not flood the log.
-    onFailure: (name, error, req) => req.log.warn({ reason: failureReason(error) }, `readiness: ${name} unavailable`),
+    onFailure: (name, error, req) => logger.warn({ reqId: req.id, reason: failureReason(error) }, `readiness: ${name} unavailable`),
   });
   const patterns: UrlPatterns = withApiDocs(
     {
@@ -87,7 +88,7 @@ export function urlPatterns(config: AppConfig, db: Database, { counters = memory
 }
 
 export function createApp(config: AppConfig, db: Database, options: AppOptions = {}): Express {
-  const logger = options.logger ?? pino({ level: 'silent' });
+  const logger = options.logger ?? silentLogger;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

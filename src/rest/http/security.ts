@@ -2,9 +2,52 @@
 // add the security headers (SecurityMiddleware, XFrameOptionsMiddleware, with helmet), and
 // answer CORS as django-cors-headers does (with the `cors` package). Each is one
 // middleware built once; per request they do a lookup and set precomputed headers.
+import type { IncomingMessage } from 'node:http';
 import cors from 'cors';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import helmet from 'helmet';
+
+type Header = readonly [name: string, value: string];
+
+/** A middleware that only sets headers, seen as a method so helmet's and cors' own signatures fit it. */
+interface HeaderMiddleware {
+  run(req: Partial<IncomingMessage>, res: HeaderSink, next: () => void): void;
+}
+interface HeaderSink {
+  getHeader(name: string): number | string | string[] | undefined;
+  setHeader(name: string, value: number | string | readonly string[]): void;
+  removeHeader(name: string): void;
+  end(): void;
+}
+
+/**
+ * The headers `middleware` sets on a response to `req` (a stand-in with only what it reads),
+ * recorded once when the app is built: helmet's and cors' answers depend on the configuration
+ * and on nothing of the request, so each request replays them instead of running the library.
+ */
+function headersSetBy(middleware: HeaderMiddleware, req: Partial<IncomingMessage>): Header[] {
+  const headers = new Map<string, Header>();
+  const sink: HeaderSink = {
+    getHeader: (name) => headers.get(name.toLowerCase())?.[1],
+    setHeader: (name, value) => void headers.set(name.toLowerCase(), [name, String(value)]),
+    removeHeader: (name) => void headers.delete(name.toLowerCase()),
+    end: () => {
+      throw new Error('A header middleware answered the request itself.');
+    },
+  };
+  let passedOn = false;
+  middleware.run(req, sink, () => (passedOn = true));
+  if (!passedOn) throw new Error('A header middleware did not pass the request on synchronously.');
+  return [...headers.values()];
+}
+
+/** Sets recorded headers; Vary is added to (another middleware may have set it), not replaced. */
+function replay(res: Response, headers: readonly Header[]): void {
+  for (const [name, value] of headers) {
+    if (name === 'Vary') res.vary(value);
+    else res.setHeader(name, value);
+  }
+}
 
 /** Django's host_validation_re: a name or IPv4 address, or a bracketed IPv6 address, and a port. */
 const hostHeader = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(:[0-9]+)?$/;
@@ -90,7 +133,7 @@ const contentSecurityPolicy = {
  * helmet's other headers are left off, as Django sends none of them.
  */
 export function securityHeaders(hsts: HstsOptions | null): RequestHandler {
-  const headers = helmet({
+  const headers: RequestHandler = helmet({
     contentSecurityPolicy,
     crossOriginEmbedderPolicy: false,
     crossOriginOpenerPolicy: { policy: 'same-origin' },
@@ -105,9 +148,12 @@ export function securityHeaders(hsts: HstsOptions | null): RequestHandler {
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false,
   });
-  if (!hsts) return headers;
-  const strictTransport = helmet.strictTransportSecurity(hsts);
-  return (req, res, next) => headers(req, res, () => (req.secure ? strictTransport(req, res, next) : next()));
+  const always = headersSetBy({ run: headers }, {});
+  const secure = hsts ? [...always, ...headersSetBy({ run: helmet.strictTransportSecurity(hsts) }, {})] : always;
+  return (req, res, next) => {
+    replay(res, hsts && req.secure ? secure : always);
+    next();
+  };
 }
 
 /** django-cors-headers' CORS_ALLOWED_ORIGINS and CORS_ALLOW_CREDENTIALS. */
@@ -136,7 +182,13 @@ export function crossOrigin({ allowedOrigins, allowCredentials }: CorsOptions): 
     maxAge: 86400,
     preflightContinue: true,
   });
-  return (req, res, next) =>
+  // Most requests (same origin, mobile apps, scripts) send no Origin: their headers are always the same.
+  const withoutOrigin = headersSetBy({ run: headers }, { method: 'GET', headers: {} });
+  return (req, res, next) => {
+    if (req.headers.origin === undefined && req.method !== 'OPTIONS') {
+      replay(res, withoutOrigin);
+      return next();
+    }
     headers(req, res, () => {
       if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
         res.status(200).set('Content-Length', '0').end();
@@ -144,4 +196,5 @@ export function crossOrigin({ allowedOrigins, allowCredentials }: CorsOptions): 
       }
       next();
     });
+  };
 }

@@ -2,7 +2,7 @@
 // detail route, and the root lists every registered resource with its absolute URL.
 // urls() is the route table (DRF's router.urls): the app mounts it, and the OpenAPI
 // document is derived from it.
-import type { IRouter } from 'express';
+import type { IRouter, RequestHandler } from 'express';
 import { z } from 'zod';
 import { origin } from '../http/urls.js';
 import type { ViewSet } from './viewset.js';
@@ -49,7 +49,82 @@ export class DefaultRouter {
   }
 }
 
-/** Mounts each route's view under every method (the view answers 405 itself for the ones it lacks). */
+/** One segment of a route's path: text matched case-insensitively (kept lowercased), or a parameter. */
+type Segment = { literal: string } | { param: string };
+
+interface PatternRoute {
+  segments: readonly Segment[];
+  handler: RequestHandler;
+}
+
+/** A path's segments without its one optional trailing slash ('/api/posts/' → ['api', 'posts']). */
+function segmentsOf(path: string): string[] {
+  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(1, -1) : path.slice(1);
+  return trimmed.split('/');
+}
+
+/** The route's parameters when `segments` (a request path's) match it, else null. */
+function matchRoute(route: PatternRoute, segments: readonly string[]): Record<string, string> | null {
+  if (route.segments.length !== segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const pattern = route.segments[i]!;
+    const segment = segments[i]!;
+    if ('literal' in pattern) {
+      if (pattern.literal !== segment.toLowerCase()) return null;
+    } else {
+      if (segment === '') return null;
+      params[pattern.param] = segment;
+    }
+  }
+  return params;
+}
+
+/** Express's decoding of a path parameter: a malformed escape is the client's 400. */
+function decodeParam(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw Object.assign(new URIError(`Failed to decode param '${value}'`), { status: 400, statusCode: 400 });
+  }
+}
+
+/**
+ * Mounts the URL table as one middleware that finds a request's view by lookup rather than by
+ * trying every route in turn: Express's matching (case-insensitive, an optional trailing slash,
+ * parameters decoded into req.params, the first route registered wins) without its scan. Every
+ * method reaches the view, which answers 405 itself for the ones it lacks.
+ */
 export function mountRoutes(app: IRouter, routes: readonly Route[], defaults: Policies): void {
-  for (const [path, view] of routes) app.all(path, toRequestHandler(view, defaults));
+  const exact = new Map<string, RequestHandler>();
+  const patterns: PatternRoute[] = [];
+  for (const [path, view] of routes) {
+    const handler = toRequestHandler(view, defaults);
+    const segments = segmentsOf(path).map((segment): Segment => (segment.startsWith(':') ? { param: segment.slice(1) } : { literal: segment.toLowerCase() }));
+    const key = segments.map((segment) => ('literal' in segment ? segment.literal : ':')).join('/');
+    const literal = segments.every((segment) => 'literal' in segment);
+    // A literal path an earlier pattern also matches stays in order behind it, as Express would try them.
+    const shadowed = patterns.some((route) => matchRoute(route, key.split('/')) !== null);
+    if (literal && !shadowed) {
+      if (!exact.has(key)) exact.set(key, handler);
+    } else patterns.push({ segments, handler });
+  }
+  const dispatch: RequestHandler = (req, res, next) => {
+    const segments = segmentsOf(req.path);
+    const handler = exact.get(segments.join('/').toLowerCase());
+    if (handler) return handler(req, res, next);
+    for (const route of patterns) {
+      const params = matchRoute(route, segments);
+      if (params === null) continue;
+      try {
+        for (const name in params) params[name] = decodeParam(params[name]!);
+      } catch (error) {
+        return next(error);
+      }
+      req.params = params;
+      return route.handler(req, res, next);
+    }
+    next();
+  };
+  app.use(dispatch);
 }

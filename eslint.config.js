@@ -5,7 +5,7 @@ import noImportCycle from './eslint/no-import-cycle.js';
 // The layers and what each may import (README, "Architecture"). Patterns match the import
 // specifier, so each names the folder however deep the importing file sits.
 const generated = { group: ['**/generated/**', '@prisma/client', '@prisma/client/**', '.prisma/**'], message: 'Generated code belongs to src/db alone.' };
-const config = (who) => ({ group: ['**/config.js', '**/config'], message: `${who} takes its settings as arguments, never from src/config.` });
+const config = (who) => ({ group: ['**/config.js', '**/config', '**/config/**'], message: `${who} takes its settings as arguments, never from src/config.` });
 const folder = (name, message) => ({ group: [`**/${name}/**`], message });
 
 export default tseslint.config(
@@ -50,6 +50,17 @@ export default tseslint.config(
       config('src/db'),
       folder('apps', 'src/db never imports src/apps.'),
       folder('cli', 'src/db never imports src/cli.'),
+    ] }] },
+  },
+  {
+    // The settings are read before anything is built, in the cluster primary too: facts they check
+    // (the installed models, the hashers' names) live in leaf modules, not in the apps.
+    files: ['src/config.ts', 'src/config/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [
+      folder('apps', 'src/config never imports src/apps.'),
+      folder('db', 'src/config never imports src/db.'),
+      folder('cli', 'src/config never imports src/cli.'),
+      generated,
     ] }] },
   },
   {

@@ -5,7 +5,9 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
-import { models, serializeFixture, writeField, writePrimaryKey, type FixtureObject, type Model } from './fixtures.js';
+import { serializeFixture, type FixtureObject } from './fixtures/format.js';
+import { models, type Model } from './fixtures/models.js';
+import { writeField, writePrimaryKey } from './fixtures/values.js';
 import { CommandError, withDatabase, type Command } from './command.js';
 
 /** Django's INSTALLED_APPS order; within an app, its models in definition order (the order of `models`). */

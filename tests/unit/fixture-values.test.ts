@@ -1,7 +1,8 @@
-// The value conversions of Django's fixture format (src/cli/fixtures.ts): amounts exactly to
+// The value conversions of Django's fixture format (src/cli/fixtures/): amounts exactly to
 // cents and back, datetimes as Django writes and reads them, Django's JSON layouts.
 import { describe, expect, it } from 'vitest';
-import { readCents, readDatetime, serializeFixture, writeCents, writeDatetime } from '../../src/cli/fixtures.js';
+import { serializeFixture } from '../../src/cli/fixtures/format.js';
+import { readCents, readDatetime, writeCents, writeDatetime } from '../../src/cli/fixtures/values.js';
 
 describe('amounts', () => {
   it.each<[unknown, bigint]>([

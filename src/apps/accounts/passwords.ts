@@ -8,9 +8,9 @@ import { promisify } from 'node:util';
 import * as argon2 from '@node-rs/argon2';
 import bcrypt from 'bcrypt';
 import { sameSecret } from '../../rest/authentication/keys.js';
-import { defaultPasswordHashers, type HasherName } from './hasher-names.js';
+import { defaultPasswordHashers, type HasherName } from '../../password-hasher-names.js';
 
-export { defaultPasswordHashers, hasherNames, weakHasherNames, type HasherName } from './hasher-names.js';
+export { defaultPasswordHashers, hasherNames, weakHasherNames, type HasherName } from '../../password-hasher-names.js';
 
 interface Hasher {
   verify(password: string, encoded: string): Promise<boolean>;

@@ -139,12 +139,11 @@ function send(ctx: RequestContext, view: ViewSpec, status: number, body: unknown
   const page = renderer.format === 'api';
   if ((body === undefined || status === 204) && !page) return void res.status(status).set(headers).vary('Accept').end();
   const finish = (text: string) => {
-    const bytes = Buffer.from(text);
     // Vary is added to (CORS has set `Vary: Origin`), not replaced.
     res.status(status === 204 ? 200 : status).set(headers).vary('Accept');
     res.setHeader('Content-Type', renderer.contentType);
-    res.setHeader('Content-Length', bytes.length);
-    res.end(bytes);
+    res.setHeader('Content-Length', Buffer.byteLength(text));
+    res.end(text);
   };
   const text = renderer.render ? renderer.render(body, { ctx, view, status, headers, accepted }) : (body as string);
   return typeof text === 'string' ? finish(text) : text.then(finish);

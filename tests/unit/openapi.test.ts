@@ -15,7 +15,7 @@ import { jwtSecurityScheme } from '../../src/rest/authentication/jwt/index.js';
 import { sessionSecurityScheme } from '../../src/rest/authentication/session.js';
 import { openApiDocument, openApiPath, type OpenApiDocument } from '../../src/rest/openapi/index.js';
 import { AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly } from '../../src/rest/permissions/index.js';
-import type { Route } from '../../src/rest/views/router.js';
+import type { MountedRoute, Route } from '../../src/rest/views/router.js';
 import type { Throttle } from '../../src/rest/throttling/index.js';
 import type { HttpMethod, ViewHandler, ViewSpec } from '../../src/rest/views/api-view.js';
 import { ResponseMismatch, SpecValidator, type ObservedResponse } from '../support/openapi.js';
@@ -60,6 +60,9 @@ describe('openapi.yaml', () => {
       for (const layer of app.router.stack) {
         // A mounted router would hide its routes from this walk: the URL table is flat.
         expect((layer.handle as { stack?: unknown }).stack, `a router mounted outside urlPatterns (${layer.name})`).toBeUndefined();
+        // The URL table is one middleware (mountRoutes) that names its routes.
+        const { urlTable } = layer.handle as { urlTable?: MountedRoute[] };
+        for (const { path, methods } of urlTable ?? []) for (const verb of methods) pairs.push(`${verb} ${openApiPath(path)}`);
         if (!layer.route) continue;
         // A view answers the methods it has handlers for (app.all registers it under every verb);
         // anything else routed answers the verbs it was registered for.

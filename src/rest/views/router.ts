@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { origin } from '../http/urls.js';
 import type { ViewSet } from './viewset.js';
 import { toRequestHandler } from './api-view.js';
-import type { Policies, Route, ViewSpec } from '../types.js';
+import type { HttpMethod, Policies, Route, ViewSpec } from '../types.js';
 export type { Route, UrlPatterns } from '../types.js';
 
 const apiRootSchema = z
@@ -57,6 +57,12 @@ interface PatternRoute {
   handler: RequestHandler;
 }
 
+/** What the mounted middleware tells of its table (`urlTable`), for a test to compare with the document. */
+export interface MountedRoute {
+  path: string;
+  methods: readonly HttpMethod[];
+}
+
 /** A path's segments without its one optional trailing slash ('/api/posts/' → ['api', 'posts']). */
 function segmentsOf(path: string): string[] {
   const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(1, -1) : path.slice(1);
@@ -98,8 +104,10 @@ function decodeParam(value: string): string {
 export function mountRoutes(app: IRouter, routes: readonly Route[], defaults: Policies): void {
   const exact = new Map<string, RequestHandler>();
   const patterns: PatternRoute[] = [];
+  const table: MountedRoute[] = [];
   for (const [path, view] of routes) {
     const handler = toRequestHandler(view, defaults);
+    table.push({ path, methods: handler.methods });
     const segments = segmentsOf(path).map((segment): Segment => (segment.startsWith(':') ? { param: segment.slice(1) } : { literal: segment.toLowerCase() }));
     const key = segments.map((segment) => ('literal' in segment ? segment.literal : ':')).join('/');
     const literal = segments.every((segment) => 'literal' in segment);
@@ -126,5 +134,5 @@ export function mountRoutes(app: IRouter, routes: readonly Route[], defaults: Po
     }
     next();
   };
-  app.use(dispatch);
+  app.use(Object.assign(dispatch, { urlTable: table }));
 }

@@ -25,7 +25,8 @@ import type { DB } from '../generated/kysely/database.js';
 import { postgresDialect, SqliteConnection, sqliteDialect } from './drivers.js';
 import { DatabaseHealth } from './errors.js';
 import { postgresRunner, sqliteRunner, Statements } from './statements.js';
-import { sqlTable, type TableDefinition, type TableEnvironment } from './tables.js';
+import type { ColumnOf, NoRelations, RelatedColumn, Relations, TableName, TableRow, TypedTableDefinition } from './definitions.js';
+import { sqlTable, type TableEnvironment } from './tables.js';
 import type { Provider } from './provider.js';
 import { postgresTypes } from './values.js';
 import type { Table } from '../rest/data/index.js';
@@ -38,10 +39,17 @@ export interface Database {
   provider: Provider;
   /** The typed query builder; rows follow the value conventions above on both databases. */
   kysely: Kysely<Tables>;
-  /** A table as the toolkit's viewsets use it (src/rest/data.ts), its queries compiled once per shape. */
   /** Resolves when the database answers `SELECT 1` (the readiness probe). */
   ping(): Promise<void>;
-  table<Row>(definition: TableDefinition): Table<Row>;
+  /** A table as the toolkit's viewsets use it (src/rest/data), its queries compiled once per shape. */
+  table<
+    T extends TableName,
+    C extends ColumnOf<T>,
+    R extends Relations<T> = NoRelations,
+    J extends Record<string, RelatedColumn<R>> = NoRelations,
+  >(
+    definition: TypedTableDefinition<T, C, R, J>,
+  ): Table<TableRow<T, C, R, J>>;
   close(): Promise<void>;
 }
 
@@ -115,7 +123,10 @@ function database(kysely: Kysely<Tables>, env: TableEnvironment): Database {
     provider: env.provider,
     kysely,
     ping: () => selectOne(kysely),
-    table: (definition) => sqlTable(env, definition),
+    // The SQL reads exactly the columns and aliases the definition names, so its rows are TableRow's.
+    table: <T extends TableName, C extends ColumnOf<T>, R extends Relations<T>, J extends Record<string, RelatedColumn<R>>>(
+      definition: TypedTableDefinition<T, C, R, J>,
+    ) => sqlTable(env, definition) as Table<TableRow<T, C, R, J>>,
     close: () => kysely.destroy(),
   };
 }

@@ -19,6 +19,7 @@ import type { Provider } from './provider.js';
 import type { Row } from './drivers.js';
 import type { Slots, Statements } from './statements.js';
 
+/** What the SQL needs of a table; ./definitions.ts checks each name against the schema. */
 export interface TableDefinition {
   table: string;
   /** The columns read for each row. */
@@ -59,7 +60,7 @@ export const likeLiteral = (term: string) => term.replace(/[\\%_]/g, '\\$&');
 /** An FTS5 phrase: the term as one quoted string (its own quotes doubled). */
 const ftsPhrase = (term: string) => `"${term.replaceAll('"', '""')}"`;
 
-export function sqlTable<R>(env: TableEnvironment, definition: TableDefinition): Table<R> {
+export function sqlTable(env: TableEnvironment, definition: TableDefinition): Table<Row> {
   const { provider, statements } = env;
   const { table, columns, relations = {}, joined = {}, searchIndex } = definition;
   const insertNow = definition.now?.insert ?? [];
@@ -184,7 +185,7 @@ export function sqlTable<R>(env: TableEnvironment, definition: TableDefinition):
     return Number(rows[0]!.count);
   }
 
-  async function find(where: Condition): Promise<R | null> {
+  async function find(where: Condition): Promise<Row | null> {
     const values: unknown[] = [];
     const used = new Set<string>();
     const key = collect(where, values, used);
@@ -193,15 +194,15 @@ export function sqlTable<R>(env: TableEnvironment, definition: TableDefinition):
       const condition = toSql(where, slots);
       return sql`SELECT ${selection} FROM ${from}${sql.join(joinsFor(used), sql``)} WHERE ${condition} LIMIT 1`;
     });
-    return (rows[0] as R | undefined) ?? null;
+    return rows[0] ?? null;
   }
   const byId = (id: number) => find({ op: 'eq', field: 'id', value: id });
   // Without related columns a write returns the row itself: one statement. With them, the
   // written row is read back joined.
   const returning = Object.keys(joined).length === 0 ? sql.join(columns.map((c) => sql.id(c))) : sql`id`;
-  async function written(rows: Row[]): Promise<R> {
+  async function written(rows: Row[]): Promise<Row> {
     if (rows.length === 0) throw new RowGone();
-    if (Object.keys(joined).length === 0) return rows[0] as R;
+    if (Object.keys(joined).length === 0) return rows[0]!;
     const row = await byId(Number(rows[0]!.id));
     if (row === null) throw new RowGone();
     return row;
@@ -228,7 +229,7 @@ export function sqlTable<R>(env: TableEnvironment, definition: TableDefinition):
         // CROSS JOIN keeps the page as SQLite's outer loop: with a plain JOIN its planner may walk
         // the whole ordering index instead, probing the page for each row (14 ms at 10k rows).
         return sql`SELECT ${selection} FROM (${page}) AS page CROSS JOIN ${from}${sql.join(joinsFor(representationRelations), sql``)} WHERE t.id = page.id ORDER BY ${order}`;
-      })) as R[];
+      }));
     },
 
     find,

@@ -36,15 +36,15 @@ describeWithDatabase('search with a trigram index', () => {
   afterAll(() => db.destroy());
 
   it('answers as a scan does, for terms short and long', async () => {
-    const definition = { table: 'posts_post', columns: ['id'] };
-    const indexed = db.table<{ id: number }>({ ...definition, searchIndex: { table: 'posts_post_fts', columns: ['title', 'body'] } });
-    const scanned = db.table<{ id: number }>(definition);
-    const order = [{ field: 'id', descending: false }];
-    const ids = async (table: typeof indexed, where: Condition) => (await table.list(where, order, 0, 1000)).map((r) => r.id);
+    const definition = { table: 'posts_post', columns: ['id', 'title', 'body'] } as const;
+    const indexed = db.table({ ...definition, searchIndex: { table: 'posts_post_fts', columns: ['title', 'body'] } });
+    const scanned = db.table(definition);
+    const order = [{ field: 'id', descending: false } as const];
+    const ids = async (table: typeof indexed, where: Condition<'title' | 'body'>) => (await table.list(where, order, 0, 1000)).map((r) => r.id);
     const terms = [...Array.from({ length: 150 }, () => text(1 + Math.floor(random() * 4))), 'django', 'DJANGO', 'edited', '%', '_', '\\'];
     let nonEmpty = 0;
     for (const term of terms) {
-      const where: Condition = { op: 'icontains', fields: ['title', 'body'], term };
+      const where: Condition<'title' | 'body'> = { op: 'icontains', fields: ['title', 'body'], term };
       const expected = await ids(scanned, where);
       expect(await ids(indexed, where), term).toEqual(expected);
       expect(await indexed.count(where), term).toBe(expected.length);

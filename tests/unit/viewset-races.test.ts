@@ -35,8 +35,7 @@ function app(options: { model: Partial<Table<Row>>; partExists?: () => Promise<n
     serializer: {
       input: z.object({ part: primaryKeyRelatedField({ table: { count: options.partExists ?? (async () => 1) } }) }),
       output: z.object({ id: z.int(), part: z.int() }),
-      toModel: ({ part }) => ({ partId: part }),
-      represent: (row: Row) => ({ id: row.id, part: row.partId }),
+      sources: { part: 'partId' },
     },
     permissions: [IsAuthenticated],
     pagination: pageNumberPagination({ pageSize: 10 }),

@@ -6,7 +6,7 @@ import { joinedUser, userOf } from './users.js';
 
 export function authTokenStore(db: Database): TokenStore {
   // Read on every token-authenticated request: a statement compiled once, the user joined.
-  const tokens = db.table<Record<string, unknown> & { digest: string; created_at: Date }>({
+  const tokens = db.table({
     table: 'authtoken_token',
     columns: ['digest', 'created_at'],
     relations: { user: { table: 'auth_user', column: 'user_id' } },

@@ -6,7 +6,7 @@ import { joinedUser, userOf } from './users.js';
 
 export function sessionStore(db: Database): SessionStore {
   // Read on every session-authenticated request: a statement compiled once, the user joined.
-  const sessions = db.table<Record<string, unknown> & { digest: string; expires_at: Date }>({
+  const sessions = db.table({
     table: 'django_session',
     columns: ['digest', 'expires_at'],
     relations: { user: { table: 'auth_user', column: 'user_id' } },

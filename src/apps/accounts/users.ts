@@ -18,12 +18,20 @@ const authUserColumns = {
   credentialsChangedAt: 'credentials_changed_at',
 } as const;
 
-/** The same columns of the `user` relation, joined to a row that belongs to a user (token, session). */
-export const joinedUser = Object.fromEntries(Object.entries(authUserColumns).map(([name, column]) => [`user_${name}`, `user.${column}`]));
+/** authUserColumns of the `user` relation, joined to a row under `${prefix}${name}` aliases. */
+type JoinedUser<Prefix extends string> = {
+  [Name in keyof typeof authUserColumns as `${Prefix}${Name}`]: `user.${(typeof authUserColumns)[Name]}`;
+};
+function joinedUserColumns<Prefix extends string>(prefix: Prefix): JoinedUser<Prefix> {
+  return Object.fromEntries(Object.entries(authUserColumns).map(([name, column]) => [`${prefix}${name}`, `user.${column}`])) as JoinedUser<Prefix>;
+}
+
+/** The user's columns joined to a row that belongs to a user (token, session). */
+export const joinedUser = joinedUserColumns('user_');
 
 /** The User of a row with `joinedUser`'s columns. */
-export function userOf(row: Record<string, unknown>): User {
-  return Object.fromEntries(Object.keys(authUserColumns).map((name) => [name, row[`user_${name}`]])) as unknown as User;
+export function userOf(row: { [Name in keyof JoinedUser<'user_'>]: unknown }): User {
+  return Object.fromEntries(Object.keys(authUserColumns).map((name) => [name, row[`user_${name}` as keyof JoinedUser<'user_'>]])) as unknown as User;
 }
 
 /** authUserColumns for Kysely's select(). */
@@ -83,11 +91,11 @@ export class Users {
     private readonly db: Database,
     private readonly hasher: PasswordHasher,
   ) {
-    this.table = db.table<User>({
+    this.table = db.table({
       table: 'auth_user',
       columns: [],
       relations: { user: { table: 'auth_user', column: 'id' } },
-      joined: Object.fromEntries(Object.entries(authUserColumns).map(([name, column]) => [name, `user.${column}`])),
+      joined: joinedUserColumns(''),
     });
   }
 

@@ -1,14 +1,12 @@
 // Posts: everyone reads, authenticated users write, only the owner changes a post.
 import { z } from 'zod';
-import type { Database, Selectable, Tables } from '../../db/index.js';
+import type { Database } from '../../db/index.js';
 import { charField, formatDateTime, representation } from '../../rest/fields/index.js';
 import { filterSet, orderingFilter, relatedFilter, searchFilter } from '../../rest/filters/index.js';
 import type { ModelPermissionPolicy } from '../../rest/permissions/model-permissions.js';
 import { pageNumberPagination } from '../../rest/pagination/index.js';
 import { IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly } from '../../rest/permissions/index.js';
 import { modelViewSet } from '../../rest/views/viewset.js';
-
-type PostRow = Selectable<Tables['posts_post']> & { owner_username: string };
 
 const postInput = z.object({ title: charField({ maxLength: 200 }), body: charField() });
 const postOutput = z.object({
@@ -23,7 +21,7 @@ const postOutput = z.object({
 export function postsViewSet(db: Database, modelPermissions: ModelPermissionPolicy) {
   return modelViewSet({
     name: 'Post',
-    table: db.table<PostRow>({
+    table: db.table({
       table: 'posts_post',
       columns: ['id', 'title', 'body', 'owner_id', 'created_at', 'updated_at'],
       relations: { owner: { table: 'auth_user', column: 'owner_id' } },
@@ -35,24 +33,15 @@ export function postsViewSet(db: Database, modelPermissions: ModelPermissionPoli
     serializer: {
       input: postInput,
       output: postOutput,
-      represent: (post: PostRow) => ({
-        id: post.id,
-        title: post.title,
-        body: post.body,
-        owner: post.owner_username,
-        created_at: formatDateTime(post.created_at),
-        updated_at: formatDateTime(post.updated_at),
-      }),
+      sources: { owner: 'owner_username' },
+      represent: { created_at: formatDateTime, updated_at: formatDateTime },
     },
     permissions: [IsAuthenticatedOrReadOnly, ...modelPermissions('posts.post', { anonReadOnly: true }), IsOwnerOrReadOnly],
     pagination: pageNumberPagination({ pageSize: 10, maxPageSize: 100 }),
     filters: [
       filterSet({ owner: relatedFilter('owner_id', { table: db.table({ table: 'auth_user', columns: ['id'] }) }) }),
       searchFilter(['title', 'body']),
-      orderingFilter({
-        fields: { id: 'id', title: 'title', created_at: 'created_at', updated_at: 'updated_at' },
-        default: ['-created_at', '-id'],
-      }),
+      orderingFilter({ fields: ['id', 'title', 'created_at', 'updated_at'], default: ['-created_at', '-id'] }),
     ],
     onCreate: (ctx) => ({ owner_id: ctx.requireUser.id }),
   });

@@ -1,6 +1,6 @@
 // Transactions: private to their user. Amounts are exact decimals kept as integer cents.
 import { z } from 'zod';
-import type { Database, Selectable, Tables } from '../../db/index.js';
+import type { Database } from '../../db/index.js';
 import { charField, decimalField, formatDateTime, formatScaled, representation } from '../../rest/fields/index.js';
 import { dateTimeFilter, decimalFilter, filterSet, orderingFilter, searchFilter } from '../../rest/filters/index.js';
 import type { ModelPermissionPolicy } from '../../rest/permissions/model-permissions.js';
@@ -24,7 +24,7 @@ const transactionOutput = z.object({
 export function transactionsViewSet(db: Database, modelPermissions: ModelPermissionPolicy) {
   return modelViewSet({
     name: 'Transaction',
-    table: db.table<Selectable<Tables['transactions_transaction']>>({
+    table: db.table({
       table: 'transactions_transaction',
       columns: ['id', 'user_id', 'amount_cents', 'description', 'timestamp'],
       now: { insert: ['timestamp'] },
@@ -33,17 +33,8 @@ export function transactionsViewSet(db: Database, modelPermissions: ModelPermiss
       input: transactionInput,
       output: transactionOutput,
       defaults: { description: '' },
-      toModel: ({ amount, description }) => ({
-        ...(amount === undefined ? {} : { amount_cents: amount }),
-        ...(description === undefined ? {} : { description }),
-      }),
-      represent: (t) => ({
-        id: t.id,
-        user: t.user_id,
-        amount: formatScaled(t.amount_cents, places),
-        description: t.description,
-        timestamp: formatDateTime(t.timestamp),
-      }),
+      sources: { user: 'user_id', amount: 'amount_cents' },
+      represent: { amount: (cents) => formatScaled(cents, places), timestamp: formatDateTime },
     },
     ...ownedBy('user_id'),
     permissions: [IsAuthenticated, ...modelPermissions('transactions.transaction')],

@@ -7,25 +7,47 @@
 
 export type Value = string | number | bigint | boolean | Date | null;
 
-/** A condition on rows: a tiny AST, compiled to SQL once per shape by the implementation. */
-export type Condition =
-  | { op: 'eq' | 'lt' | 'lte' | 'gt' | 'gte'; field: string; value: Value }
-  | { op: 'in'; field: string; values: readonly Value[] }
-  | { op: 'isNull'; field: string }
-  /** Django's icontains over several fields: the term (taken literally) is in at least one of them, any case. */
-  | { op: 'icontains'; fields: readonly string[]; term: string }
-  | { op: 'and' | 'or'; conditions: readonly Condition[] }
-  | { op: 'not'; condition: Condition };
+declare const relatedRows: unique symbol;
+/**
+ * A row type's to-one relations, by name, for the compiler only: no row carries this key.
+ * A table that declares relations reads rows of type `Columns & Related<{ owner: UserRow }>`,
+ * so `owner.username` is a field of it and `owner.usrname` is not.
+ */
+export interface Related<Relations> {
+  readonly [relatedRows]?: Relations;
+}
 
-export const all: Condition = { op: 'and', conditions: [] };
-export const eq = (field: string, value: Value): Condition => ({ op: 'eq', field, value });
-export const and = (...conditions: Condition[]): Condition => {
+/** A column of the row type. */
+export type ColumnOf<Row> = keyof Row & string;
+/** What a condition or an ordering may name: a column, or `relation.column` through a declared relation. */
+export type FieldOf<Row> = ColumnOf<Row> | RelatedFieldOf<Row>;
+type RelatedFieldOf<Row> =
+  Row extends Related<infer Relations> ? { [R in keyof Relations & string]: `${R}.${ColumnOf<Relations[R]>}` }[keyof Relations & string] : never;
+
+/**
+ * A condition on rows: a tiny AST, compiled to SQL once per shape by the implementation.
+ * `Field` is the names it uses: a condition naming only fields of a row type is one on
+ * that row type (a Condition<'owner_id'> is a Condition<FieldOf<Borrowing>>).
+ */
+export type Condition<Field extends string = string> =
+  | { op: 'eq' | 'lt' | 'lte' | 'gt' | 'gte'; field: Field; value: Value }
+  | { op: 'in'; field: Field; values: readonly Value[] }
+  | { op: 'isNull'; field: Field }
+  /** Django's icontains over several fields: the term (taken literally) is in at least one of them, any case. */
+  | { op: 'icontains'; fields: readonly Field[]; term: string }
+  | { op: 'and' | 'or'; conditions: readonly Condition<Field>[] }
+  | { op: 'not'; condition: Condition<Field> };
+
+/** No condition: every row. */
+export const all: Condition<never> = { op: 'and', conditions: [] };
+export const eq = <Field extends string>(field: Field, value: Value): Condition<Field> => ({ op: 'eq', field, value });
+export const and = <Field extends string>(...conditions: Condition<Field>[]): Condition<Field> => {
   const kept = conditions.filter((c) => !(c.op === 'and' && c.conditions.length === 0));
   return kept.length === 1 ? kept[0]! : { op: 'and', conditions: kept };
 };
 
-export interface Ordering {
-  field: string;
+export interface Ordering<Field extends string = string> {
+  field: Field;
   descending: boolean;
   /** NULL sorts as the largest value (PostgreSQL's default), on both databases. */
   nullable?: boolean;
@@ -33,11 +55,11 @@ export interface Ordering {
 
 /** The rows of one table as a viewset sees them (with its related fields joined). */
 export interface Table<Row> {
-  count(where: Condition): Promise<number>;
+  count(where: Condition<FieldOf<Row>>): Promise<number>;
   /** One page, in order; related fields joined in the same statement. */
-  list(where: Condition, orderBy: readonly Ordering[], offset: number, limit: number): Promise<Row[]>;
+  list(where: Condition<FieldOf<Row>>, orderBy: readonly Ordering<FieldOf<Row>>[], offset: number, limit: number): Promise<Row[]>;
   /** The first row matching, or null. */
-  find(where: Condition): Promise<Row | null>;
+  find(where: Condition<FieldOf<Row>>): Promise<Row | null>;
   /** Inserts; throws MissingReference / UniqueViolation. */
   create(values: Record<string, unknown>): Promise<Row>;
   /** Updates by id; throws RowGone, MissingReference, UniqueViolation. */

@@ -9,11 +9,16 @@ export interface FilterEnvironment {
   ctx: RequestContext;
 }
 
-export interface FilterBackend {
+/**
+ * A filter of a list, typed by the fields its conditions and orderings name: a viewset
+ * takes only filters on fields of its rows, so `searchFilter(['titel'])` in the viewset
+ * of posts fails to compile.
+ */
+export interface FilterBackend<Field extends string> {
   /** The query parameters it reads, for the OpenAPI document. */
   readonly parameters: readonly ParameterDocs[];
-  where?(env: FilterEnvironment): Promise<Condition | undefined> | Condition | undefined;
-  orderBy?(env: FilterEnvironment): Ordering[] | undefined;
+  where?(env: FilterEnvironment): Promise<Condition<Field> | undefined> | Condition<Field> | undefined;
+  orderBy?(env: FilterEnvironment): Ordering<Field>[] | undefined;
 }
 
 /** Most `?search=` terms one request may send: each term adds conditions to the query. */
@@ -35,7 +40,7 @@ export function searchTerms(value: string | undefined): string[] {
  * match at least one of the fields, case-insensitively, as a substring (icontains, the term
  * taken literally). A dotted field (`what.name`) follows a relation, joined once for all terms.
  */
-export function searchFilter(fields: readonly string[]): FilterBackend {
+export function searchFilter<Field extends string>(fields: readonly Field[]): FilterBackend<Field> {
   return {
     parameters: [
       {
@@ -54,8 +59,8 @@ export function searchFilter(fields: readonly string[]): FilterBackend {
 }
 
 /** A nullable model field to order by. */
-export interface NullableOrderField {
-  field: string;
+export interface NullableOrderField<Field extends string> {
+  field: Field;
   nullable: true;
 }
 
@@ -63,22 +68,38 @@ export interface NullableOrderField {
  * A nullable field sorts NULL as its largest value on both databases (PostgreSQL's
  * default; SQLite's is the opposite), so an ordering reads the same on each.
  */
-export const nullable = (field: string): NullableOrderField => ({ field, nullable: true });
+export const nullable = <Field extends string>(field: Field): NullableOrderField<Field> => ({ field, nullable: true });
+
+/** An ordering term: a field's API name, `-` first for descending. */
+type OrderingTerm<Name extends string> = Name | `-${Name}`;
 
 /**
  * DRF OrderingFilter: `?ordering=-amount,id` over whitelisted fields (API name → model
- * field); unknown fields are dropped; the default ordering breaks ties so pages are stable.
+ * field, or a list of fields whose API name is their column's); unknown fields are
+ * dropped; the default ordering breaks ties so pages are stable.
  */
-export function orderingFilter(options: { fields: Record<string, string | NullableOrderField>; default: readonly string[] }): FilterBackend {
+export function orderingFilter<Field extends string>(options: {
+  fields: readonly Field[];
+  default: readonly OrderingTerm<NoInfer<Field>>[];
+}): FilterBackend<Field>;
+export function orderingFilter<Name extends string, Field extends string>(options: {
+  fields: Readonly<Record<Name, Field | NullableOrderField<Field>>>;
+  default: readonly OrderingTerm<NoInfer<Name>>[];
+}): FilterBackend<Field>;
+export function orderingFilter(options: {
+  fields: readonly string[] | Readonly<Record<string, string | NullableOrderField<string>>>;
+  default: readonly string[];
+}): FilterBackend<string> {
+  const fields = Array.isArray(options.fields) ? Object.fromEntries(options.fields.map((name) => [name, name])) : options.fields;
   const toOrderBy = (terms: readonly string[]): Ordering[] =>
     terms.map((term) => {
       const descending = term.startsWith('-');
-      const column = options.fields[descending ? term.slice(1) : term]!;
+      const column = fields[descending ? term.slice(1) : term]!;
       if (typeof column === 'string') return { field: column, descending };
       return { field: column.field, descending, nullable: true };
     });
   const defaults = toOrderBy(options.default);
-  const names = Object.keys(options.fields);
+  const names = Object.keys(fields);
   return {
     parameters: [
       {
@@ -91,7 +112,7 @@ export function orderingFilter(options: { fields: Record<string, string | Nullab
       const requested = (ctx.query.get('ordering') ?? '')
         .split(',')
         .map((term) => term.trim())
-        .filter((term) => term !== '' && Object.hasOwn(options.fields, term.replace(/^-/, '')));
+        .filter((term) => term !== '' && Object.hasOwn(fields, term.replace(/^-/, '')));
       if (requested.length === 0) return defaults;
       const chosen = toOrderBy(requested);
       const used = new Set(chosen.map((o) => o.field));
@@ -101,19 +122,19 @@ export function orderingFilter(options: { fields: Record<string, string | Nullab
 }
 
 /** One django-filter field: reads a query value into a condition, or throws FieldError. */
-export interface FieldFilter {
+export interface FieldFilter<Field extends string> {
   description: string;
   schema: Record<string, unknown>;
-  toWhere(value: string, ctx: RequestContext): Condition | Promise<Condition>;
+  toWhere(value: string, ctx: RequestContext): Condition<Field> | Promise<Condition<Field>>;
 }
 
 /** django-filter FilterSet: `?name=value` per declared filter; bad values answer 400 keyed by parameter. */
-export function filterSet(filters: Record<string, FieldFilter>): FilterBackend {
+export function filterSet<Field extends string>(filters: Record<string, FieldFilter<Field>>): FilterBackend<Field> {
   const entries = Object.entries(filters);
   return {
     parameters: entries.map(([name, f]) => ({ name, description: f.description, schema: f.schema, rejects: 400 })),
     async where({ ctx }) {
-      const conditions: Condition[] = [];
+      const conditions: Condition<Field>[] = [];
       const errors: Record<string, string[]> = {};
       for (const [name, f] of entries) {
         const value = ctx.query.get(name);
@@ -143,7 +164,7 @@ const int64Max = 2n ** 63n - 1n;
  * A decimal filter on a column holding the value scaled by 10^places (see decimalField).
  * Exact arithmetic: `gte 12.345` on cents is `>= 1235`, `exact 12.345` matches nothing.
  */
-export function decimalFilter(field: string, places: number, lookup: Lookup): FieldFilter {
+export function decimalFilter<Field extends string>(field: Field, places: number, lookup: Lookup): FieldFilter<Field> {
   return {
     description: `Amount ${lookupWords[lookup]} this decimal value.`,
     schema: { type: 'string', format: 'decimal' },
@@ -168,7 +189,7 @@ export function decimalFilter(field: string, places: number, lookup: Lookup): Fi
  * django-filter's BooleanFilter on whether a nullable field is null, read by its
  * BooleanWidget: true/1 and false/0 (any case); any other value is no filter at all.
  */
-function nullnessFilter(field: string, trueMeansNull: boolean, description: string): FieldFilter {
+function nullnessFilter<Field extends string>(field: Field, trueMeansNull: boolean, description: string): FieldFilter<Field> {
   const choices = new Map([['true', true], ['1', true], ['false', false], ['0', false]]);
   return {
     description,
@@ -176,21 +197,21 @@ function nullnessFilter(field: string, trueMeansNull: boolean, description: stri
     toWhere(value) {
       const choice = choices.get(value.toLowerCase());
       if (choice === undefined) return all;
-      const isNull: Condition = { op: 'isNull', field };
+      const isNull: Condition<Field> = { op: 'isNull', field };
       return choice === trueMeansNull ? isNull : { op: 'not', condition: isNull };
     },
   };
 }
 
 /** django-filter's `field__isnull`. */
-export const isNullFilter = (field: string): FieldFilter =>
+export const isNullFilter = <Field extends string>(field: Field): FieldFilter<Field> =>
   nullnessFilter(field, true, `true: only objects whose ${field} is empty (null); false: only those where it is set.`);
 
 /** Its negation, `?field=true|false`: whether the field is set (`?returned=false`: not returned yet). */
-export const isSetFilter = (field: string): FieldFilter =>
+export const isSetFilter = <Field extends string>(field: Field): FieldFilter<Field> =>
   nullnessFilter(field, false, `true: only objects whose ${field} is set; false: only those where it is empty (null).`);
 
-export function dateTimeFilter(field: string, lookup: Lookup): FieldFilter {
+export function dateTimeFilter<Field extends string>(field: Field, lookup: Lookup): FieldFilter<Field> {
   return {
     description: `${field} ${lookupWords[lookup]} this ISO 8601 date/time.`,
     schema: { type: 'string', format: 'date-time' },
@@ -207,7 +228,7 @@ export function dateTimeFilter(field: string, lookup: Lookup): FieldFilter {
  * queryset the caller may choose from, else "Select a valid choice" (the same answer
  * for a row outside the caller's scope as for one that does not exist).
  */
-export function relatedFilter(field: string, queryset: RelatedQueryset): FieldFilter {
+export function relatedFilter<Field extends string, RelatedField extends string>(field: Field, queryset: RelatedQueryset<RelatedField>): FieldFilter<Field> {
   const invalid = new FieldError(['Select a valid choice. That choice is not one of the available choices.']);
   return {
     description: `Only objects whose ${field.replace(/_id$/, '')} has this id.`,

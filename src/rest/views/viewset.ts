@@ -2,60 +2,63 @@
 // declaration. Every query goes through the declared scope (the queryset), so an
 // object outside it is a 404 exactly like one that does not exist.
 import type { z } from 'zod';
-import { all, and, eq, MissingReference, RowGone, StillReferenced, type Condition, type Ordering, type Table } from '../data/index.js';
+import { all, and, eq, MissingReference, RowGone, StillReferenced, type ColumnOf, type Condition, type FieldOf, type Ordering, type Table } from '../data/index.js';
 import { NotFound, ValidationError } from '../errors.js';
 import { maxAutoId } from '../fields/index.js';
 import type { FilterBackend } from '../filters/index.js';
 import { serializerInfo } from './metadata.js';
 import { errorDetail } from '../openapi/index.js';
 import type { Paginator } from '../pagination/index.js';
-import { partialOf, validateRequest, type Validated } from '../serializers/index.js';
+import { partialOf, validateRequest } from '../serializers/index.js';
+import { representer, toColumns, type ModelSerializer, type NoSources, type Sources } from '../serializers/model.js';
 import { checkPermissions } from './api-view.js';
-import type { Handler, HttpMethod, OperationDocs, ParameterDocs, Policies, RequestContext, ViewForm, ViewSpec } from '../types.js';
-
-export interface Serializer<Row, Input extends z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
-  /** The writable fields; read-only ones are simply absent, so clients cannot set them. */
-  input: Input;
-  /** Every field of the representation (what represent() returns, checked by the compiler), for the OpenAPI document. */
-  output: Output;
-  /** The API representation of a row, fields in DRF's declared order. */
-  represent(row: Row): z.output<Output>;
-  /** API field names → table columns (e.g. amount → amount_cents); identity when omitted. */
-  toModel?(data: Partial<Validated<Input>>): Record<string, unknown>;
-  /** Model columns a create sets when the body leaves their field out (Django's field defaults, e.g. blank text). */
-  defaults?: Record<string, unknown>;
-}
+import type { Handler, HttpMethod, OperationDocs, ParameterDocs, Policies, Reply, RequestContext, ViewForm, ViewSpec } from '../types.js';
 
 export type Action = 'list' | 'create' | 'retrieve' | 'update' | 'partial_update' | 'destroy';
 
-export interface ModelViewSetOptions<Row, Input extends z.ZodObject, Output extends z.ZodObject> extends Partial<Policies> {
+/** A row a viewset serves: every model has an integer primary key. */
+export type ModelRow = { id: number };
+
+export interface ModelViewSetOptions<
+  Row extends ModelRow,
+  Input extends z.ZodObject,
+  Output extends z.ZodObject,
+  S extends Sources<Row, Input, Output> = NoSources,
+> extends Partial<Policies> {
   /** Model name for view names ("Post" → "Post List", "Post Instance"). */
   name: string;
   /** The table (its related fields for the representation joined in). */
   table: Table<Row>;
-  serializer: Serializer<Row, Input, Output>;
+  serializer: ModelSerializer<Row, Input, Output, S>;
   /** The queryset: rows the caller may see at all (e.g. only their own). */
-  scope?: (ctx: RequestContext) => Condition;
+  scope?: (ctx: RequestContext) => Condition<FieldOf<Row>>;
   pagination: Paginator;
-  filters?: readonly FilterBackend[];
+  /** Filters on fields of Row (a filter on any other field does not compile). */
+  filters?: readonly FilterBackend<FieldOf<Row>>[];
   /** Columns set by the server on create (DRF's perform_create: owner = request.user). */
-  onCreate?: (ctx: RequestContext) => Record<string, unknown>;
-  /**
-   * Rows of another model that refer to this one and forbid deleting it (Django's
-   * on_delete=PROTECT, enforced by the foreign key): `name` is their model's, `count`
-   * how many refer to a row. Deleting such a row answers 400 instead of a server error.
-   */
-  protectedBy?: { name: string; count: (id: number) => Promise<number> };
+  onCreate?: (ctx: RequestContext) => { readonly [Column in ColumnOf<Row>]?: Row[Column] };
+  protectedBy?: ProtectedBy;
+}
+
+/**
+ * Rows of another model that refer to this one and forbid deleting it (Django's
+ * on_delete=PROTECT, enforced by the foreign key): `name` is their model's, `count`
+ * how many refer to a row. Deleting such a row answers 400 instead of a server error.
+ */
+export interface ProtectedBy {
+  name: string;
+  count: (id: number) => Promise<number>;
 }
 
 /**
  * The OwnedModel mixin: a row belongs to the user who created it (`column` is set from
- * the caller) and each caller's queryset is their own rows only.
+ * the caller) and each caller's queryset is their own rows only. It fits any table with
+ * that column, checked where the viewset's row type is known.
  */
-export function ownedBy(column: string): Required<Pick<ModelViewSetOptions<unknown, z.ZodObject, z.ZodObject>, 'scope' | 'onCreate'>> {
+export function ownedBy<Column extends string>(column: Column) {
   return {
-    scope: (ctx) => eq(column, ctx.requireUser.id),
-    onCreate: (ctx) => ({ [column]: ctx.requireUser.id }),
+    scope: (ctx: RequestContext): Condition<Column> => eq(column, ctx.requireUser.id),
+    onCreate: (ctx: RequestContext) => ({ [column]: ctx.requireUser.id }) as Record<Column, number>,
   };
 }
 
@@ -77,105 +80,136 @@ function goneIsNotFound(error: unknown): never {
   throw error;
 }
 
-export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.ZodObject>(
-  options: ModelViewSetOptions<Row, Input, Output>,
-): ViewSet {
-  const { table, serializer, pagination } = options;
-  const filters = options.filters ?? [];
-  const toModel = serializer.toModel ?? ((data) => data as Record<string, unknown>);
-  const { protectedBy } = options;
-  const scope = (ctx: RequestContext): Condition => options.scope?.(ctx) ?? all;
+/** What the handlers of one viewset share, resolved once when the app is built. */
+interface Model<Row extends ModelRow> {
+  name: string;
+  table: Table<Row>;
+  input: z.ZodObject;
+  represent: (row: Row) => Record<string, unknown>;
+  toColumns: (data: Readonly<Record<string, unknown>>) => Record<string, unknown>;
+  defaults: Readonly<Record<string, unknown>> | undefined;
+  scope: (ctx: RequestContext) => Condition<FieldOf<Row>>;
+  filters: readonly FilterBackend<FieldOf<Row>>[];
+  pagination: Paginator;
+  onCreate: ((ctx: RequestContext) => Readonly<Record<string, unknown>>) | undefined;
+  protectedBy: ProtectedBy | undefined;
+}
 
-  async function filteredQuery(ctx: RequestContext): Promise<{ where: Condition; orderBy: Ordering[] }> {
-    const env = { ctx };
-    const conditions = [scope(ctx)];
-    let orderBy: Ordering[] = [];
-    for (const backend of filters) {
-      const where = await backend.where?.(env);
-      if (where) conditions.push(where);
-      orderBy = backend.orderBy?.(env) ?? orderBy;
-    }
-    return { where: and(...conditions), orderBy };
+/** The list's query: the scope and every filter's condition, the last ordering given. */
+async function filteredQuery<Row extends ModelRow>(model: Model<Row>, ctx: RequestContext): Promise<{ where: Condition<FieldOf<Row>>; orderBy: Ordering<FieldOf<Row>>[] }> {
+  const env = { ctx };
+  const conditions = [model.scope(ctx)];
+  let orderBy: Ordering<FieldOf<Row>>[] = [];
+  for (const backend of model.filters) {
+    const where = await backend.where?.(env);
+    if (where) conditions.push(where);
+    orderBy = backend.orderBy?.(env) ?? orderBy;
   }
+  return { where: and(...conditions), orderBy };
+}
 
-  /** DRF's get_object: scoped lookup, then object permissions. */
-  async function getObject(ctx: RequestContext): Promise<Row> {
-    const id = parsePk(ctx.req.params.id);
-    const row = await table.find(and(scope(ctx), eq('id', id)));
-    if (row === null) throw new NotFound();
-    await checkPermissions(ctx, row);
-    return row;
+/** DRF's get_object: scoped lookup, then object permissions. */
+async function getObject<Row extends ModelRow>(model: Model<Row>, ctx: RequestContext): Promise<Row> {
+  const id = parsePk(ctx.req.params.id);
+  const row = await model.table.find(and(model.scope(ctx), eq('id', id)));
+  if (row === null) throw new NotFound();
+  await checkPermissions(ctx, row);
+  return row;
+}
+
+/** The validated body, as the columns it is written to. */
+async function input<Row extends ModelRow>(model: Model<Row>, ctx: RequestContext, partial: boolean): Promise<Record<string, unknown>> {
+  return model.toColumns(await validateRequest(model.input, ctx.data(), ctx, { partial }));
+}
+
+/**
+ * Writes validated input. A related row deleted since validation makes the foreign key
+ * refuse the write: validating again names the field, as if it had been gone all along.
+ */
+async function write<Row extends ModelRow>(model: Model<Row>, ctx: RequestContext, partial: boolean, query: () => Promise<Row>): Promise<Row> {
+  try {
+    return await query();
+  } catch (error) {
+    if (error instanceof MissingReference) await input(model, ctx, partial);
+    throw error;
   }
+}
 
-  async function input(ctx: RequestContext, partial: boolean) {
-    const data: Partial<Validated<Input>> = await validateRequest(serializer.input, ctx.data(), ctx, { partial });
-    return toModel(data);
-  }
-
-  /**
-   * Writes validated input. A related row deleted since validation makes the foreign key
-   * refuse the write: validating again names the field, as if it had been gone all along.
-   */
-  async function write<T>(ctx: RequestContext, partial: boolean, query: () => Promise<T>): Promise<T> {
-    try {
-      return await query();
-    } catch (error) {
-      if (error instanceof MissingReference) await input(ctx, partial);
-      throw error;
-    }
-  }
-
-  /** DRF's perform_destroy; rows still referred to (protectedBy) answer 400, however the race goes. */
-  async function performDestroy(id: number, retried = false): Promise<void> {
-    try {
-      await table.delete(id);
-    } catch (error) {
-      if (!(error instanceof StillReferenced) || !protectedBy) return goneIsNotFound(error);
-      const count = await protectedBy.count(id);
-      // The referring rows went away in the meantime: the delete may go through now.
-      if (count === 0 && !retried) return performDestroy(id, true);
-      throw new ValidationError(
-        `Cannot delete this ${options.name.toLowerCase()}: it is referenced by ${count} ${protectedBy.name}${count === 1 ? '' : 's'}.`,
-      );
-    }
-  }
-
-  const list: Handler = async (ctx) => {
-    const { where, orderBy } = await filteredQuery(ctx);
-    const page = await pagination.paginate(
-      ctx,
-      {
-        count: () => table.count(where),
-        fetch: (skip, take) => table.list(where, orderBy, skip, take),
-      },
-      (row) => serializer.represent(row),
+/** DRF's perform_destroy; rows still referred to (protectedBy) answer 400, however the race goes. */
+async function performDestroy<Row extends ModelRow>(model: Model<Row>, id: number, retried = false): Promise<void> {
+  try {
+    await model.table.delete(id);
+  } catch (error) {
+    const { protectedBy } = model;
+    if (!(error instanceof StillReferenced) || !protectedBy) return goneIsNotFound(error);
+    const count = await protectedBy.count(id);
+    // The referring rows went away in the meantime: the delete may go through now.
+    if (count === 0 && !retried) return performDestroy(model, id, true);
+    throw new ValidationError(
+      `Cannot delete this ${model.name.toLowerCase()}: it is referenced by ${count} ${protectedBy.name}${count === 1 ? '' : 's'}.`,
     );
-    return { body: page };
-  };
+  }
+}
 
-  const create: Handler = async (ctx) => {
-    const data = { ...serializer.defaults, ...(await input(ctx, false)), ...options.onCreate?.(ctx) };
-    const row = await write(ctx, false, () => table.create(data));
-    return { status: 201, body: serializer.represent(row) };
-  };
+// The actions, one function each, of the viewset's model (resolved once) and the request.
 
-  const update = (partial: boolean): Handler => async (ctx) => {
-    const { id } = (await getObject(ctx)) as { id: number };
-    const data = await input(ctx, partial);
-    const row = await write(ctx, partial, () => table.update(id, data).catch(goneIsNotFound));
-    return { body: serializer.represent(row) };
-  };
+async function list<Row extends ModelRow>(model: Model<Row>, ctx: RequestContext): Promise<Reply> {
+  const { where, orderBy } = await filteredQuery(model, ctx);
+  const { table } = model;
+  const page = await model.pagination.paginate(
+    ctx,
+    {
+      count: () => table.count(where),
+      fetch: (skip, take) => table.list(where, orderBy, skip, take),
+    },
+    model.represent,
+  );
+  return { body: page };
+}
 
-  const retrieve: Handler = async (ctx) => ({ body: serializer.represent(await getObject(ctx)) });
+async function create<Row extends ModelRow>(model: Model<Row>, ctx: RequestContext): Promise<Reply> {
+  const data = { ...model.defaults, ...(await input(model, ctx, false)), ...model.onCreate?.(ctx) };
+  const row = await write(model, ctx, false, () => model.table.create(data));
+  return { status: 201, body: model.represent(row) };
+}
 
-  const destroy: Handler = async (ctx) => {
-    const { id } = (await getObject(ctx)) as { id: number };
-    await performDestroy(id);
-    return { status: 204 };
+async function retrieve<Row extends ModelRow>(model: Model<Row>, ctx: RequestContext): Promise<Reply> {
+  return { body: model.represent(await getObject(model, ctx)) };
+}
+
+async function update<Row extends ModelRow>(model: Model<Row>, ctx: RequestContext, partial: boolean): Promise<Reply> {
+  const { id } = await getObject(model, ctx);
+  const data = await input(model, ctx, partial);
+  const row = await write(model, ctx, partial, () => model.table.update(id, data).catch(goneIsNotFound));
+  return { body: model.represent(row) };
+}
+
+async function destroy<Row extends ModelRow>(model: Model<Row>, ctx: RequestContext): Promise<Reply> {
+  const { id } = await getObject(model, ctx);
+  await performDestroy(model, id);
+  return { status: 204 };
+}
+
+export function modelViewSet<Row extends ModelRow, Input extends z.ZodObject, Output extends z.ZodObject, S extends Sources<Row, Input, Output> = NoSources>(
+  options: ModelViewSetOptions<Row, Input, Output, S>,
+): ViewSet {
+  const { name, serializer, pagination, protectedBy } = options;
+  const filters = options.filters ?? [];
+  const model: Model<Row> = {
+    name,
+    table: options.table,
+    input: serializer.input,
+    represent: representer(serializer),
+    toColumns: toColumns(serializer),
+    defaults: serializer.defaults,
+    scope: options.scope ?? (() => all),
+    filters,
+    pagination,
+    onCreate: options.onCreate,
+    protectedBy,
   };
 
   // The OpenAPI description, named as drf-spectacular names its components.
-  const { name } = options;
   const representation = serializer.output.meta({ id: name });
   const request = serializer.input.meta({ id: `${name}Request` });
   const patchRequest = partialOf(serializer.input).meta({ id: `Patched${name}Request` });
@@ -196,22 +230,28 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
   const one = `a ${name.toLowerCase()}`;
   const many = `${name.toLowerCase()}s`;
   const operations: [Action, 'list' | 'detail', HttpMethod, Handler, OperationDocs][] = [
-    ['list', 'list', 'GET', list, { action: 'list', summary: `List ${many}`, parameters: listParameters, responses: { 200: page } }],
-    ['create', 'list', 'POST', create, { summary: `Create ${one}`, request, responses: { 201: representation } }],
-    ['retrieve', 'detail', 'GET', retrieve, { summary: `Retrieve ${one}`, parameters: byId, responses: { 200: representation } }],
-    ['update', 'detail', 'PUT', update(false), { summary: `Replace ${one}`, parameters: byId, request, responses: { 200: representation } }],
+    ['list', 'list', 'GET', (ctx) => list(model, ctx), { action: 'list', summary: `List ${many}`, parameters: listParameters, responses: { 200: page } }],
+    ['create', 'list', 'POST', (ctx) => create(model, ctx), { summary: `Create ${one}`, request, responses: { 201: representation } }],
+    ['retrieve', 'detail', 'GET', (ctx) => retrieve(model, ctx), { summary: `Retrieve ${one}`, parameters: byId, responses: { 200: representation } }],
+    [
+      'update',
+      'detail',
+      'PUT',
+      (ctx) => update(model, ctx, false),
+      { summary: `Replace ${one}`, parameters: byId, request, responses: { 200: representation } },
+    ],
     [
       'partial_update',
       'detail',
       'PATCH',
-      update(true),
+      (ctx) => update(model, ctx, true),
       { summary: `Update part of ${one}`, parameters: byId, request: patchRequest, responses: { 200: representation } },
     ],
     [
       'destroy',
       'detail',
       'DELETE',
-      destroy,
+      (ctx) => destroy(model, ctx),
       { summary: `Delete ${one}`, parameters: byId, responses: protectedBy ? { 204: null, 400: errorDetail } : { 204: null } },
     ],
   ];
@@ -232,7 +272,7 @@ export function modelViewSet<Row, Input extends z.ZodObject, Output extends z.Zo
   // OPTIONS `actions` and the browsable API's forms: POST on the list, PUT on an object.
   const fields = serializerInfo(serializer.input, serializer.output);
   const listForm: ViewForm = { method: 'POST', fields };
-  const detailForm: ViewForm = { method: 'PUT', fields, object: getObject };
+  const detailForm: ViewForm = { method: 'PUT', fields, object: (ctx) => getObject(model, ctx) };
 
   return {
     name,

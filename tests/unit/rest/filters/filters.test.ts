@@ -88,7 +88,7 @@ describe('orderingFilter (DRF OrderingFilter)', () => {
 });
 
 describe('filterSet (django-filter)', () => {
-  const even: FieldFilter = {
+  const even: FieldFilter<'n'> = {
     description: 'even',
     schema: { type: 'integer' },
     toWhere: (value) => {

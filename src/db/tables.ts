@@ -60,7 +60,7 @@ const codePoints = (text: string) => {
 // the two differ only on text holding U+017F (long s, folded to s) or U+212A (Kelvin sign,
 // folded to k); tests/db/search.test.ts checks every code point. Such a term's count is the
 // index's, less the few rows holding those characters (a partial index lists them, see the
-// migration …_search_folded_rows) that MATCH finds and LIKE does not: no other row is read.
+// migration …_search_index_tuning) that MATCH finds and LIKE does not: no other row is read.
 const printableAscii = (term: string) => /^[\x20-\x7e]*$/.test(term);
 const FOLDED_TO_ASCII = ['char(383)', 'char(8490)'];
 // A search's page is first sought among this many rows in the list's order (the ordering index

@@ -9,9 +9,11 @@
 //   then joined for the full rows: a deep page costs index steps, not full rows skipped.
 // - retrieve: one statement. create/update: one (RETURNING the row), or, for a table with
 //   related columns, the write then the row read back joined.
-// - search: terms of 3+ characters find candidates with the trigram index (SQLite FTS5;
-//   PostgreSQL's pg_trgm GIN index serves ILIKE itself), rechecked by the same LIKE as a
-//   scan, so the answer is exactly icontains'. SQLite counts a search of printable-ASCII
+// - search: the predicate is Django's icontains on each database: LIKE (ASCII case folding) on
+//   SQLite, UPPER(column) LIKE UPPER(pattern) on PostgreSQL (not ILIKE, which folds by lower()
+//   and so differs on ς/σ or ſ/s). Terms of 3+ characters find candidates with the trigram
+//   index (SQLite FTS5; PostgreSQL's pg_trgm GIN indexes on UPPER(column) serve that LIKE
+//   itself), rechecked by the same LIKE as a scan, so the answer is exactly icontains'. SQLite counts a search of printable-ASCII
 //   terms in the index alone (matchCount), and first seeks a search's page by walking the
 //   ordering index (walkedPage): no read of every match, where there are many.
 import { sql, type RawBuilder } from 'kysely';
@@ -144,7 +146,7 @@ export function sqlTable<R>(env: TableEnvironment, definition: TableDefinition):
       case 'icontains': {
         const pattern = slots.take();
         const like = condition.fields.map((field) =>
-          provider === 'sqlite' ? sql`${ref(field)} LIKE ${pattern} ESCAPE '\\'` : sql`${ref(field)} ILIKE ${pattern}`,
+          provider === 'sqlite' ? sql`${ref(field)} LIKE ${pattern} ESCAPE '\\'` : sql`UPPER(${ref(field)}) LIKE UPPER(${pattern})`,
         );
         const scan = sql`(${sql.join(like, sql` OR `)})`;
         if (!(index && usesIndex(condition))) return scan;

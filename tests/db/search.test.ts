@@ -60,6 +60,22 @@ describeWithDatabase('search with a trigram index', () => {
     expect(await indexed.count(all)).toBe(290);
   });
 
+  it("folds case as Django's icontains does on each database: UPPER() on PostgreSQL, ASCII only on SQLite", async () => {
+    const [{ owner_id }] = await db.kysely.selectFrom('posts_post').select('owner_id').limit(1).execute();
+    const now = new Date();
+    const { id } = await db.kysely
+      .insertInto('posts_post')
+      .values({ title: 'ὁ λόγος', body: 'ſtar', owner_id, created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const table = db.table<{ id: number }>({ table: 'posts_post', columns: ['id'], searchIndex: { table: 'posts_post_fts', columns: ['title', 'body'] } });
+    const found = async (term: string) => (await table.list({ op: 'icontains', fields: ['title', 'body'], term }, [{ field: 'id', descending: false }], 0, 10)).some((r) => r.id === id);
+    // Django: UPPER("title"::text) LIKE UPPER('%λόγοσ%') on PostgreSQL (σ and ς are both Σ upper-cased); LIKE on SQLite.
+    for (const term of ['λόγοσ', 'ΛΌΓΟΣ', 'star', 'STAR']) expect(await found(term), term).toBe(testProvider === 'postgresql');
+    expect(await found('λόγος')).toBe(true);
+    await db.kysely.deleteFrom('posts_post').where('id', '=', id).execute();
+  });
+
   it.runIf(testProvider === 'sqlite')('FTS5 folds to ASCII only A-Z, U+017F and U+212A (src/db/tables.ts, FOLDED_TO_ASCII)', () => {
     const fts = new Sqlite(':memory:');
     fts.exec("CREATE VIRTUAL TABLE f USING fts5(x, tokenize='trigram')");
@@ -77,12 +93,12 @@ describeWithDatabase('search with a trigram index', () => {
     fts.close();
   });
 
-  /** PostgreSQL: the same ILIKE with sequential scans off, so the GIN index answers. */
+  /** PostgreSQL: the same LIKE with sequential scans off, so the GIN index answers. */
   async function forcedIndex(term: string): Promise<number[]> {
     return db.kysely.transaction().execute(async (trx) => {
       await sql`SET LOCAL enable_seqscan = off`.execute(trx);
       const pattern = `%${term.replace(/[\\%_]/g, '\\$&')}%`;
-      const { rows } = await sql<{ id: number }>`SELECT id FROM posts_post WHERE title ILIKE ${pattern} OR body ILIKE ${pattern} ORDER BY id`.execute(trx);
+      const { rows } = await sql<{ id: number }>`SELECT id FROM posts_post WHERE UPPER(title) LIKE UPPER(${pattern}) OR UPPER(body) LIKE UPPER(${pattern}) ORDER BY id`.execute(trx);
       return rows.map((r) => r.id);
     });
   }

@@ -114,9 +114,9 @@ interface TableDescription {
 }
 
 /**
- * The hand-written migration's objects, which schema.prisma cannot express: the SQLite FTS5
- * search index (posts_post_fts and its shadow tables), PostgreSQL's trigram indexes and the
- * row_counts table. The drift check leaves them out on purpose; tests/db/search.test.ts and
+ * The hand-written migrations' objects, which schema.prisma cannot express: the SQLite FTS5
+ * search index (posts_post_fts and its shadow tables) and its partial index of folded rows
+ * (posts_post_fts_folded_idx), PostgreSQL's trigram indexes and the row_counts table. The drift check leaves them out on purpose; tests/db/search.test.ts and
  * the list tests cover them.
  */
 const handWritten = (name: string) => /^posts_post_fts|^row_counts$|_trgm_idx$/.test(name);
@@ -136,6 +136,7 @@ async function describeSqlite(raw: Raw): Promise<TableDescription[]> {
     );
     const indexes = [];
     for (const index of await raw.query<{ name: string; unique: number; origin: string }>(`SELECT name, "unique", origin FROM pragma_index_list(?)`, [table.name])) {
+      if (handWritten(index.name)) continue;
       const indexColumns = await raw.query<{ name: string }>(`SELECT name FROM pragma_index_info(?) ORDER BY seqno`, [index.name]);
       indexes.push({ name: index.name, unique: index.unique === 1, primary: index.origin === 'pk', columns: indexColumns.map((c) => c.name) });
     }

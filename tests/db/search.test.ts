@@ -1,6 +1,9 @@
 // ?search= with a trigram index gives exactly icontains' answer: SQLite's FTS5 candidates
-// rechecked by LIKE, and PostgreSQL's pg_trgm GIN index, against a plain scan, for many
-// random terms (fixed seed) over text full of LIKE's special characters and mixed case.
+// rechecked by LIKE (or counted by the index alone where that is exact), its pages walked in
+// order, and PostgreSQL's pg_trgm GIN index, against a plain scan, for many random terms
+// (fixed seed) over text full of LIKE's special characters, mixed case, and the characters
+// FTS5 folds to ASCII letters where LIKE does not (U+017F long s, U+212A Kelvin sign).
+import Sqlite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { all, type Condition } from '../../src/rest/data/index.js';
@@ -17,7 +20,7 @@ function prng(seed: number) {
   };
 }
 
-const alphabet = ['a', 'b', 'A', 'B', 'c', '%', '_', '\\', 'é', 'É', 'x', 'y', '"', "'", 'ab', 'Dj', 'ango'];
+const alphabet = ['a', 'b', 'A', 'B', 'c', '%', '_', '\\', 'é', 'É', 'x', 'y', '"', "'", 'ab', 'Dj', 'ango', 's', 'K', '\u017f', '\u212a'];
 
 describeWithDatabase('search with a trigram index', () => {
   let db: TestDatabase;
@@ -41,13 +44,15 @@ describeWithDatabase('search with a trigram index', () => {
     const scanned = db.table(definition);
     const order = [{ field: 'id', descending: false } as const];
     const ids = async (table: typeof indexed, where: Condition<'title' | 'body'>) => (await table.list(where, order, 0, 1000)).map((r) => r.id);
-    const terms = [...Array.from({ length: 150 }, () => text(1 + Math.floor(random() * 4))), 'django', 'DJANGO', 'edited', '%', '_', '\\'];
+    const terms = [...Array.from({ length: 150 }, () => text(1 + Math.floor(random() * 4))), 'django', 'DJANGO', 'edited', 'ass', 'kab', '%', '_', '\\'];
+    const page = async (table: typeof indexed, where: Condition<'title' | 'body'>, offset: number) => (await table.list(where, order, offset, 3)).map((r) => r.id);
     let nonEmpty = 0;
     for (const term of terms) {
       const where: Condition<'title' | 'body'> = { op: 'icontains', fields: ['title', 'body'], term };
       const expected = await ids(scanned, where);
       expect(await ids(indexed, where), term).toEqual(expected);
       expect(await indexed.count(where), term).toBe(expected.length);
+      for (const offset of [0, 3]) expect(await page(indexed, where, offset), term).toEqual(expected.slice(offset, offset + 3));
       if (testProvider === 'postgresql') expect(await forcedIndex(term), term).toEqual(expected);
       if (expected.length > 0) nonEmpty++;
     }
@@ -55,12 +60,45 @@ describeWithDatabase('search with a trigram index', () => {
     expect(await indexed.count(all)).toBe(290);
   });
 
-  /** PostgreSQL: the same ILIKE with sequential scans off, so the GIN index answers. */
+  it("folds case as Django's icontains does on each database: UPPER() on PostgreSQL, ASCII only on SQLite", async () => {
+    const [{ owner_id }] = await db.kysely.selectFrom('posts_post').select('owner_id').limit(1).execute();
+    const now = new Date();
+    const { id } = await db.kysely
+      .insertInto('posts_post')
+      .values({ title: 'ὁ λόγος', body: 'ſtar', owner_id, created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const table = db.table({ table: 'posts_post', columns: ['id', 'title', 'body'], searchIndex: { table: 'posts_post_fts', columns: ['title', 'body'] } });
+    const found = async (term: string) => (await table.list({ op: 'icontains', fields: ['title', 'body'], term }, [{ field: 'id', descending: false }], 0, 10)).some((r) => r.id === id);
+    // Django: UPPER("title"::text) LIKE UPPER('%λόγοσ%') on PostgreSQL (σ and ς are both Σ upper-cased); LIKE on SQLite.
+    for (const term of ['λόγοσ', 'ΛΌΓΟΣ', 'star', 'STAR']) expect(await found(term), term).toBe(testProvider === 'postgresql');
+    expect(await found('λόγος')).toBe(true);
+    await db.kysely.deleteFrom('posts_post').where('id', '=', id).execute();
+  });
+
+  it.runIf(testProvider === 'sqlite')('FTS5 folds to ASCII only A-Z, U+017F and U+212A (src/db/tables.ts, FOLDED_TO_ASCII)', () => {
+    const fts = new Sqlite(':memory:');
+    fts.exec("CREATE VIRTUAL TABLE f USING fts5(x, tokenize='trigram')");
+    const insert = fts.prepare('INSERT INTO f(rowid, x) VALUES (?, ?)');
+    fts.transaction(() => {
+      for (let cp = 0x20; cp <= 0x10ffff; cp++) if (cp !== 0x7f && (cp < 0xd800 || cp > 0xdfff)) insert.run(cp, `${String.fromCodePoint(cp)}qq`);
+    })();
+    const match = fts.prepare('SELECT rowid FROM f WHERE f MATCH ? ORDER BY rowid').pluck();
+    for (let cp = 0x20; cp < 0x7f; cp++) {
+      const char = String.fromCharCode(cp);
+      const folded = new Set([char.toLowerCase(), char.toUpperCase(), ...({ s: ['\u017f'], k: ['\u212a'] }[char.toLowerCase()] ?? [])]);
+      const expected = [...folded].map((c) => c.codePointAt(0)).sort((a, b) => a! - b!);
+      expect(match.all(`"${char.replace('"', '""')}qq"`), char).toEqual(expected);
+    }
+    fts.close();
+  });
+
+  /** PostgreSQL: the same LIKE with sequential scans off, so the GIN index answers. */
   async function forcedIndex(term: string): Promise<number[]> {
     return db.kysely.transaction().execute(async (trx) => {
       await sql`SET LOCAL enable_seqscan = off`.execute(trx);
       const pattern = `%${term.replace(/[\\%_]/g, '\\$&')}%`;
-      const { rows } = await sql<{ id: number }>`SELECT id FROM posts_post WHERE title ILIKE ${pattern} OR body ILIKE ${pattern} ORDER BY id`.execute(trx);
+      const { rows } = await sql<{ id: number }>`SELECT id FROM posts_post WHERE UPPER(title) LIKE UPPER(${pattern}) OR UPPER(body) LIKE UPPER(${pattern}) ORDER BY id`.execute(trx);
       return rows.map((r) => r.id);
     });
   }

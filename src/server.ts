@@ -12,6 +12,20 @@ import { ConfigError, loadConfig, resolveSecretKey, type AppConfig, type Config 
 import { fail, isStartupFailure, log, onStopSignal } from './process.js';
 
 /**
+ * V8 flags for the workers, unless the operator set them (node's own flags or NODE_OPTIONS): a
+ * young generation of 2 MB semi-spaces instead of V8's up to 16 MB, which a worker fills while it
+ * loads the app and then keeps. Measured with compare.sh (S1, S3, S5, S6): peak RSS of the three
+ * processes 256–275 MB instead of 260–311 MB, throughput within the run-to-run noise.
+ */
+const workerV8Flags = ['--max-semi-space-size=2'];
+
+function workerExecArgv(): string[] {
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const unset = workerV8Flags.filter((flag) => !given.some((arg) => arg.startsWith(flag.slice(0, flag.indexOf('=')))));
+  return [...process.execArgv, ...unset];
+}
+
+/**
  * The cluster primary. A worker that dies after it started listening is replaced; one
  * that dies before is a startup failure (bad port, unreachable database), so everything
  * stops rather than restarting it in a loop. On SIGTERM/SIGINT each worker drains; the
@@ -69,6 +83,7 @@ function runPrimary(config: Config, appConfig: AppConfig): void {
     }, (config.timeouts.graceful + 5) * 1000).unref();
   });
 
+  cluster.setupPrimary({ execArgv: workerExecArgv() });
   log.info(`Primary ${process.pid}: starting ${config.workers} workers.`);
   for (let i = 0; i < config.workers; i += 1) fork();
 }

@@ -76,7 +76,7 @@ describeWithDatabase('search with a trigram index', () => {
     await db.kysely.deleteFrom('posts_post').where('id', '=', id).execute();
   });
 
-  it.runIf(testProvider === 'sqlite')('FTS5 folds to ASCII only A-Z, U+017F and U+212A (src/db/tables.ts, FOLDED_TO_ASCII)', () => {
+  it.runIf(testProvider === 'sqlite')('FTS5 folds to ASCII only A-Z, U+017F and U+212A (src/db/search.ts, FOLDED_TO_ASCII)', () => {
     const fts = new Sqlite(':memory:');
     fts.exec("CREATE VIRTUAL TABLE f USING fts5(x, tokenize='trigram')");
     const insert = fts.prepare('INSERT INTO f(rowid, x) VALUES (?, ?)');

@@ -1,0 +1,139 @@
+// The clauses of a table's statements: conditions (WHERE), orderings and joins in SQL. Each
+// works from a TableSql built once per table (./tables.ts), so a request allocates nothing here
+// that the closures it replaces did not.
+import { sql, type RawBuilder } from 'kysely';
+import type { Condition, Ordering } from '../rest/data/index.js';
+import type { Provider } from './provider.js';
+import type { Slots, Statements } from './statements.js';
+
+/** One table's statements: where they run, and the SQL pieces that do not change per request. */
+export interface TableSql {
+  readonly provider: Provider;
+  readonly statements: Statements;
+  readonly table: string;
+  /** To-one relations conditions may follow (`what.name`): name → the related table and our foreign key column. */
+  readonly relations: Readonly<Record<string, { table: string; column: string }>>;
+  /** SQLite: an FTS5 trigram table over these columns. */
+  readonly searchIndex: { table: string; columns: readonly string[] } | undefined;
+  /** The table as `t`. */
+  readonly from: RawBuilder<unknown>;
+  /** The columns read for each row, related ones included. */
+  readonly selection: RawBuilder<unknown>;
+  /** The relations the selection's related columns are joined through. */
+  readonly representationRelations: ReadonlySet<string>;
+}
+
+// Trigram indexes find only terms of at least three characters.
+const TRIGRAM = 3;
+const codePoints = (text: string) => {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+};
+
+/** `%`, `_` and `\` matched literally: LIKE's escape character is a backslash on both databases. */
+const likeLiteral = (term: string) => term.replace(/[\\%_]/g, '\\$&');
+/** An FTS5 phrase: the term as one quoted string (its own quotes doubled). */
+export const ftsPhrase = (term: string) => `"${term.replaceAll('"', '""')}"`;
+
+export const ref = (field: string) => {
+  const dot = field.indexOf('.');
+  return dot === -1 ? sql.ref(`t.${field}`) : sql.ref(`r_${field.slice(0, dot)}.${field.slice(dot + 1)}`);
+};
+export const relationOf = (field: string) => (field.includes('.') ? field.slice(0, field.indexOf('.')) : undefined);
+
+/** Whether a search takes its candidates from the trigram index. */
+export function usesIndex(tableSql: TableSql, condition: { fields: readonly string[]; term: string }): boolean {
+  const { provider, searchIndex } = tableSql;
+  return (
+    provider === 'sqlite' &&
+    searchIndex !== undefined &&
+    condition.fields.every((f) => searchIndex.columns.includes(f)) &&
+    codePoints(condition.term) >= TRIGRAM
+  );
+}
+
+/**
+ * The shape key and the values of a condition, in the order toSql takes its slots. Without
+ * `index`, searches scan (LIKE alone) even where the trigram index could serve them.
+ */
+export function collect(tableSql: TableSql, condition: Condition, values: unknown[], used: Set<string>, index = true): string {
+  switch (condition.op) {
+    case 'and':
+    case 'or':
+      return `${condition.op}(${condition.conditions.map((c) => collect(tableSql, c, values, used, index)).join(',')})`;
+    case 'not':
+      return `not(${collect(tableSql, condition.condition, values, used, index)})`;
+    case 'in':
+      noteRelation(condition.field, used);
+      values.push(...condition.values);
+      return `in(${condition.field},${condition.values.length})`;
+    case 'isNull':
+      noteRelation(condition.field, used);
+      return `null(${condition.field})`;
+    case 'icontains': {
+      for (const field of condition.fields) noteRelation(field, used);
+      values.push(`%${likeLiteral(condition.term)}%`);
+      const useIndex = index && usesIndex(tableSql, condition);
+      if (useIndex) values.push(ftsPhrase(condition.term));
+      return `ic(${condition.fields.join(',')},${useIndex ? 1 : 0})`;
+    }
+    default:
+      noteRelation(condition.field, used);
+      values.push(condition.value);
+      return `${condition.op}(${condition.field})`;
+  }
+}
+function noteRelation(field: string, used: Set<string>) {
+  const relation = relationOf(field);
+  if (relation !== undefined) used.add(relation);
+}
+
+const comparison = { eq: '=', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
+export function toSql(tableSql: TableSql, condition: Condition, slots: Slots, index = true): RawBuilder<unknown> {
+  switch (condition.op) {
+    case 'and':
+    case 'or': {
+      if (condition.conditions.length === 0) return condition.op === 'and' ? sql`1 = 1` : sql`1 = 0`;
+      const parts = condition.conditions.map((c) => toSql(tableSql, c, slots, index));
+      return sql`(${sql.join(parts, condition.op === 'and' ? sql` AND ` : sql` OR `)})`;
+    }
+    case 'not':
+      return sql`NOT ${toSql(tableSql, condition.condition, slots, index)}`;
+    case 'in':
+      if (condition.values.length === 0) return sql`1 = 0`;
+      return sql`${ref(condition.field)} IN (${sql.join(condition.values.map(() => slots.take()))})`;
+    case 'isNull':
+      return sql`${ref(condition.field)} IS NULL`;
+    case 'icontains': {
+      const pattern = slots.take();
+      const like = condition.fields.map((field) =>
+        tableSql.provider === 'sqlite' ? sql`${ref(field)} LIKE ${pattern} ESCAPE '\\'` : sql`UPPER(${ref(field)}) LIKE UPPER(${pattern})`,
+      );
+      const scan = sql`(${sql.join(like, sql` OR `)})`;
+      if (!(index && usesIndex(tableSql, condition))) return scan;
+      const fts = sql.table(tableSql.searchIndex!.table);
+      return sql`(t.id IN (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ${slots.take()}) AND ${scan})`;
+    }
+    default:
+      return sql`${ref(condition.field)} ${sql.raw(comparison[condition.op])} ${slots.take()}`;
+  }
+}
+
+// `CROSS JOIN` (SQLite) keeps the table before it as the outer loop.
+export const joinsFor = ({ table, relations }: TableSql, names: Iterable<string>, join = sql`JOIN`) =>
+  [...names].map((name) => {
+    const relation = relations[name];
+    if (!relation) throw new Error(`${table} has no relation ${name}`);
+    return sql` ${join} ${sql.table(relation.table)} AS ${sql.id(`r_${name}`)} ON ${sql.ref(`r_${name}.id`)} = ${sql.ref(`t.${relation.column}`)}`;
+  });
+
+export const orderSql = (orderBy: readonly Ordering[]) =>
+  sql.join(
+    orderBy.map(({ field, descending, nullable }) => {
+      const direction = sql.raw(descending ? 'DESC' : 'ASC');
+      if (!nullable) return sql`${ref(field)} ${direction}`;
+      return sql`${ref(field)} ${direction} ${sql.raw(descending ? 'NULLS FIRST' : 'NULLS LAST')}`;
+    }),
+  );
+export const orderKey = (orderBy: readonly Ordering[]) => orderBy.map((o) => `${o.descending ? '-' : ''}${o.field}${o.nullable ? '?' : ''}`).join(',');

@@ -64,9 +64,11 @@ export function domainOf(host: string): string {
 
 /** Django's validate_host, compiled once: `*` allows any host, `.example.com` it and its subdomains. */
 export function hostValidator(allowedHosts: readonly string[]): (domain: string) => boolean {
-  if (allowedHosts.includes('*')) return (domain) => domain !== '';
-  const exact = new Set(allowedHosts.map((host) => (host.startsWith('.') ? host.slice(1) : host)));
-  const suffixes = allowedHosts.filter((host) => host.startsWith('.'));
+  // Django lowercases each pattern (is_same_domain), as domainOf lowercases the host.
+  const patterns = allowedHosts.map((host) => host.toLowerCase());
+  if (patterns.includes('*')) return (domain) => domain !== '';
+  const exact = new Set(patterns.map((host) => (host.startsWith('.') ? host.slice(1) : host)));
+  const suffixes = patterns.filter((host) => host.startsWith('.'));
   return (domain) => domain !== '' && (exact.has(domain) || suffixes.some((suffix) => domain.endsWith(suffix)));
 }
 

@@ -12,10 +12,17 @@ export const jsonRenderer: Renderer = {
   contentType: 'application/json',
   render(body, { accepted }) {
     const indent = accepted?.params.indent === undefined ? null : pythonInt(accepted.params.indent);
-    if (indent === null || indent <= 0n) return JSON.stringify(body);
-    return JSON.stringify(body, null, Number(indent > 8n ? 8n : indent));
+    const text = indent === null || indent <= 0n ? JSON.stringify(body) : JSON.stringify(body, null, Number(indent > 8n ? 8n : indent));
+    return escapeLineSeparators(text);
   },
 };
+
+/** U+2028 and U+2029 escaped as DRF's JSONRenderer writes them (so the JSON is also valid JavaScript). */
+const lineSeparator = /[\u2028\u2029]/;
+const lineSeparators = /[\u2028\u2029]/g;
+function escapeLineSeparators(text: string): string {
+  return lineSeparator.test(text) ? text.replace(lineSeparators, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029')) : text;
+}
 
 /** A renderer of documents a view writes itself (OpenAPI YAML, a documentation page). */
 export function documentRenderer(mediaType: string, format: string, contentType = mediaType): Renderer {

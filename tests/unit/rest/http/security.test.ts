@@ -51,6 +51,11 @@ describe('hostValidator (Django validate_host)', () => {
     expect(['example.com', 'a.example.com', 'a.b.example.com', 'api.test'].map(allowed)).toEqual([true, true, true, true]);
     expect(['evilexample.com', 'example.com.evil', 'www.api.test', 'test', ''].map(allowed)).toEqual([false, false, false, false, false]);
   });
+
+  it('compares entries case-insensitively, as Django lowercases each pattern', () => {
+    const allowed = hostValidator(['Example.COM', '.Sub.Test']);
+    expect(['example.com', 'a.sub.test', 'sub.test'].map(allowed)).toEqual([true, true, true]);
+  });
 });
 
 describe('allowedHosts', () => {

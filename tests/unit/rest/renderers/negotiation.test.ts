@@ -117,4 +117,10 @@ describe('jsonRenderer (DRF JSONRenderer)', () => {
     expect(render('application/json; indent=12')).toBe(render('application/json; indent=8'));
     expect(render('application/json; indent=8')).toBe(JSON.stringify(body, null, 8));
   });
+
+  it('escapes U+2028 and U+2029 as DRF does, and nothing else of the text', () => {
+    const text = jsonRenderer.render!({ t: 'a\u2028b\u2029c é' }, { accepted: null } as RenderContext);
+    expect(text).toBe('{"t":"a\\u2028b\\u2029c é"}');
+    expect(JSON.parse(text as string)).toEqual({ t: 'a\u2028b\u2029c é' });
+  });
 });

@@ -42,8 +42,9 @@ export function requestLogger(logger: Logger): RequestHandler {
     res.once('close', () => {
       const level = levelOf(res);
       if (!logger.isLevelEnabled(level)) return;
-      const line = `${req.method} ${pathOf(req)}`;
-      const fields = { reqId: id, method: req.method, path: pathOf(req), status: res.statusCode, duration: Date.now() - start, userId: res.locals.userId ?? null };
+      const path = pathOf(req);
+      const line = `${req.method} ${path}`;
+      const fields = { reqId: id, method: req.method, path, status: res.statusCode, duration: Date.now() - start, userId: res.locals.userId ?? null };
       if (res.err) logger.error({ ...fields, err: res.err }, `${line} failed: ${res.err.message}`);
       else logger[level](fields, `${line} ${res.statusCode}`);
     });

@@ -65,8 +65,12 @@ export interface MountedRoute {
 
 /** A path's segments without its one optional trailing slash ('/api/posts/' → ['api', 'posts']). */
 function segmentsOf(path: string): string[] {
-  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(1, -1) : path.slice(1);
-  return trimmed.split('/');
+  return withoutSlashes(path).split('/');
+}
+
+/** The path without its leading slash and its one optional trailing slash ('/api/posts/' → 'api/posts'). */
+function withoutSlashes(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(1, -1) : path.slice(1);
 }
 
 /** The route's parameters when `segments` (a request path's) match it, else null. */
@@ -118,9 +122,10 @@ export function mountRoutes(app: IRouter, routes: readonly Route[], defaults: Po
     } else patterns.push({ segments, handler });
   }
   const dispatch: RequestHandler = (req, res, next) => {
-    const segments = segmentsOf(req.path);
-    const handler = exact.get(segments.join('/').toLowerCase());
+    const path = req.path;
+    const handler = exact.get(withoutSlashes(path).toLowerCase());
     if (handler) return handler(req, res, next);
+    const segments = segmentsOf(path);
     for (const route of patterns) {
       const params = matchRoute(route, segments);
       if (params === null) continue;

@@ -42,12 +42,27 @@ class Mutex {
     if (next) next();
     else this.held = false;
   }
+  async holding<T>(work: () => T): Promise<T> {
+    await this.lock();
+    try {
+      return work();
+    } finally {
+      this.unlock();
+    }
+  }
 }
 
 interface SqliteStatement {
   statement: Sqlite.Statement;
   convert: RowConverter | undefined;
 }
+
+// Waits between tries of a statement refused by another process's lock (SQLite's own busy
+// handler starts the same way, then sleeps up to 100 ms at a time); the last one repeats.
+const BUSY_RETRY_MS = [1, 1, 2, 2, 5, 5, 10, 10, 20];
+const isBusy = (error: unknown) => (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
+const neverInTransaction = () => false;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // Statements kept prepared per connection; past this many distinct SQL texts (ad-hoc
 // queries of the commands), the cache starts over rather than grow without bound.
@@ -61,8 +76,13 @@ export class SqliteConnection implements DatabaseConnection {
   /** Held by a transaction for its whole duration: other queries wait for it. */
   readonly mutex = new Mutex();
 
+  /**
+   * `db` must have no busy timeout (`timeout: 0`): run() waits for other processes' locks
+   * itself, up to `lockWaitMs`.
+   */
   constructor(
     readonly db: Sqlite.Database,
+    private readonly lockWaitMs: number,
     private readonly onQuery?: QueryObserver,
     private readonly health = new DatabaseHealth(),
   ) {}
@@ -79,26 +99,58 @@ export class SqliteConnection implements DatabaseConnection {
     return entry;
   }
 
-  /** Runs one statement synchronously (the caller holds the connection or knows it is free). */
-  run(sql: string, parameters: readonly unknown[]): QueryResult<Row> {
-    this.onQuery?.(sql);
-    try {
-      const { statement, convert } = this.prepared(sql);
-      const values = parameters.map(sqliteParameter);
-      if (!statement.readonly) this.writes++;
-      let result: QueryResult<Row>;
-      if (statement.reader) {
-        const rows = statement.all(values) as Row[];
-        result = { rows: convert ? rows.map(convert) : rows };
-      } else {
-        const { changes, lastInsertRowid } = statement.run(values);
-        result = { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+  /**
+   * One statement by the connection's holder (Kysely's own queries and transactions). Outside
+   * a transaction it waits for other processes' locks (see waitingForLocks); in one
+   * (IMMEDIATE: the lock is already ours) a refusal fails at once, as SQLite asks.
+   */
+  run(sql: string, parameters: readonly unknown[]): Promise<QueryResult<Row>> {
+    return this.waitingForLocks(() => this.runNow(sql, parameters), () => this.db.inTransaction);
+  }
+
+  /** One statement outside any transaction: waits for this process's transaction to end, and for other processes' locks. */
+  runAlone(sql: string, parameters: readonly unknown[]): Promise<QueryResult<Row>> {
+    return this.waitingForLocks(
+      () => (this.mutex.held ? this.mutex.holding(() => this.runNow(sql, parameters)) : this.runNow(sql, parameters)),
+      neverInTransaction,
+    );
+  }
+
+  /**
+   * A statement refused because another process holds the lock (SQLITE_BUSY) did nothing, so
+   * outside a transaction it is tried again after a timer, up to lockWaitMs. The connection has
+   * no busy timeout: SQLite's busy handler sleeps the whole thread, and with it every other
+   * request of this process.
+   */
+  private async waitingForLocks(attempt: () => QueryResult<Row> | Promise<QueryResult<Row>>, inTransaction: () => boolean): Promise<QueryResult<Row>> {
+    let waited = 0;
+    for (let tries = 0; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const delay = BUSY_RETRY_MS[Math.min(tries, BUSY_RETRY_MS.length - 1)]!;
+        if (!isBusy(error) || inTransaction() || waited + delay > this.lockWaitMs) throw this.health.failed(error);
+        waited += delay;
+        await sleep(delay);
       }
-      this.health.succeeded(!statement.readonly);
-      return result;
-    } catch (error) {
-      throw this.health.failed(error);
     }
+  }
+
+  private runNow(sql: string, parameters: readonly unknown[]): QueryResult<Row> {
+    this.onQuery?.(sql);
+    const { statement, convert } = this.prepared(sql);
+    const values = parameters.map(sqliteParameter);
+    if (!statement.readonly) this.writes++;
+    let result: QueryResult<Row>;
+    if (statement.reader) {
+      const rows = statement.all(values) as Row[];
+      result = { rows: convert ? rows.map(convert) : rows };
+    } else {
+      const { changes, lastInsertRowid } = statement.run(values);
+      result = { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+    }
+    this.health.succeeded(!statement.readonly);
+    return result;
   }
 
   /** Changes whenever the database may have changed: a commit by any connection, or a write by this one. */
@@ -107,7 +159,7 @@ export class SqliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    return this.run(query.sql, query.parameters) as QueryResult<R>;
+    return (await this.run(query.sql, query.parameters)) as QueryResult<R>;
   }
 
   // eslint-disable-next-line require-yield
@@ -123,7 +175,7 @@ class SqliteDriver implements Driver {
     await this.connection.mutex.lock();
     return this.connection;
   }
-  // IMMEDIATE: the write lock is taken at BEGIN, waiting up to the busy timeout. A deferred
+  // IMMEDIATE: the write lock is taken at BEGIN, waiting for it as any statement does. A deferred
   // transaction that reads, then writes, would fail at once with SQLITE_BUSY when another
   // process wrote in between (SQLite cannot wait there without risking a deadlock).
   async beginTransaction(connection: DatabaseConnection): Promise<void> {

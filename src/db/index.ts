@@ -89,8 +89,8 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
     // better-sqlite3 is built with foreign keys on; WAL is set by the migration runner. Its
     // statements cannot be interrupted from JavaScript: they are bounded by construction
     // (indexed, at most 64 search terms); only the wait for another process's lock is timed.
-    const sqlite = new Sqlite(sqlitePath(url), { timeout: timeoutMs ?? 5000 });
-    const connection = new SqliteConnection(sqlite, options.onQuery, health);
+    const sqlite = new Sqlite(sqlitePath(url), { timeout: 0 });
+    const connection = new SqliteConnection(sqlite, timeoutMs ?? 5000, options.onQuery, health);
     const kysely = new Kysely<Tables>({ dialect: sqliteDialect(connection) });
     const env: TableEnvironment = {
       provider,

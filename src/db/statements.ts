@@ -39,16 +39,7 @@ export interface Runner {
 export function sqliteRunner(connection: SqliteConnection): Runner {
   return {
     async query(text, _name, parameters) {
-      // A transaction holds the one connection across awaits: wait for it to finish.
-      if (connection.mutex.held) {
-        await connection.mutex.lock();
-        try {
-          return connection.run(text, parameters).rows;
-        } finally {
-          connection.mutex.unlock();
-        }
-      }
-      return connection.run(text, parameters).rows;
+      return (await connection.runAlone(text, parameters)).rows;
     },
   };
 }

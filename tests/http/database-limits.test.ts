@@ -140,3 +140,39 @@ describeWithDatabase(`database limits (${testProvider})`, () => {
     });
   }
 });
+
+// A wait well inside the timeout, on a loaded machine too.
+if (testProvider === 'sqlite') {
+  describeWithDatabase(`waiting for SQLite's write lock (${testProvider})`, () => {
+    const t = useTestApp({}, { statementTimeout: 30 });
+
+    it("waits for another process's write lock without holding up this process's other requests", async () => {
+      const auth = await t.bearer(await t.createUser());
+      const other = new Sqlite(sqlitePath(t.db.url));
+      let answered: number | undefined;
+      let write: Promise<void> | undefined;
+      try {
+        other.exec('BEGIN IMMEDIATE');
+        t.queries.reset();
+        write = t.http
+          .post('/api/posts/')
+          .set(auth)
+          .send({ title: 'waited', body: 'x' })
+          .then((response) => void (answered = response.status));
+        // The insert has been refused at least once and waits for its next try.
+        await expect.poll(() => t.queries.statements.some((s) => /^insert into "posts_post"/i.test(s))).toBe(true);
+        // SQLite's busy handler would have slept the process for the whole wait: these would come after the write.
+        expect((await t.http.get('/api/posts/')).status).toBe(200);
+        expect((await t.http.get('/healthz')).status).toBe(200);
+        expect(answered).toBeUndefined();
+      } finally {
+        other.exec('ROLLBACK');
+        other.close();
+      }
+      await write;
+      expect(answered).toBe(201);
+      expect((await t.http.get('/api/posts/').query({ search: 'waited' })).body.count).toBe(1);
+      expect(t.errors).toEqual([]);
+    });
+  });
+}

@@ -17,14 +17,17 @@
 //   SQLite counts a search of printable-ASCII terms in the index alone, and first seeks a
 //   search's page by walking the ordering index: no read of every match, where there are many
 //   (./search.ts). Conditions, orderings and joins become SQL in ./clauses.ts.
-import { sql } from 'kysely';
-import { all, MissingReference, RowGone, StillReferenced, UniqueViolation, type Condition, type Table } from '../rest/data/index.js';
+import { sql, type RawBuilder } from 'kysely';
+import { all, MissingReference, RowGone, StillReferenced, UniqueViolation, type Condition, type Ordering, type Table } from '../rest/data/index.js';
 import { collect, joinsFor, orderKey, orderSql, ref, relationOf, toSql, type TableSql } from './clauses.js';
 import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
 import type { Provider } from './provider.js';
 import type { Row } from './drivers.js';
 import { indexOnlyTerms, matchCount, walkedPage } from './search.js';
-import type { Statements } from './statements.js';
+import type { Slots, Statements } from './statements.js';
+
+/** The column a PostgreSQL page's rows carry their count in (removed before they are returned). */
+const COUNT_COLUMN = '__count';
 
 /** What the SQL needs of a table; ./definitions.ts checks each name against the schema. */
 export interface TableDefinition {
@@ -92,6 +95,42 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     return Number(rows[0]!.count);
   }
 
+  const joins = (names: Iterable<string>) => sql.join(joinsFor(tableSql, names), sql``);
+  const countsFromCache = (where: Condition) => definition.countCache === true && where.op === 'and' && where.conditions.length === 0;
+
+  async function count(where: Condition): Promise<number> {
+    if (countsFromCache(where)) return countAll();
+    const terms = indexOnlyTerms(tableSql, where);
+    if (terms !== undefined) return matchCount(tableSql, where, terms);
+    const values: unknown[] = [];
+    const used = new Set<string>();
+    const key = collect(tableSql, where, values, used);
+    return plainCount(where, values, key, used);
+  }
+
+  /**
+   * One page's SQL: the page's ids found first, in a subquery the ordering index answers alone,
+   * then joined for the full rows (a deep page costs index steps, not full rows skipped).
+   * Takes the limit's slot, then the offset's.
+   */
+  function pageSql(condition: RawBuilder<unknown>, orderBy: readonly Ordering[], used: Set<string>, slots: Slots, extraColumns = sql``) {
+    const order = orderSql(orderBy);
+    const ids = sql`SELECT t.id FROM ${from}${joins(used)} WHERE ${condition} ORDER BY ${order} LIMIT ${slots.take()} OFFSET ${slots.take()}`;
+    // CROSS JOIN keeps the page as SQLite's outer loop: with a plain JOIN its planner may walk
+    // the whole ordering index instead, probing the page for each row (14 ms at 10k rows).
+    return sql`SELECT ${selection}${extraColumns} FROM (${ids}) AS page CROSS JOIN ${from}${joins(representationRelations)} WHERE t.id = page.id ORDER BY ${order}`;
+  }
+
+  async function list(where: Condition, orderBy: readonly Ordering[], offset: number, limit: number): Promise<Row[]> {
+    const walked = await walkedPage(tableSql, where, orderBy, offset, limit);
+    if (walked !== undefined) return walked;
+    const values: unknown[] = [];
+    const used = new Set<string>();
+    const key = `${table}:list:${collect(tableSql, where, values, used)}:${orderKey(orderBy)}`;
+    values.push(limit, offset);
+    return statements.run(key, values, (slots) => pageSql(toSql(tableSql, where, slots), orderBy, used, slots));
+  }
+
   async function find(where: Condition): Promise<Row | null> {
     const values: unknown[] = [];
     const used = new Set<string>();
@@ -116,31 +155,32 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
   }
 
   return {
-    async count(where) {
-      if (definition.countCache && where.op === 'and' && where.conditions.length === 0) return countAll();
-      const terms = indexOnlyTerms(tableSql, where);
-      if (terms !== undefined) return matchCount(tableSql, where, terms);
-      const values: unknown[] = [];
-      const used = new Set<string>();
-      const key = collect(tableSql, where, values, used);
-      return plainCount(where, values, key, used);
-    },
+    count,
 
-    async list(where, orderBy, offset, limit) {
-      const walked = await walkedPage(tableSql, where, orderBy, offset, limit);
-      if (walked !== undefined) return walked;
+    async page(where, orderBy, offset, limit) {
+      if (provider === 'sqlite') {
+        const [total, rows] = await Promise.all([count(where), list(where, orderBy, offset, limit)]);
+        return { count: total, rows };
+      }
+      // PostgreSQL: the count rides on the page's rows, one round trip (and one snapshot) for
+      // both; a page past the end has no row to carry it, and is counted apart.
       const values: unknown[] = [];
       const used = new Set<string>();
-      const key = `${table}:list:${collect(tableSql, where, values, used)}:${orderKey(orderBy)}`;
+      const countCached = countsFromCache(where);
+      const whereKey = collect(tableSql, where, values, used);
       values.push(limit, offset);
-      return (await statements.run(key, values, (slots) => {
+      const rows = await statements.run(`${table}:page:${whereKey}:${orderKey(orderBy)}`, values, (slots) => {
+        // One condition, its values bound once, in both places.
         const condition = toSql(tableSql, where, slots);
-        const order = orderSql(orderBy);
-        const page = sql`SELECT t.id FROM ${from}${sql.join(joinsFor(tableSql, used), sql``)} WHERE ${condition} ORDER BY ${order} LIMIT ${slots.take()} OFFSET ${slots.take()}`;
-        // CROSS JOIN keeps the page as SQLite's outer loop: with a plain JOIN its planner may walk
-        // the whole ordering index instead, probing the page for each row (14 ms at 10k rows).
-        return sql`SELECT ${selection} FROM (${page}) AS page CROSS JOIN ${from}${sql.join(joinsFor(tableSql, representationRelations), sql``)} WHERE t.id = page.id ORDER BY ${order}`;
-      }));
+        const total = countCached
+          ? sql`SELECT n FROM row_counts WHERE table_name = ${sql.lit(table)}`
+          : sql`SELECT COUNT(*) FROM ${from}${joins(used)} WHERE ${condition}`;
+        return pageSql(condition, orderBy, used, slots, sql`, (${total}) AS ${sql.id(COUNT_COLUMN)}`);
+      });
+      if (rows.length === 0) return { count: await count(where), rows };
+      const total = Number(rows[0]![COUNT_COLUMN]);
+      for (const row of rows) delete row[COUNT_COLUMN];
+      return { count: total, rows };
     },
 
     find,

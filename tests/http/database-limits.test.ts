@@ -45,10 +45,12 @@ describeWithDatabase(`database limits (${testProvider})`, () => {
       };
       const [one, two, many] = [await statement(2), await statement(4), await statement(64)];
       expect(occurrences(many, /\bJOIN\b/g), path).toBe(occurrences(one, /\bJOIN\b/g));
-      // Each pair of terms adds the same amount: parameters and sub-selects grow by a constant per term.
+      // Each pair of terms adds the same amount: parameters and sub-selects grow by a constant per
+      // term. (On PostgreSQL the page statement holds its count, so its condition appears twice.)
+      const conditions = testProvider === 'postgresql' ? 2 : 1;
       for (const counted of [/\?|\$\d+/g, /\bSELECT\b/g]) {
         const step = occurrences(two, counted) - occurrences(one, counted);
-        expect(step, `${path} ${counted}`).toBeLessThanOrEqual(2 * 3);
+        expect(step, `${path} ${counted}`).toBeLessThanOrEqual(2 * 3 * conditions);
         expect(occurrences(many, counted) - occurrences(one, counted), `${path} ${counted}`).toBe(31 * step);
       }
     }

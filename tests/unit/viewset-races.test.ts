@@ -21,7 +21,7 @@ const signedIn: Authenticator = {
 
 function app(options: { model: Partial<Table<Row>>; partExists?: () => Promise<number>; referring?: () => Promise<number> }) {
   const table: Table<Row> = {
-    list: async () => [],
+    page: async () => ({ count: 0, rows: [] }),
     count: async () => 0,
     find: async () => ({ id: 1, partId: 2 }),
     create: async () => ({ id: 1, partId: 2 }),

@@ -56,8 +56,11 @@ export interface Ordering<Field extends string = string> {
 /** The rows of one table as a viewset sees them (with its related fields joined). */
 export interface Table<Row> {
   count(where: Condition<FieldOf<Row>>): Promise<number>;
-  /** One page, in order; related fields joined in the same statement. */
-  list(where: Condition<FieldOf<Row>>, orderBy: readonly Ordering<FieldOf<Row>>[], offset: number, limit: number): Promise<Row[]>;
+  /**
+   * One page, in order (related fields joined in the same statement), with the count of all
+   * rows matching, as count() answers it: read together where the database can.
+   */
+  page(where: Condition<FieldOf<Row>>, orderBy: readonly Ordering<FieldOf<Row>>[], offset: number, limit: number): Promise<{ count: number; rows: Row[] }>;
   /** The first row matching, or null. */
   find(where: Condition<FieldOf<Row>>): Promise<Row | null>;
   /** Inserts; throws MissingReference / UniqueViolation. */

@@ -1,6 +1,6 @@
 // DRF's PageNumberPagination and LimitOffsetPagination: the same parameters, the
-// same clamping of bad values, the same envelope and links. A page costs two
-// queries (count + rows) whatever its size; they run concurrently when possible.
+// same clamping of bad values, the same envelope and links. A page is read with its
+// count at once (PageQuery.page), whatever its size; only page=last counts first.
 import { z } from 'zod';
 import { NotFound } from '../errors.js';
 import { pythonInt } from '../fields/index.js';
@@ -9,7 +9,8 @@ import type { ParameterDocs, RequestContext } from '../types.js';
 
 export interface PageQuery<Row> {
   count(): Promise<number>;
-  fetch(skip: number, take: number): Promise<Row[]>;
+  /** The rows from `skip` (at most `take`), with the count of all rows. */
+  page(skip: number, take: number): Promise<{ count: number; rows: Row[] }>;
 }
 
 export interface Page {
@@ -58,15 +59,14 @@ export function pageNumberPagination(options: { pageSize: number; maxPageSize?: 
       let number: number;
       let rows: Row[];
       if (requested === 'last') {
-        count = await query.count();
-        number = pagesFor(count);
-        rows = await query.fetch((number - 1) * size, size);
+        number = pagesFor(await query.count());
+        ({ count, rows } = await query.page((number - 1) * size, size));
       } else {
         // Django's Paginator.validate_number: an integer ≥ 1 (written as Python's int() reads it).
         const parsed = pythonInt(requested);
         if (parsed === null || parsed < 1n || parsed > BigInt(Number.MAX_SAFE_INTEGER)) throw new NotFound('Invalid page.');
         number = Number(parsed);
-        [count, rows] = await Promise.all([query.count(), query.fetch((number - 1) * size, size)]);
+        ({ count, rows } = await query.page((number - 1) * size, size));
       }
       const pages = pagesFor(count);
       if (number > pages) throw new NotFound('Invalid page.');
@@ -95,7 +95,7 @@ export function limitOffsetPagination(options: { defaultLimit: number; maxLimit?
     async paginate<Row>(ctx: RequestContext, query: PageQuery<Row>, represent: (row: Row) => unknown): Promise<Page> {
       const limit = positiveInt(ctx.query.get('limit'), true, maxLimit) ?? defaultLimit;
       const offset = positiveInt(ctx.query.get('offset'), false) ?? 0;
-      const [count, rows] = await Promise.all([query.count(), query.fetch(offset, limit)]);
+      const { count, rows } = await query.page(offset, limit);
       return {
         count,
         next: offset + limit < count ? linkWith(ctx.req, ctx.query, { limit, offset: offset + limit }) : null,

@@ -160,7 +160,7 @@ async function list<Row extends ModelRow>(model: Model<Row>, ctx: RequestContext
     ctx,
     {
       count: () => table.count(where),
-      fetch: (skip, take) => table.list(where, orderBy, skip, take),
+      page: (skip, take) => table.page(where, orderBy, skip, take),
     },
     model.represent,
   );

@@ -12,7 +12,7 @@ import { modelViewSet, ownedBy } from '../../../src/rest/views/viewset.js';
 type Post = { id: number; title: string; owner_id: number; created_at: Date } & Related<{ owner: { username: string } }>;
 const posts: Table<Post> = {
   count: async () => 0,
-  list: async () => [],
+  page: async () => ({ count: 0, rows: [] }),
   find: async () => null,
   create: async () => ({ id: 1, title: 't', owner_id: 1, created_at: new Date(0) }),
   update: async () => ({ id: 1, title: 't', owner_id: 1, created_at: new Date(0) }),

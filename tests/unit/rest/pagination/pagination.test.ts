@@ -17,7 +17,7 @@ function rows(n: number) {
   const fetched: [number, number][] = [];
   const query: PageQuery<number> = {
     count: async () => n,
-    fetch: async (skip, take) => (fetched.push([skip, take]), Array.from({ length: n }, (_, i) => i + 1).slice(skip, skip + take)),
+    page: async (skip, take) => (fetched.push([skip, take]), { count: n, rows: Array.from({ length: n }, (_, i) => i + 1).slice(skip, skip + take) }),
   };
   return { query, fetched };
 }

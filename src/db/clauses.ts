@@ -42,6 +42,13 @@ export const ref = (field: string) => {
 };
 export const relationOf = (field: string) => (field.includes('.') ? field.slice(0, field.indexOf('.')) : undefined);
 
+/**
+ * PostgreSQL plans each statement once for any values (./index.ts): a term too short for the
+ * pg_trgm indexes, which they would answer by reading all of themselves, gets a statement of its
+ * own that they cannot serve, planned as the scan it is.
+ */
+const shortOnPostgres = ({ provider }: TableSql, term: string) => provider === 'postgresql' && codePoints(term) < TRIGRAM;
+
 /** Whether a search takes its candidates from the trigram index. */
 export function usesIndex(tableSql: TableSql, condition: { fields: readonly string[]; term: string }): boolean {
   const { provider, searchIndex } = tableSql;
@@ -76,7 +83,7 @@ export function collect(tableSql: TableSql, condition: Condition, values: unknow
       values.push(`%${likeLiteral(condition.term)}%`);
       const useIndex = index && usesIndex(tableSql, condition);
       if (useIndex) values.push(ftsPhrase(condition.term));
-      return `ic(${condition.fields.join(',')},${useIndex ? 1 : 0})`;
+      return `ic(${condition.fields.join(',')},${useIndex ? 1 : 0}${shortOnPostgres(tableSql, condition.term) ? 's' : ''})`;
     }
     default:
       noteRelation(condition.field, used);
@@ -107,9 +114,12 @@ export function toSql(tableSql: TableSql, condition: Condition, slots: Slots, in
       return sql`${ref(condition.field)} IS NULL`;
     case 'icontains': {
       const pattern = slots.take();
-      const like = condition.fields.map((field) =>
-        tableSql.provider === 'sqlite' ? sql`${ref(field)} LIKE ${pattern} ESCAPE '\\'` : sql`UPPER(${ref(field)}) LIKE UPPER(${pattern})`,
-      );
+      const short = shortOnPostgres(tableSql, condition.term);
+      const like = condition.fields.map((field) => {
+        if (tableSql.provider === 'sqlite') return sql`${ref(field)} LIKE ${pattern} ESCAPE '\\'`;
+        // `|| ''`: the same text, in an expression the UPPER(column) trigram indexes do not serve.
+        return short ? sql`(UPPER(${ref(field)}) || '') LIKE UPPER(${pattern})` : sql`UPPER(${ref(field)}) LIKE UPPER(${pattern})`;
+      });
       const scan = sql`(${sql.join(like, sql` OR `)})`;
       if (!(index && usesIndex(tableSql, condition))) return scan;
       const fts = sql.table(tableSql.searchIndex!.table);
@@ -128,12 +138,31 @@ export const joinsFor = ({ table, relations }: TableSql, names: Iterable<string>
     return sql` ${join} ${sql.table(relation.table)} AS ${sql.id(`r_${name}`)} ON ${sql.ref(`r_${name}.id`)} = ${sql.ref(`t.${relation.column}`)}`;
   });
 
-export const orderSql = (orderBy: readonly Ordering[]) =>
+/** ORDER BY's terms; `column` names where each ordering's value is read (its field, by default). */
+export const orderSql = (orderBy: readonly Ordering[], column = (ordering: Ordering, _index: number) => ref(ordering.field)) =>
   sql.join(
-    orderBy.map(({ field, descending, nullable }) => {
-      const direction = sql.raw(descending ? 'DESC' : 'ASC');
-      if (!nullable) return sql`${ref(field)} ${direction}`;
-      return sql`${ref(field)} ${direction} ${sql.raw(descending ? 'NULLS FIRST' : 'NULLS LAST')}`;
+    orderBy.map((ordering, index) => {
+      const direction = sql.raw(ordering.descending ? 'DESC' : 'ASC');
+      if (!ordering.nullable) return sql`${column(ordering, index)} ${direction}`;
+      return sql`${column(ordering, index)} ${direction} ${sql.raw(ordering.descending ? 'NULLS FIRST' : 'NULLS LAST')}`;
     }),
   );
+
+/** Whether `test` holds for a condition or any condition within it (`context` is passed on: no closure per request). */
+export function someCondition<Context>(condition: Condition, test: (condition: Condition, context: Context) => boolean, context: Context): boolean {
+  switch (condition.op) {
+    case 'and':
+    case 'or':
+      // A counted loop: no closure or iterator per request.
+      for (let i = 0; i < condition.conditions.length; i++) if (someCondition(condition.conditions[i]!, test, context)) return true;
+      return false;
+    case 'not':
+      return someCondition(condition.condition, test, context);
+    default:
+      return test(condition, context);
+  }
+}
+
+/** Whether a condition searches (icontains) anywhere. */
+export const hasSearch = (condition: Condition) => someCondition(condition, (c) => c.op === 'icontains', undefined);
 export const orderKey = (orderBy: readonly Ordering[]) => orderBy.map((o) => `${o.descending ? '-' : ''}${o.field}${o.nullable ? '?' : ''}`).join(',');

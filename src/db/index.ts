@@ -110,8 +110,17 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
   // An idle connection closed by the server (restart, failover, idle timeout) is dropped
   // by the pool and replaced on next use; unheard, its error event would crash the process.
   pool.on('error', () => undefined);
-  // So is one lost while checked out (in a transaction): its query fails, the pool drops it on release.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    // So is one lost while checked out (in a transaction): its query fails, the pool drops it on release.
+    client.on('error', () => undefined);
+    // Queued before the query the connection was made for. Each prepared statement is planned
+    // once per connection, for any values: by default PostgreSQL re-plans a statement whenever
+    // the plan for its values looks cheaper than the generic one, which for a list page (its
+    // offset unknown) is every time, planning then costing more CPU than running it. The
+    // statements are written so that one plan suits all values (./tables.ts: the page size in
+    // the SQL; ./clauses.ts: short search terms apart). Failing, it leaves the default.
+    client.query('SET plan_cache_mode = force_generic_plan').catch(() => undefined);
+  });
   const kysely = new Kysely<Tables>({ dialect: postgresDialect(pool, health, options.onQuery) });
   const env: TableEnvironment = { provider, statements: new Statements(kysely, postgresRunner(pool, health, options.onQuery)) };
   return database(kysely, env);

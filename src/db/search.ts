@@ -5,7 +5,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Condition, Ordering } from '../rest/data/index.js';
 import type { Row } from './drivers.js';
-import { collect, ftsPhrase, joinsFor, orderKey, orderSql, ref, toSql, usesIndex, type TableSql } from './clauses.js';
+import { collect, ftsPhrase, joinsFor, orderKey, orderSql, ref, someCondition, toSql, usesIndex, type TableSql } from './clauses.js';
 
 // FTS5's trigram tokenizer folds case by Unicode, LIKE only A-Z. For a term of printable ASCII
 // the two differ only on text holding U+017F (long s, folded to s) or U+212A (Kelvin sign,
@@ -38,21 +38,8 @@ export function indexOnlyTerms(tableSql: TableSql, where: Condition): string[] |
 }
 
 /** Whether a condition searches with the trigram index somewhere. */
-function searchesIndex(tableSql: TableSql, condition: Condition): boolean {
-  switch (condition.op) {
-    case 'and':
-    case 'or':
-      // A counted loop: no closure or iterator per request.
-      for (let i = 0; i < condition.conditions.length; i++) if (searchesIndex(tableSql, condition.conditions[i]!)) return true;
-      return false;
-    case 'not':
-      return searchesIndex(tableSql, condition.condition);
-    case 'icontains':
-      return usesIndex(tableSql, condition);
-    default:
-      return false;
-  }
-}
+const searchesIndex = (tableSql: TableSql, where: Condition) => someCondition(where, searchUsesIndex, tableSql);
+const searchUsesIndex = (condition: Condition, tableSql: TableSql) => condition.op === 'icontains' && usesIndex(tableSql, condition);
 
 /**
  * SQLite: a search's page sought among the first WALK_ROWS rows in the list's order, tested by

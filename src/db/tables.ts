@@ -19,7 +19,7 @@
 //   (./search.ts). Conditions, orderings and joins become SQL in ./clauses.ts.
 import { sql, type RawBuilder } from 'kysely';
 import { all, MissingReference, RowGone, StillReferenced, UniqueViolation, type Condition, type Ordering, type Table } from '../rest/data/index.js';
-import { collect, joinsFor, orderKey, orderSql, ref, relationOf, toSql, type TableSql } from './clauses.js';
+import { collect, hasSearch, joinsFor, orderKey, orderSql, ref, relationOf, toSql, type TableSql } from './clauses.js';
 import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
 import type { Provider } from './provider.js';
 import type { Row } from './drivers.js';
@@ -28,6 +28,23 @@ import type { Slots, Statements } from './statements.js';
 
 /** The column a PostgreSQL page's rows carry their count in (removed before they are returned). */
 const COUNT_COLUMN = '__count';
+
+// A page's size is written into its statement (up to this size; past it, rare, it is a value):
+// PostgreSQL plans a LIMIT value it cannot see as a tenth of the rows, a hash join over the whole
+// table instead of a few index steps, so it can plan a page once for every offset (./index.ts)
+// only when it knows the size.
+const LITERAL_LIMIT_MAX = 1000;
+/** Adds a page's values after its condition's: the size when it is not written in, then the offset. Returns the shape key's part. */
+function pushLimit(values: unknown[], limit: number, offset: number): string {
+  if (limit <= LITERAL_LIMIT_MAX) {
+    values.push(offset);
+    return `L${limit}`;
+  }
+  values.push(limit, offset);
+  return 'L?';
+}
+/** The LIMIT of a page's SQL, as pushLimit has put it. */
+const pageSize = (limit: number, slots: Slots) => (limit <= LITERAL_LIMIT_MAX ? sql.lit(limit) : slots.take());
 
 /** What the SQL needs of a table; ./definitions.ts checks each name against the schema. */
 export interface TableDefinition {
@@ -111,14 +128,29 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
   /**
    * One page's SQL: the page's ids found first, in a subquery the ordering index answers alone,
    * then joined for the full rows (a deep page costs index steps, not full rows skipped).
-   * Takes the limit's slot, then the offset's.
+   * Takes the slots of the values pushLimit adds.
    */
-  function pageSql(condition: RawBuilder<unknown>, orderBy: readonly Ordering[], used: Set<string>, slots: Slots, extraColumns = sql``) {
+  function pageSql(condition: RawBuilder<unknown>, orderBy: readonly Ordering[], used: Set<string>, slots: Slots, limit: number, extraColumns = sql``) {
     const order = orderSql(orderBy);
-    const ids = sql`SELECT t.id FROM ${from}${joins(used)} WHERE ${condition} ORDER BY ${order} LIMIT ${slots.take()} OFFSET ${slots.take()}`;
+    const ids = sql`SELECT t.id FROM ${from}${joins(used)} WHERE ${condition} ORDER BY ${order} LIMIT ${pageSize(limit, slots)} OFFSET ${slots.take()}`;
     // CROSS JOIN keeps the page as SQLite's outer loop: with a plain JOIN its planner may walk
     // the whole ordering index instead, probing the page for each row (14 ms at 10k rows).
     return sql`SELECT ${selection}${extraColumns} FROM (${ids}) AS page CROSS JOIN ${from}${joins(representationRelations)} WHERE t.id = page.id ORDER BY ${order}`;
+  }
+
+  /**
+   * PostgreSQL, a search's page and count: the matches read once (a MATERIALIZED CTE of their
+   * ids and ordering keys), counted, and the page taken from them. The statement is planned once
+   * for every term (./index.ts), and this plan costs what the count does, whatever the term
+   * matches; walking the ordering index and testing each row, quick for a frequent term, would
+   * read the whole index for a rare one.
+   */
+  function matchesPageSql(condition: RawBuilder<unknown>, orderBy: readonly Ordering[], used: Set<string>, slots: Slots, limit: number) {
+    const key = (i: number) => sql.ref(`o${i}`);
+    const keys = orderBy.map((o, i) => sql`, ${ref(o.field)} AS ${key(i)}`);
+    const ids = sql`SELECT id FROM matches ORDER BY ${orderSql(orderBy, (_, i) => key(i))} LIMIT ${pageSize(limit, slots)} OFFSET ${slots.take()}`;
+    const matches = sql`SELECT t.id${sql.join(keys, sql``)} FROM ${from}${joins(used)} WHERE ${condition}`;
+    return sql`WITH matches AS MATERIALIZED (${matches}) SELECT ${selection}, (SELECT COUNT(*) FROM matches) AS ${sql.id(COUNT_COLUMN)} FROM (${ids}) AS page CROSS JOIN ${from}${joins(representationRelations)} WHERE t.id = page.id ORDER BY ${orderSql(orderBy)}`;
   }
 
   async function list(where: Condition, orderBy: readonly Ordering[], offset: number, limit: number): Promise<Row[]> {
@@ -127,8 +159,8 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     const values: unknown[] = [];
     const used = new Set<string>();
     const key = `${table}:list:${collect(tableSql, where, values, used)}:${orderKey(orderBy)}`;
-    values.push(limit, offset);
-    return statements.run(key, values, (slots) => pageSql(toSql(tableSql, where, slots), orderBy, used, slots));
+    const limitKey = pushLimit(values, limit, offset);
+    return statements.run(`${key}:${limitKey}`, values, (slots) => pageSql(toSql(tableSql, where, slots), orderBy, used, slots, limit));
   }
 
   async function find(where: Condition): Promise<Row | null> {
@@ -168,14 +200,15 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
       const used = new Set<string>();
       const countCached = countsFromCache(where);
       const whereKey = collect(tableSql, where, values, used);
-      values.push(limit, offset);
-      const rows = await statements.run(`${table}:page:${whereKey}:${orderKey(orderBy)}`, values, (slots) => {
-        // One condition, its values bound once, in both places.
+      const limitKey = pushLimit(values, limit, offset);
+      const rows = await statements.run(`${table}:page:${whereKey}:${orderKey(orderBy)}:${limitKey}`, values, (slots) => {
+        // One condition, its values bound once, in every place it is used.
         const condition = toSql(tableSql, where, slots);
+        if (hasSearch(where)) return matchesPageSql(condition, orderBy, used, slots, limit);
         const total = countCached
           ? sql`SELECT n FROM row_counts WHERE table_name = ${sql.lit(table)}`
           : sql`SELECT COUNT(*) FROM ${from}${joins(used)} WHERE ${condition}`;
-        return pageSql(condition, orderBy, used, slots, sql`, (${total}) AS ${sql.id(COUNT_COLUMN)}`);
+        return pageSql(condition, orderBy, used, slots, limit, sql`, (${total}) AS ${sql.id(COUNT_COLUMN)}`);
       });
       if (rows.length === 0) return { count: await count(where), rows };
       const total = Number(rows[0]![COUNT_COLUMN]);

@@ -43,6 +43,8 @@ function pushLimit(values: unknown[], limit: number, offset: number): string {
   values.push(limit, offset);
   return 'L?';
 }
+/** The relations an ordering reads through (`owner.username`): joined where the page is sorted. */
+const orderRelations = (orderBy: readonly Ordering[]) => orderBy.flatMap(({ field }) => relationOf(field) ?? []);
 /** The LIMIT of a page's SQL, as pushLimit has put it. */
 const pageSize = (limit: number, slots: Slots) => (limit <= LITERAL_LIMIT_MAX ? sql.lit(limit) : slots.take());
 
@@ -132,10 +134,11 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
    */
   function pageSql(condition: RawBuilder<unknown>, orderBy: readonly Ordering[], used: Set<string>, slots: Slots, limit: number, extraColumns = sql``) {
     const order = orderSql(orderBy);
-    const ids = sql`SELECT t.id FROM ${from}${joins(used)} WHERE ${condition} ORDER BY ${order} LIMIT ${pageSize(limit, slots)} OFFSET ${slots.take()}`;
+    const ordered = orderRelations(orderBy);
+    const ids = sql`SELECT t.id FROM ${from}${joins(new Set([...used, ...ordered]))} WHERE ${condition} ORDER BY ${order} LIMIT ${pageSize(limit, slots)} OFFSET ${slots.take()}`;
     // CROSS JOIN keeps the page as SQLite's outer loop: with a plain JOIN its planner may walk
     // the whole ordering index instead, probing the page for each row (14 ms at 10k rows).
-    return sql`SELECT ${selection}${extraColumns} FROM (${ids}) AS page CROSS JOIN ${from}${joins(representationRelations)} WHERE t.id = page.id ORDER BY ${order}`;
+    return sql`SELECT ${selection}${extraColumns} FROM (${ids}) AS page CROSS JOIN ${from}${joins(new Set([...representationRelations, ...ordered]))} WHERE t.id = page.id ORDER BY ${order}`;
   }
 
   /**
@@ -149,8 +152,10 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     const key = (i: number) => sql.ref(`o${i}`);
     const keys = orderBy.map((o, i) => sql`, ${ref(o.field)} AS ${key(i)}`);
     const ids = sql`SELECT id FROM matches ORDER BY ${orderSql(orderBy, (_, i) => key(i))} LIMIT ${pageSize(limit, slots)} OFFSET ${slots.take()}`;
-    const matches = sql`SELECT t.id${sql.join(keys, sql``)} FROM ${from}${joins(used)} WHERE ${condition}`;
-    return sql`WITH matches AS MATERIALIZED (${matches}) SELECT ${selection}, (SELECT COUNT(*) FROM matches) AS ${sql.id(COUNT_COLUMN)} FROM (${ids}) AS page CROSS JOIN ${from}${joins(representationRelations)} WHERE t.id = page.id ORDER BY ${orderSql(orderBy)}`;
+    const ordered = orderRelations(orderBy);
+    const matches = sql`SELECT t.id${sql.join(keys, sql``)} FROM ${from}${joins(new Set([...used, ...ordered]))} WHERE ${condition}`;
+    const rows = sql`${from}${joins(new Set([...representationRelations, ...ordered]))}`;
+    return sql`WITH matches AS MATERIALIZED (${matches}) SELECT ${selection}, (SELECT COUNT(*) FROM matches) AS ${sql.id(COUNT_COLUMN)} FROM (${ids}) AS page CROSS JOIN ${rows} WHERE t.id = page.id ORDER BY ${orderSql(orderBy)}`;
   }
 
   async function list(where: Condition, orderBy: readonly Ordering[], offset: number, limit: number): Promise<Row[]> {

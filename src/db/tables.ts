@@ -3,12 +3,13 @@
 // values and the shape key.
 //
 // What a request costs (statements):
-// - list: COUNT(*) (plain, so SQLite counts from its smallest index; an unfiltered count
-//   comes from an exact cache, see countAll) + one page query, its related fields joined.
-//   The page's ids are found first in a subquery that the ordering index answers alone,
-//   then joined for the full rows: a deep page costs index steps, not full rows skipped.
-// - retrieve: one statement. create/update: one (RETURNING the row), or, for a table with
-//   related columns, the write then the row read back joined.
+// - list (page): the page, its related fields joined, and a plain COUNT(*) (so SQLite counts
+//   from its smallest index; an unfiltered count comes from an exact cache, see countAll): one
+//   statement on PostgreSQL (one round trip), two on SQLite (in-process). The page's ids are
+//   found first in a subquery that the ordering index answers alone, then joined for the full
+//   rows: a deep page costs index steps, not full rows skipped.
+// - retrieve: one statement. create/update: one (RETURNING the row, read back joined on
+//   PostgreSQL), or, on SQLite for a table with related columns, the write then the row read back.
 // - search: the predicate is Django's icontains on each database: LIKE (ASCII case folding) on
 //   SQLite, UPPER(column) LIKE UPPER(pattern) on PostgreSQL (not ILIKE, which folds by lower()
 //   and so differs on ς/σ or ſ/s). Terms of 3+ characters find candidates with the trigram
@@ -180,12 +181,18 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     return rows[0] ?? null;
   }
   const byId = (id: number) => find({ op: 'eq', field: 'id', value: id });
-  // Without related columns a write returns the row itself: one statement. With them, the
-  // written row is read back joined.
-  const returning = Object.keys(joined).length === 0 ? sql.join(columns.map((c) => sql.id(c))) : sql`id`;
+  // Without related columns a write returns the row itself: one statement. With them, PostgreSQL
+  // reads the written row back joined in the same statement (a data-modifying CTE); SQLite, which
+  // has none, reads it back after (in-process: no round trip).
+  const readBackApart = Object.keys(joined).length > 0 && provider === 'sqlite';
+  const returningRow = (write: RawBuilder<unknown>) => {
+    if (Object.keys(joined).length === 0) return sql`${write} RETURNING ${sql.join(columns.map((c) => sql.id(c)))}`;
+    if (readBackApart) return sql`${write} RETURNING id`;
+    return sql`WITH t AS (${write} RETURNING *) SELECT ${selection} FROM t${joins(representationRelations)}`;
+  };
   async function written(rows: Row[]): Promise<Row> {
     if (rows.length === 0) throw new RowGone();
-    if (Object.keys(joined).length === 0) return rows[0]!;
+    if (!readBackApart) return rows[0]!;
     const row = await byId(Number(rows[0]!.id));
     if (row === null) throw new RowGone();
     return row;
@@ -230,7 +237,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
       let rows: Row[];
       try {
         rows = await statements.run(`${table}:insert:${names.join(',')}`, entries.map(([, value]) => value), (slots) =>
-          sql`INSERT INTO ${sql.table(table)} (${sql.join(names.map((n) => sql.id(n)))}) VALUES (${sql.join(names.map(() => slots.take()))}) RETURNING ${returning}`,
+          returningRow(sql`INSERT INTO ${sql.table(table)} (${sql.join(names.map((n) => sql.id(n)))}) VALUES (${sql.join(names.map(() => slots.take()))})`),
         );
       } catch (error) {
         translate(error, () => new MissingReference());
@@ -251,7 +258,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
       try {
         rows = await statements.run(`${table}:update:${names.join(',')}`, [...entries.map(([, value]) => value), id], (slots) => {
           const set = sql.join(names.map((n) => sql`${sql.id(n)} = ${slots.take()}`));
-          return sql`UPDATE ${sql.table(table)} SET ${set} WHERE id = ${slots.take()} RETURNING ${returning}`;
+          return returningRow(sql`UPDATE ${sql.table(table)} SET ${set} WHERE id = ${slots.take()}`);
         });
       } catch (error) {
         translate(error, () => new MissingReference());

@@ -200,6 +200,20 @@ describeWithDatabase('posts', () => {
     expect(await titles('password')).toEqual(['a', 'c', 'b']); // default: newest first
   });
 
+  it('writes a post and reads it back with its owner in one statement on PostgreSQL, two on SQLite', async () => {
+    const { user, auth } = await author();
+    const written = testProvider === 'postgresql' ? 1 : 2;
+    t.queries.reset();
+    const created = await t.http.post('/api/posts/').set(auth).send({ title: 'one trip', body: 'x' });
+    expect(created.status).toBe(201);
+    expect(created.body.owner).toBe(user.username);
+    expect(t.queries.count).toBe(1 + written); // the user (authentication), then the write
+    t.queries.reset();
+    const edited = await t.http.patch(`/api/posts/${created.body.id}/`).set(auth).send({ title: 'two trips' });
+    expect(edited.body).toMatchObject({ title: 'two trips', owner: user.username });
+    expect(t.queries.count).toBe(2 + written); // the user, the post (owner check), then the write
+  });
+
   it('runs a constant number of queries per list, whatever the page size', async () => {
     const { user, auth } = await author();
     const now = new Date();

@@ -96,11 +96,13 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     throw error;
   }
 
+  // PostgreSQL: kept exact by the triggers of the row_counts migrations, in the writing
+  // transaction, as the sum of slots that concurrent writers add to apart (…_row_count_slots).
+  const rowCount = sql`SELECT SUM(n) AS n FROM row_counts WHERE table_name = ${sql.lit(table)}`;
   let cachedCount: { freshness: string; count: number } | undefined;
   async function countAll(): Promise<number> {
     if (provider === 'postgresql') {
-      // Kept exact by the triggers of the row_counts migration, in the writing transaction.
-      const rows = await statements.run(`${table}:rowcount`, [table], (slots) => sql`SELECT n FROM row_counts WHERE table_name = ${slots.take()}`);
+      const rows = await statements.run(`${table}:rowcount`, [], () => rowCount);
       return Number(rows[0]!.n);
     }
     const freshness = env.freshness!();
@@ -218,7 +220,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
         const condition = toSql(tableSql, where, slots);
         if (hasSearch(where)) return matchesPageSql(condition, orderBy, used, slots, limit);
         const total = countCached
-          ? sql`SELECT n FROM row_counts WHERE table_name = ${sql.lit(table)}`
+          ? rowCount
           : sql`SELECT COUNT(*) FROM ${from}${joins(used)} WHERE ${condition}`;
         return pageSql(condition, orderBy, used, slots, limit, sql`, (${total}) AS ${sql.id(COUNT_COLUMN)}`);
       });

@@ -1,0 +1,3 @@
+-- Nothing to do on SQLite: its unfiltered counts are cached in the process and checked against
+-- PRAGMA data_version (src/db/tables.ts, countAll). On PostgreSQL this migration spreads the
+-- trigger-kept row counts over slots, so that concurrent writers do not queue for one row.

@@ -81,6 +81,16 @@ export function sqlitePath(url: string): string {
   return path;
 }
 
+/**
+ * Commits are on disk when they return, as with Django: Python's sqlite3 keeps SQLite's default
+ * synchronous=FULL, while better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1 (NORMAL),
+ * under which the last commits of a WAL database roll back after a power loss or an OS crash.
+ */
+export function syncEveryCommit(sqlite: Sqlite.Database): Sqlite.Database {
+  sqlite.pragma('synchronous = FULL');
+  return sqlite;
+}
+
 export function openDatabase(url: string, options: OpenOptions = {}): Database {
   const provider = providerOf(url);
   const health = new DatabaseHealth(options.log);
@@ -89,7 +99,7 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
     // better-sqlite3 is built with foreign keys on; WAL is set by the migration runner. Its
     // statements cannot be interrupted from JavaScript: they are bounded by construction
     // (indexed, at most 64 search terms); only the wait for another process's lock is timed.
-    const sqlite = new Sqlite(sqlitePath(url), { timeout: 0 });
+    const sqlite = syncEveryCommit(new Sqlite(sqlitePath(url), { timeout: 0 }));
     const connection = new SqliteConnection(sqlite, timeoutMs ?? 5000, options.onQuery, health);
     const kysely = new Kysely<Tables>({ dialect: sqliteDialect(connection) });
     const env: TableEnvironment = {

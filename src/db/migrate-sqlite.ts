@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Sqlite from 'better-sqlite3';
-import { sqlitePath } from './index.js';
+import { sqlitePath, syncEveryCommit } from './index.js';
 import { appliedNames, failure, HISTORY_COLUMNS, MigrationError, type HistoryRow, type Migration } from './migrations.js';
 // How Prisma's SQLite adapter writes a DateTime (what `prisma migrate deploy` stores too).
 import { sqliteTimestamp } from './values.js';
@@ -68,7 +68,7 @@ async function enableWal(db: Sqlite.Database): Promise<void> {
 }
 
 export async function migrateSqlite(url: string, migrations: Migration[], log: (line: string) => void): Promise<string[]> {
-  const db = openSqlite(url, { timeout: SQLITE_LOCK_WAIT_MS });
+  const db = syncEveryCommit(openSqlite(url, { timeout: SQLITE_LOCK_WAIT_MS }));
   try {
     await enableWal(db);
     const applied: string[] = [];

@@ -82,6 +82,22 @@ export function sqlitePath(url: string): string {
 }
 
 /**
+ * The URL with `-c plan_cache_mode=force_generic_plan` added to its `options` (the connections'
+ * startup settings): each prepared statement is then planned once per connection, for any values.
+ * By default PostgreSQL re-plans a statement whenever the plan for its values looks cheaper than
+ * the generic one, which for a list page (its offset unknown) is every time, and planning cost
+ * more CPU than running it. The statements are written so that one plan suits all values
+ * (./tables.ts: the page size in the SQL, a search's page from its matches; ./clauses.ts: short
+ * search terms apart).
+ */
+function planOnce(url: string): string {
+  const parsed = new URL(url);
+  const given = parsed.searchParams.get('options');
+  parsed.searchParams.set('options', `${given ? `${given} ` : ''}-c plan_cache_mode=force_generic_plan`);
+  return parsed.toString();
+}
+
+/**
  * Commits are on disk when they return, as with Django: Python's sqlite3 keeps SQLite's default
  * synchronous=FULL, while better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1 (NORMAL),
  * under which the last commits of a WAL database roll back after a power loss or an OS crash.
@@ -110,7 +126,7 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
     return database(kysely, env);
   }
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: planOnce(url),
     max: options.poolSize ?? 10,
     types: postgresTypes,
     // The server cancels a statement past it (57014); a dead peer is noticed by TCP keep-alive.
@@ -120,17 +136,8 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
   // An idle connection closed by the server (restart, failover, idle timeout) is dropped
   // by the pool and replaced on next use; unheard, its error event would crash the process.
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => {
-    // So is one lost while checked out (in a transaction): its query fails, the pool drops it on release.
-    client.on('error', () => undefined);
-    // Queued before the query the connection was made for. Each prepared statement is planned
-    // once per connection, for any values: by default PostgreSQL re-plans a statement whenever
-    // the plan for its values looks cheaper than the generic one, which for a list page (its
-    // offset unknown) is every time, planning then costing more CPU than running it. The
-    // statements are written so that one plan suits all values (./tables.ts: the page size in
-    // the SQL; ./clauses.ts: short search terms apart). Failing, it leaves the default.
-    client.query('SET plan_cache_mode = force_generic_plan').catch(() => undefined);
-  });
+  // So is one lost while checked out (in a transaction): its query fails, the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const kysely = new Kysely<Tables>({ dialect: postgresDialect(pool, health, options.onQuery) });
   const env: TableEnvironment = { provider, statements: new Statements(kysely, postgresRunner(pool, health, options.onQuery)) };
   return database(kysely, env);

@@ -4,6 +4,7 @@
 // that readers do not wait for a writer; PostgreSQL commits synchronously.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/index.js';
 import { createTestDatabase, testProvider, type TestDatabase } from '../support/databases.js';
 import { describeWithDatabase } from '../support/suite.js';
 
@@ -25,4 +26,21 @@ describeWithDatabase(`the server's connections (${testProvider})`, () => {
       expect(rows[0]!.synchronous_commit).toBe('on');
     }
   });
+
+  if (testProvider === 'postgresql') {
+    it("plan each statement once, keeping the URL's own startup options", async () => {
+      const url = new URL(db.url);
+      url.searchParams.set('options', '-c work_mem=5MB');
+      const other = openDatabase(url.toString());
+      try {
+        const settings = await sql<{ name: string; setting: string }>`SELECT name, setting FROM pg_settings WHERE name IN ('plan_cache_mode', 'work_mem') ORDER BY name`.execute(other.kysely);
+        expect(settings.rows).toEqual([
+          { name: 'plan_cache_mode', setting: 'force_generic_plan' },
+          { name: 'work_mem', setting: '5120' },
+        ]);
+      } finally {
+        await other.close();
+      }
+    });
+  }
 });

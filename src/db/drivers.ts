@@ -57,9 +57,10 @@ interface SqliteStatement {
   convert: RowConverter | undefined;
 }
 
-// Waits between tries of a statement refused by another process's lock (SQLite's own busy
-// handler starts the same way, then sleeps up to 100 ms at a time); the last one repeats.
-const BUSY_RETRY_MS = [1, 1, 2, 2, 5, 5, 10, 10, 20];
+// Waits between tries of a statement refused by another process's lock; the last one repeats.
+// (SQLite's own busy handler starts the same way, then sleeps up to 100 ms at a time: a statement
+// that has waited long then loses the lock to newcomers, which made a tail of seconds.)
+const BUSY_RETRY_MS = [1, 1, 2, 2, 5];
 const isBusy = (error: unknown) => (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
 const neverInTransaction = () => false;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -75,6 +76,8 @@ export class SqliteConnection implements DatabaseConnection {
   private writes = 0;
   /** Held by a transaction for its whole duration: other queries wait for it. */
   readonly mutex = new Mutex();
+  /** This process's writes refused by another process's lock, waiting their turn to try again. */
+  private readonly writers = new Mutex();
 
   /**
    * `db` must have no busy timeout (`timeout: 0`): run() waits for other processes' locks
@@ -105,7 +108,9 @@ export class SqliteConnection implements DatabaseConnection {
    * (IMMEDIATE: the lock is already ours) a refusal fails at once, as SQLite asks.
    */
   run(sql: string, parameters: readonly unknown[]): Promise<QueryResult<Row>> {
-    return this.waitingForLocks(() => this.runNow(sql, parameters), () => this.db.inTransaction);
+    // Not in the writers' queue: holding the connection, it would keep the queue's first write,
+    // which waits for the connection, from ever finishing.
+    return this.waitingForLocks(() => this.runNow(sql, parameters), () => this.db.inTransaction, undefined);
   }
 
   /** One statement outside any transaction: waits for this process's transaction to end, and for other processes' locks. */
@@ -113,6 +118,7 @@ export class SqliteConnection implements DatabaseConnection {
     return this.waitingForLocks(
       () => (this.mutex.held ? this.mutex.holding(() => this.runNow(sql, parameters)) : this.runNow(sql, parameters)),
       neverInTransaction,
+      this.prepared(sql).statement.readonly ? undefined : this.writers,
     );
   }
 
@@ -120,19 +126,35 @@ export class SqliteConnection implements DatabaseConnection {
    * A statement refused because another process holds the lock (SQLITE_BUSY) did nothing, so
    * outside a transaction it is tried again after a timer, up to lockWaitMs. The connection has
    * no busy timeout: SQLite's busy handler sleeps the whole thread, and with it every other
-   * request of this process.
+   * request of this process. Writes wait in `queue`, in arrival order, only the first of them
+   * trying again; a write arriving while others wait queues behind them, where trying at once
+   * it could take the lock from under the one that has waited longest.
    */
-  private async waitingForLocks(attempt: () => QueryResult<Row> | Promise<QueryResult<Row>>, inTransaction: () => boolean): Promise<QueryResult<Row>> {
-    let waited = 0;
-    for (let tries = 0; ; tries++) {
+  private async waitingForLocks(
+    attempt: () => QueryResult<Row> | Promise<QueryResult<Row>>,
+    inTransaction: () => boolean,
+    queue: Mutex | undefined,
+  ): Promise<QueryResult<Row>> {
+    const deadline = Date.now() + this.lockWaitMs;
+    if (!queue?.held) {
       try {
         return await attempt();
       } catch (error) {
-        const delay = BUSY_RETRY_MS[Math.min(tries, BUSY_RETRY_MS.length - 1)]!;
-        if (!isBusy(error) || inTransaction() || waited + delay > this.lockWaitMs) throw this.health.failed(error);
-        waited += delay;
-        await sleep(delay);
+        if (!isBusy(error) || inTransaction()) throw this.health.failed(error);
       }
+    }
+    await queue?.lock();
+    try {
+      for (let tries = 0; ; tries++) {
+        await sleep(BUSY_RETRY_MS[Math.min(tries, BUSY_RETRY_MS.length - 1)]!);
+        try {
+          return await attempt();
+        } catch (error) {
+          if (!isBusy(error) || Date.now() >= deadline) throw this.health.failed(error);
+        }
+      }
+    } finally {
+      queue?.unlock();
     }
   }
 

@@ -176,5 +176,37 @@ if (testProvider === 'sqlite') {
       expect((await t.http.get('/api/posts/').query({ search: 'waited' })).body.count).toBe(1);
       expect(t.errors).toEqual([]);
     });
+
+    it('lets a transaction and single writes that all wait for the lock finish, in any order', async () => {
+      const auth = await t.bearer(await t.createUser());
+      const user = await t.createUser();
+      const userAuth = await t.bearer(user);
+      const other = new Sqlite(sqlitePath(t.db.url));
+      const statuses: Promise<number>[] = [];
+      try {
+        other.exec('BEGIN IMMEDIATE');
+        t.queries.reset();
+        const post = (title: string) => t.http.post('/api/posts/').set(auth).send({ title, body: 'x' }).then((r) => r.status);
+        statuses.push(post('first'));
+        await expect.poll(() => t.queries.statements.some((s) => /^insert into "posts_post"/i.test(s))).toBe(true);
+        // A transaction (set_password), holding this process's connection while it waits for the lock,
+        // then more single writes behind it.
+        statuses.push(
+          t.http
+            .post('/auth/users/set_password/')
+            .set(userAuth)
+            .send({ current_password: user.password, new_password: 'another long passphrase' })
+            .then((r) => r.status),
+        );
+        await expect.poll(() => t.queries.statements.some((s) => /^begin immediate/i.test(s))).toBe(true);
+        statuses.push(post('second'), post('third'));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        other.exec('ROLLBACK');
+        other.close();
+      }
+      expect(await Promise.all(statuses)).toEqual([201, 204, 201, 201]);
+      expect(t.errors).toEqual([]);
+    });
   });
 }

@@ -145,13 +145,14 @@ export class SqliteConnection implements DatabaseConnection {
     }
     await queue?.lock();
     try {
+      // Its turn come, a write tries at once: the one before it has just taken the lock or given up.
       for (let tries = 0; ; tries++) {
-        await sleep(BUSY_RETRY_MS[Math.min(tries, BUSY_RETRY_MS.length - 1)]!);
         try {
           return await attempt();
         } catch (error) {
           if (!isBusy(error) || Date.now() >= deadline) throw this.health.failed(error);
         }
+        await sleep(BUSY_RETRY_MS[Math.min(tries, BUSY_RETRY_MS.length - 1)]!);
       }
     } finally {
       queue?.unlock();

@@ -63,6 +63,7 @@ interface SqliteStatement {
 const BUSY_RETRY_MS = [1, 1, 2, 2, 5];
 const isBusy = (error: unknown) => (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
 const neverInTransaction = () => false;
+const noQueue = () => undefined;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // Statements kept prepared per connection; past this many distinct SQL texts (ad-hoc
@@ -110,7 +111,7 @@ export class SqliteConnection implements DatabaseConnection {
   run(sql: string, parameters: readonly unknown[]): Promise<QueryResult<Row>> {
     // Not in the writers' queue: holding the connection, it would keep the queue's first write,
     // which waits for the connection, from ever finishing.
-    return this.waitingForLocks(() => this.runNow(sql, parameters), () => this.db.inTransaction, undefined);
+    return this.waitingForLocks(() => this.runNow(sql, parameters), () => this.db.inTransaction, noQueue);
   }
 
   /** One statement outside any transaction: waits for this process's transaction to end, and for other processes' locks. */
@@ -118,7 +119,7 @@ export class SqliteConnection implements DatabaseConnection {
     return this.waitingForLocks(
       () => (this.mutex.held ? this.mutex.holding(() => this.runNow(sql, parameters)) : this.runNow(sql, parameters)),
       neverInTransaction,
-      this.prepared(sql).statement.readonly ? undefined : this.writers,
+      () => (this.prepared(sql).statement.readonly ? undefined : this.writers),
     );
   }
 
@@ -128,20 +129,21 @@ export class SqliteConnection implements DatabaseConnection {
    * no busy timeout: SQLite's busy handler sleeps the whole thread, and with it every other
    * request of this process. Writes wait in `queue`, in arrival order, only the first of them
    * trying again; a write arriving while others wait queues behind them, where trying at once
-   * it could take the lock from under the one that has waited longest.
+   * it could take the lock from under the one that has waited longest. `queueOf` names the
+   * statement's queue (none for a read); preparing the statement, it may fail as the statement would.
    */
   private async waitingForLocks(
     attempt: () => QueryResult<Row> | Promise<QueryResult<Row>>,
     inTransaction: () => boolean,
-    queue: Mutex | undefined,
+    queueOf: () => Mutex | undefined,
   ): Promise<QueryResult<Row>> {
     const deadline = Date.now() + this.lockWaitMs;
-    if (!queue?.held) {
-      try {
-        return await attempt();
-      } catch (error) {
-        if (!isBusy(error) || inTransaction()) throw this.health.failed(error);
-      }
+    let queue: Mutex | undefined;
+    try {
+      queue = queueOf();
+      if (!queue?.held) return await attempt();
+    } catch (error) {
+      if (!isBusy(error) || inTransaction()) throw this.health.failed(error);
     }
     await queue?.lock();
     try {

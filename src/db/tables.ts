@@ -44,8 +44,9 @@ function pushLimit(values: unknown[], limit: number, offset: number): string {
   values.push(limit, offset);
   return 'L?';
 }
-/** The relations an ordering reads through (`owner.username`): joined where the page is sorted. */
-const orderRelations = (orderBy: readonly Ordering[]) => orderBy.flatMap(({ field }) => relationOf(field) ?? []);
+/** `relations` and those an ordering reads through (`owner.username`): joined where a page is sorted. */
+const withOrderRelations = (relations: Iterable<string>, orderBy: readonly Ordering[]) =>
+  new Set([...relations, ...orderBy.flatMap(({ field }) => relationOf(field) ?? [])]);
 /** The LIMIT of a page's SQL, as pushLimit has put it. */
 const pageSize = (limit: number, slots: Slots) => (limit <= LITERAL_LIMIT_MAX ? sql.lit(limit) : slots.take());
 
@@ -136,12 +137,8 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
    * Takes the slots of the values pushLimit adds.
    */
   function pageSql(condition: RawBuilder<unknown>, orderBy: readonly Ordering[], used: Set<string>, slots: Slots, limit: number, extraColumns = sql``) {
-    const order = orderSql(orderBy);
-    const ordered = orderRelations(orderBy);
-    const ids = sql`SELECT t.id FROM ${from}${joins(new Set([...used, ...ordered]))} WHERE ${condition} ORDER BY ${order} LIMIT ${pageSize(limit, slots)} OFFSET ${slots.take()}`;
-    // CROSS JOIN keeps the page as SQLite's outer loop: with a plain JOIN its planner may walk
-    // the whole ordering index instead, probing the page for each row (14 ms at 10k rows).
-    return sql`SELECT ${selection}${extraColumns} FROM (${ids}) AS page CROSS JOIN ${from}${joins(new Set([...representationRelations, ...ordered]))} WHERE t.id = page.id ORDER BY ${order}`;
+    const ids = sql`SELECT t.id FROM ${from}${joins(withOrderRelations(used, orderBy))} WHERE ${condition} ORDER BY ${orderSql(orderBy)} LIMIT ${pageSize(limit, slots)} OFFSET ${slots.take()}`;
+    return pageRows(ids, orderBy, extraColumns);
   }
 
   /**
@@ -154,11 +151,17 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
   function matchesPageSql(condition: RawBuilder<unknown>, orderBy: readonly Ordering[], used: Set<string>, slots: Slots, limit: number) {
     const key = (i: number) => sql.ref(`o${i}`);
     const keys = orderBy.map((o, i) => sql`, ${ref(o.field)} AS ${key(i)}`);
+    const matches = sql`SELECT t.id${sql.join(keys, sql``)} FROM ${from}${joins(withOrderRelations(used, orderBy))} WHERE ${condition}`;
     const ids = sql`SELECT id FROM matches ORDER BY ${orderSql(orderBy, (_, i) => key(i))} LIMIT ${pageSize(limit, slots)} OFFSET ${slots.take()}`;
-    const ordered = orderRelations(orderBy);
-    const matches = sql`SELECT t.id${sql.join(keys, sql``)} FROM ${from}${joins(new Set([...used, ...ordered]))} WHERE ${condition}`;
-    const rows = sql`${from}${joins(new Set([...representationRelations, ...ordered]))}`;
-    return sql`WITH matches AS MATERIALIZED (${matches}) SELECT ${selection}, (SELECT COUNT(*) FROM matches) AS ${sql.id(COUNT_COLUMN)} FROM (${ids}) AS page CROSS JOIN ${rows} WHERE t.id = page.id ORDER BY ${orderSql(orderBy)}`;
+    return sql`WITH matches AS MATERIALIZED (${matches}) ${pageRows(ids, orderBy, sql`, (SELECT COUNT(*) FROM matches) AS ${sql.id(COUNT_COLUMN)}`)}`;
+  }
+
+  /** The full rows of a page whose ids `ids` selects, in order, related columns joined. */
+  function pageRows(ids: RawBuilder<unknown>, orderBy: readonly Ordering[], extraColumns: RawBuilder<unknown>) {
+    // CROSS JOIN keeps the page as SQLite's outer loop: with a plain JOIN its planner may walk
+    // the whole ordering index instead, probing the page for each row (14 ms at 10k rows).
+    const rows = sql`${from}${joins(withOrderRelations(representationRelations, orderBy))}`;
+    return sql`SELECT ${selection}${extraColumns} FROM (${ids}) AS page CROSS JOIN ${rows} WHERE t.id = page.id ORDER BY ${orderSql(orderBy)}`;
   }
 
   async function list(where: Condition, orderBy: readonly Ordering[], offset: number, limit: number): Promise<Row[]> {
@@ -212,14 +215,13 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
       // both; a page past the end has no row to carry it, and is counted apart.
       const values: unknown[] = [];
       const used = new Set<string>();
-      const countCached = countsFromCache(where);
       const whereKey = collect(tableSql, where, values, used);
       const limitKey = pushLimit(values, limit, offset);
       const rows = await statements.run(`${table}:page:${whereKey}:${orderKey(orderBy)}:${limitKey}`, values, (slots) => {
         // One condition, its values bound once, in every place it is used.
         const condition = toSql(tableSql, where, slots);
         if (hasSearch(where)) return matchesPageSql(condition, orderBy, used, slots, limit);
-        const total = countCached
+        const total = countsFromCache(where)
           ? rowCount
           : sql`SELECT COUNT(*) FROM ${from}${joins(used)} WHERE ${condition}`;
         return pageSql(condition, orderBy, used, slots, limit, sql`, (${total}) AS ${sql.id(COUNT_COLUMN)}`);

@@ -60,8 +60,8 @@ export interface OpenOptions {
   poolSize?: number;
   /**
    * Seconds a statement may run (PostgreSQL's statement_timeout; also how long a query waits
-   * for a pool connection) or wait for another process's lock (SQLite's busy timeout), after
-   * which it fails as DatabaseUnavailable. Default: none on PostgreSQL, 5 s on SQLite.
+   * for a pool connection) or wait for another process's lock (SQLite: retried on a timer until
+   * then, see drivers.ts), after which it fails as DatabaseUnavailable. Default: none on PostgreSQL, 5 s on SQLite.
    */
   statementTimeout?: number;
   /** Told once when the database becomes unreachable or runs out of space, and once when that ends. */

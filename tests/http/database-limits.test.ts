@@ -1,7 +1,7 @@
 // What bounds a request's database work, and what a client gets when the database cannot
 // answer: 64 search terms make a query that grows linearly (one join per relation, whatever
 // the terms); a statement past DATABASE_STATEMENT_TIMEOUT (PostgreSQL: cancelled by the
-// server) or a lock held past it (SQLite's busy timeout) answers 503 with Retry-After; a full
+// server) or a lock held past it (SQLite's lock wait) answers 503 with Retry-After; a full
 // SQLite database (PRAGMA max_page_count makes its writes fail with SQLITE_FULL, as a full
 // disk does) answers each write 503 at once, keeps nothing of it, and takes the next write
 // once there is room again.

@@ -123,7 +123,7 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   /** 0: any free port. */
   port: number;
-  /** Processes serving the port (node:cluster workers when more than 1). */
+  /** Workers serving the port (worker threads when more than 1). */
   workers: number;
   /** `file:<path>` or `postgresql://…`; always set after loadConfig. */
   databaseUrl: string;

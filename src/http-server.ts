@@ -3,6 +3,7 @@
 // request (stop accepting, finish what is in flight, close each connection only after
 // its last response or when its keep-alive timeout ends, never under a request).
 import { createServer, IncomingMessage, ServerResponse, type RequestListener, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 
 export interface ServerTimeouts {
@@ -18,6 +19,11 @@ export interface HttpServer {
   server: Server;
   /** Listens on `port` (0: any free one) of `host` (default: every interface); rejects with the listen error (EADDRINUSE…). */
   listen(port: number, host?: string): Promise<AddressInfo>;
+  /**
+   * Listens on `port` of every interface beside other threads or processes doing the same: each
+   * has its own socket (SO_REUSEPORT) and the kernel spreads new connections among them.
+   */
+  listenShared(port: number): Promise<AddressInfo>;
   /**
    * Stops accepting connections and waits until every open one has closed after its
    * last response. After `graceSeconds` the remaining ones are cut off. Resolves with the
@@ -87,6 +93,49 @@ function bornWith<Base extends typeof IncomingMessage | typeof ServerResponse>(b
   return Born as unknown as Base;
 }
 
+/** The error of a failed socket call as Node words its own (the addon gives only the system's message). */
+function socketError(error: unknown): NodeJS.ErrnoException {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = { 'Address already in use': 'EADDRINUSE', 'Permission denied': 'EACCES' }[message];
+  return Object.assign(new Error(message), { code });
+}
+
+/** The native part of the node-unix-socket package: its prebuilt binaries (its JS wrapper requires platforms it was never published for). */
+interface ReusePortBinding {
+  socketNewSoReuseportFd(domain: 'ipv4' | 'ipv6', port: number, host: string): number;
+}
+
+function reusePortBinding(): ReusePortBinding {
+  const require = createRequire(import.meta.url);
+  for (const name of ['node-unix-socket-linux-x64-gnu', 'node-unix-socket-linux-x64-musl']) {
+    try {
+      return require(name) as ReusePortBinding;
+    } catch {
+      // Not this C library: the other one.
+    }
+  }
+  throw new Error('several workers need SO_REUSEPORT, bound here only on Linux x64; run WEB_CONCURRENCY=1 processes instead');
+}
+
+/**
+ * A socket bound to `port` with SO_REUSEPORT (Node 20's net cannot set it; Node 22's
+ * `reusePort` can): on `::` (IPv4 too, as Node's default), or on `0.0.0.0` where IPv6 is off.
+ */
+function reusePortSocket(port: number): number {
+  const binding = reusePortBinding();
+  try {
+    return binding.socketNewSoReuseportFd('ipv6', port, '::');
+  } catch (error) {
+    const ipv6Error = socketError(error);
+    if (ipv6Error.code !== undefined) throw ipv6Error;
+  }
+  try {
+    return binding.socketNewSoReuseportFd('ipv4', port, '0.0.0.0');
+  } catch (error) {
+    throw socketError(error);
+  }
+}
+
 export function createHttpServer(app: App, timeouts: ServerTimeouts): HttpServer {
   let draining = false;
   // Responses not yet started: those in flight when the drain begins must close their connection too.
@@ -113,6 +162,14 @@ export function createHttpServer(app: App, timeouts: ServerTimeouts): HttpServer
     },
   );
   server.on('clientError', answerClientError);
+  const listening = (listen: (ready: () => void) => void) =>
+    new Promise<AddressInfo>((resolve, reject) => {
+      server.once('error', reject);
+      listen(() => {
+        server.off('error', reject);
+        resolve(server.address() as AddressInfo);
+      });
+    });
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -122,13 +179,10 @@ export function createHttpServer(app: App, timeouts: ServerTimeouts): HttpServer
   return {
     server,
     listen(port, host) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      });
+      return listening((ready) => server.listen(port, host, ready));
+    },
+    listenShared(port) {
+      return listening((ready) => server.listen({ fd: reusePortSocket(port) }, ready));
     },
     drain(graceSeconds) {
       draining = true;

@@ -1,6 +1,6 @@
-// Migrating at startup (MIGRATE_ON_START): in the serving process itself, or, for a cluster,
-// in a child process of its own that the primary waits for (the primary then never loads the
-// database drivers). Either way a failure stops the server with one line.
+// Migrating at startup (MIGRATE_ON_START): in the serving process itself, or, for worker
+// threads, in a child process of its own that the main thread waits for (the main thread then
+// never loads the database drivers). Either way a failure stops the server with one line.
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from './config.js';
 import { MigrationError, migrate } from './db/migrate.js';
@@ -15,7 +15,7 @@ export async function migrateOrFail(config: Config): Promise<void> {
   }
 }
 
-// Run as its own process (by the cluster primary): migrate, and exit 0 when done.
+// Run as its own process (by the main thread of worker threads): migrate, and exit 0 when done.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   void migrateOrFail(loadConfig(process.env)).then(() => process.exit(0));
 }

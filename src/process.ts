@@ -1,34 +1,49 @@
-// What every process of the server shares: where it reports, how it stops at startup, and
-// its stop signals. Small on purpose: the cluster primary loads it.
-import cluster from 'node:cluster';
+// What every thread of the server shares: where it reports, how it stops at startup, and
+// its stop signals. Small on purpose: the supervising main thread loads it.
+import { isMainThread, parentPort } from 'node:worker_threads';
 
-/** Where the process reports what it does; one line per call. */
+/** Where the server reports what it does; one line per call. */
 export const log = {
   info: (message: string) => console.log(message),
   warn: (message: string) => console.warn(message),
   error: (message: string) => console.error(message),
 };
 
-/** A cluster worker's startup failure, sent to the primary, which prints the first one only. */
-export interface StartupFailure {
-  startupFailure: string;
+/** What the main thread gives a worker thread: its number (1, 2…; a replacement takes the next). */
+export interface WorkerData {
+  number: number;
 }
-export const isStartupFailure = (message: unknown): message is StartupFailure =>
-  typeof (message as Partial<StartupFailure> | null)?.startupFailure === 'string';
+/** What a worker thread tells the main thread: its startup failed, or it listens on `port`. */
+export type WorkerReport = { startupFailure: string } | { listening: number };
+/** What the main thread tells a worker thread: the process got a stop signal. */
+export interface StopRequest {
+  stop: string;
+}
+
+/** One line saying why the server cannot listen on `port`. */
+export function listenFailure(port: number, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = code === 'EADDRINUSE' ? 'it is already in use' : code === 'EACCES' ? 'permission denied' : String((error as Error).message ?? error);
+  return `Cannot listen on port ${port}: ${reason}.`;
+}
 
 /**
- * Stops the process with one line saying why. A cluster worker leaves the saying to its
- * primary (so N workers failing alike print one line) and waits for the message to leave.
+ * Stops with one line saying why. A worker thread leaves the saying to the main thread
+ * (so N workers failing alike print one line) and ends itself; the main thread ends the process.
  */
 export function fail(message: string): Promise<never> {
-  if (cluster.isWorker && process.connected) {
-    return new Promise(() => process.send!({ startupFailure: message } satisfies StartupFailure, () => process.exit(1)));
+  if (!isMainThread) {
+    parentPort!.postMessage({ startupFailure: message } satisfies WorkerReport);
+    process.exit(1);
   }
   log.error(message);
   process.exit(1);
 }
 
-/** Runs `stop` once, on the first SIGTERM or SIGINT. */
+/**
+ * Runs `stop` once, on the first SIGTERM or SIGINT. Signals reach only the main thread, which
+ * passes them on to each worker thread as a StopRequest.
+ */
 export function onStopSignal(stop: (signal: string) => void): void {
   let stopping = false;
   const once = (signal: string) => {
@@ -36,6 +51,12 @@ export function onStopSignal(stop: (signal: string) => void): void {
     stopping = true;
     stop(signal);
   };
+  if (!isMainThread) {
+    parentPort!.on('message', (message: Partial<StopRequest>) => {
+      if (typeof message.stop === 'string') once(message.stop);
+    });
+    return;
+  }
   process.on('SIGTERM', () => once('SIGTERM'));
   process.on('SIGINT', () => once('SIGINT'));
 }

@@ -1,21 +1,15 @@
-// One serving process: the whole server, or one cluster worker (./server.ts imports this
-// only in the processes that serve, so the cluster primary stays small).
-import cluster from 'node:cluster';
+// What serves: the whole server in one process, or one of its worker threads (./server.ts
+// imports this only where it serves, so the supervising main thread stays small).
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createApp } from './app.js';
 import type { AppConfig, Config } from './config.js';
 import { openDatabase } from './db/index.js';
 import { createHttpServer } from './http-server.js';
 import { createLogger } from './logging.js';
-import { fail, log, onStopSignal } from './process.js';
+import { fail, listenFailure, log, onStopSignal, type WorkerData, type WorkerReport } from './process.js';
 import { memoryCounters, openRedisCounters } from './rest/throttling/stores.js';
 
-function listenFailure(port: number, error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason = code === 'EADDRINUSE' ? 'it is already in use' : code === 'EACCES' ? 'permission denied' : String((error as Error).message ?? error);
-  return `Cannot listen on port ${port}: ${reason}.`;
-}
-
-/** One serving process: the whole server, or one cluster worker. */
+/** Serves until stopped: the whole server, or (in a worker thread) one of several sharing the port. */
 export async function serve(config: Config, appConfig: AppConfig): Promise<void> {
   const logger = createLogger(config.log);
   const db = openDatabase(config.databaseUrl, { statementTimeout: config.timeouts.statement, log: (message) => logger.warn(message) });
@@ -36,10 +30,11 @@ export async function serve(config: Config, appConfig: AppConfig): Promise<void>
   });
   let port: number;
   try {
-    ({ port } = await http.listen(config.port));
+    ({ port } = await (isMainThread ? http.listen(config.port) : http.listenShared(config.port)));
   } catch (error) {
     return fail(listenFailure(config.port, error));
   }
-  const worker = cluster.isWorker ? `, worker ${cluster.worker!.id}` : '';
+  const worker = isMainThread ? '' : `, worker ${(workerData as WorkerData).number}`;
   log.info(`Listening on http://localhost:${port}/api/ (${db.provider}, ${config.env}${worker})`);
+  parentPort?.postMessage({ listening: port } satisfies WorkerReport);
 }

@@ -2,8 +2,8 @@
 // PostgreSQL database and one Redis: a user's rate holds across all of them, a refresh
 // token rotated or blacklisted on one is dead on the others, so is a DRF token logged out
 // on one, a session opened on one works on all of them, a Redis outage is ridden
-// out and counting resumes by itself; and cluster mode (WEB_CONCURRENCY) does the same
-// within one process tree, then shuts down cleanly on SIGTERM.
+// out and counting resumes by itself; and worker threads (WEB_CONCURRENCY) do the same
+// within one process, then shut down cleanly on SIGTERM.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PasswordHasher } from '../../src/apps/accounts/passwords.js';
 import { Users } from '../../src/apps/accounts/users.js';
@@ -173,13 +173,13 @@ describeWithServices('several instances on PostgreSQL and Redis', () => {
   });
 
   // Starting and draining two workers takes a while on a loaded machine (the drain waits for idle keep-alive connections).
-  it('cluster mode: WEB_CONCURRENCY=2 workers share the port and the counts, and stop cleanly on SIGTERM', { timeout: 90_000 }, async () => {
+  it('WEB_CONCURRENCY=2 worker threads share the port and the counts, and stop cleanly on SIGTERM', { timeout: 90_000 }, async () => {
     const cluster = await startServer({ ...env, WEB_CONCURRENCY: '2' }, 2);
     try {
-      expect(cluster.output().stdout).toMatch(/Primary \d+: starting 2 workers\./);
+      expect(cluster.output().stdout).toMatch(/Process \d+: starting 2 worker threads\./);
       expect(cluster.output().stdout).toMatch(/\(postgresql, production, worker 1\)/);
       expect(cluster.output().stdout).toMatch(/\(postgresql, production, worker 2\)/);
-      // The primary hands connections to the workers in turn; the counts are Redis's.
+      // The kernel spreads the connections over the workers' sockets; the counts are Redis's.
       const { auth } = await loggedInUser(cluster);
       const replies = await spread([cluster], auth, 2 * L);
       expect(count(replies, 200)).toBe(L);

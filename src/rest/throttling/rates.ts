@@ -1,5 +1,5 @@
 // Throttle rates (DRF's DEFAULT_THROTTLE_RATES), apart from the throttles (./index.ts):
-// the configuration reads them in the cluster primary, which serves no request.
+// the configuration reads them in the supervising main thread, which serves no request.
 import type { Rate } from '../types.js';
 
 /** DEFAULT_THROTTLE_RATES: a rate per scope name; null turns that scope's throttling off (DRF's None). */

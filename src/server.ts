@@ -11,20 +11,12 @@ import { fork as forkProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { extname } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { isMainThread, Worker, type ResourceLimits, type WorkerOptions } from 'node:worker_threads';
+import { isMainThread, Worker, type ResourceLimits } from 'node:worker_threads';
 import { ConfigError, loadConfig, resolveSecretKey, type AppConfig, type Config } from './config.js';
 import { fail, listenFailure, log, onStopSignal, type StopRequest, type WorkerData, type WorkerReport } from './process.js';
 
-/**
- * What each worker thread runs: this module. Built, that is the module itself; from source (.ts),
- * Node 20 does not carry tsx's loader into worker threads, so each registers it first.
- */
-const workerEntry: [string | URL, WorkerOptions] = import.meta.url.endsWith('.ts')
-  ? [
-      `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`,
-      { eval: true },
-    ]
-  : [new URL(import.meta.url), {}];
+/** What each worker thread runs: this module, from source by way of ./tsx-worker.mjs (which registers tsx). */
+const workerEntry = new URL(import.meta.url.endsWith('.ts') ? './tsx-worker.mjs' : import.meta.url, import.meta.url);
 
 /** The node and V8 flags the operator gave (node's own command line and NODE_OPTIONS). */
 const givenFlags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
@@ -80,8 +72,7 @@ async function runWorkers(config: Config, appConfig: AppConfig): Promise<void> {
   const start = () =>
     new Promise<void>((resolve) => {
       const number = (started += 1);
-      const worker = new Worker(workerEntry[0], {
-        ...workerEntry[1],
+      const worker = new Worker(workerEntry, {
         workerData: { number } satisfies WorkerData,
         // Workers share the secret the main thread resolved, not one generated each.
         env: { ...process.env, SECRET_KEY: appConfig.secretKey, PORT: String(port) },

@@ -4,7 +4,9 @@
 // process and as 2 worker threads; a drain that cannot finish is cut off at GRACEFUL_TIMEOUT.
 import { Agent, get } from 'node:http';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { projectRoot } from '../../src/config.js';
 import { blankDatabaseUrl, testProvider } from '../support/databases.js';
 import { spawnServer, startServer, type RunningServer } from '../support/instances.js';
 import { describeWithDatabase } from '../support/suite.js';
@@ -118,6 +120,21 @@ describeWithDatabase(`server start and stop (${testProvider})`, () => {
       expect(server.output().stderr).not.toMatch(/Closed \d+ connections/);
     });
   }
+
+  it('replaces a worker thread that dies of an uncaught exception; the others serve on', processTimeout, async () => {
+    const preload = join(projectRoot, 'tests', 'fixtures', 'crash-first-worker.mjs');
+    const server = await startServer({ ...env, WEB_CONCURRENCY: '2' }, 2, { preload });
+    try {
+      await server.printed(/\(\w+, \w+, worker 3\)/g);
+      expect(server.output().stderr).toContain('Worker 1 failed: Error: a bug in worker 1');
+      expect(server.output().stderr).toContain('Worker 1 died (exit code 1): starting a new one.');
+      const replies = await Promise.all(Array.from({ length: 20 }, () => server.request('/api/posts/')));
+      expect(replies.map((reply) => reply.status)).toEqual(Array(20).fill(200));
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(server.output().stdout).toMatch(/SIGTERM received: stopping 2 workers\./);
+  });
 
   it('cuts off a connection still open at GRACEFUL_TIMEOUT and exits 1', processTimeout, async () => {
     const server = await startServer({ ...env, GRACEFUL_TIMEOUT: '1', HEADERS_TIMEOUT: '60', REQUEST_TIMEOUT: '60' });

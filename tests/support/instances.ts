@@ -41,13 +41,15 @@ export interface RunningServer extends ServerProcess {
 /** How to run the server: from source with tsx (default), or a built entry such as dist/src/server.js. */
 export interface ServerEntry {
   entry?: string;
+  /** A module node imports first, in the process and in each worker thread (`--import`). */
+  preload?: string;
 }
 
 const fromSource = ['--import', 'tsx', join('src', 'server.ts')];
 
 /** Starts the server with `env` on top of this process's environment (PORT=0: any free port). */
-export function spawnServer(env: Record<string, string>, { entry }: ServerEntry = {}): ServerProcess {
-  const child = spawn(process.execPath, entry ? [entry] : fromSource, {
+export function spawnServer(env: Record<string, string>, { entry, preload }: ServerEntry = {}): ServerProcess {
+  const child = spawn(process.execPath, [...(preload ? ['--import', preload] : []), ...(entry ? [entry] : fromSource)], {
     cwd: projectRoot,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -57,7 +57,7 @@ interface SqliteStatement {
   convert: RowConverter | undefined;
 }
 
-// Waits between tries of a statement refused by another process's lock; the last one repeats.
+// Waits between tries of a statement refused by another connection's lock (another worker's or process's); the last one repeats.
 // (SQLite's own busy handler starts the same way, then sleeps up to 100 ms at a time: a statement
 // that has waited long then loses the lock to newcomers, which made a tail of seconds.)
 const BUSY_RETRY_MS = [1, 1, 2, 2, 5];
@@ -77,11 +77,11 @@ export class SqliteConnection implements DatabaseConnection {
   private writes = 0;
   /** Held by a transaction for its whole duration: other queries wait for it. */
   readonly mutex = new Mutex();
-  /** This process's writes refused by another process's lock, waiting their turn to try again. */
+  /** This connection's writes refused by another connection's lock, waiting their turn to try again. */
   private readonly writers = new Mutex();
 
   /**
-   * `db` must have no busy timeout (`timeout: 0`): run() waits for other processes' locks
+   * `db` must have no busy timeout (`timeout: 0`): run() waits for other connections' locks
    * itself, up to `lockWaitMs`.
    */
   constructor(
@@ -105,7 +105,7 @@ export class SqliteConnection implements DatabaseConnection {
 
   /**
    * One statement by the connection's holder (Kysely's own queries and transactions). Outside
-   * a transaction it waits for other processes' locks (see waitingForLocks); in one
+   * a transaction it waits for other connections' locks (see waitingForLocks); in one
    * (IMMEDIATE: the lock is already ours) a refusal fails at once, as SQLite asks.
    */
   run(sql: string, parameters: readonly unknown[]): Promise<QueryResult<Row>> {
@@ -114,7 +114,7 @@ export class SqliteConnection implements DatabaseConnection {
     return this.waitingForLocks(() => this.runNow(sql, parameters), () => this.db.inTransaction, noQueue);
   }
 
-  /** One statement outside any transaction: waits for this process's transaction to end, and for other processes' locks. */
+  /** One statement outside any transaction: waits for this connection's transaction to end, and for other connections' locks. */
   runAlone(sql: string, parameters: readonly unknown[]): Promise<QueryResult<Row>> {
     return this.waitingForLocks(
       () => (this.mutex.held ? this.mutex.holding(() => this.runNow(sql, parameters)) : this.runNow(sql, parameters)),
@@ -124,10 +124,10 @@ export class SqliteConnection implements DatabaseConnection {
   }
 
   /**
-   * A statement refused because another process holds the lock (SQLITE_BUSY) did nothing, so
+   * A statement refused because another connection holds the lock (SQLITE_BUSY) did nothing, so
    * outside a transaction it is tried again after a timer, up to lockWaitMs. The connection has
    * no busy timeout: SQLite's busy handler sleeps the whole thread, and with it every other
-   * request of this process. Writes wait in `queue`, in arrival order, only the first of them
+   * request of this worker. Writes wait in `queue`, in arrival order, only the first of them
    * trying again; a write arriving while others wait queues behind them, where trying at once
    * it could take the lock from under the one that has waited longest. `queueOf` names the
    * statement's queue (none for a read); preparing the statement, it may fail as the statement would.

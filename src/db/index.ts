@@ -60,7 +60,7 @@ export interface OpenOptions {
   poolSize?: number;
   /**
    * Seconds a statement may run (PostgreSQL's statement_timeout; also how long a query waits
-   * for a pool connection) or wait for another process's lock (SQLite: retried on a timer until
+   * for a pool connection) or wait for another connection's lock (SQLite: retried on a timer until
    * then, see drivers.ts), after which it fails as DatabaseUnavailable. Default: none on PostgreSQL, 5 s on SQLite.
    */
   statementTimeout?: number;
@@ -114,7 +114,7 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
   if (provider === 'sqlite') {
     // better-sqlite3 is built with foreign keys on; WAL is set by the migration runner. Its
     // statements cannot be interrupted from JavaScript: they are bounded by construction
-    // (indexed, at most 64 search terms); only the wait for another process's lock is timed.
+    // (indexed, at most 64 search terms); only the wait for another connection's lock is timed.
     const sqlite = syncEveryCommit(new Sqlite(sqlitePath(url), { timeout: 0 }));
     const connection = new SqliteConnection(sqlite, timeoutMs ?? 5000, options.onQuery, health);
     const kysely = new Kysely<Tables>({ dialect: sqliteDialect(connection) });

@@ -91,7 +91,7 @@ export function spawnServer(env: Record<string, string>, { entry, preload }: Ser
 
 /**
  * spawnServer, resolved once `listeners` processes report listening (more than one with
- * WEB_CONCURRENCY: the cluster's workers); stopped and rejected if that takes over 30 s.
+ * WEB_CONCURRENCY: its worker threads); stopped and rejected if that takes over 30 s.
  */
 export async function startServer(env: Record<string, string>, listeners = 1, how: ServerEntry = {}): Promise<RunningServer> {
   const server = spawnServer(env, how);

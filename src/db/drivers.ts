@@ -57,6 +57,16 @@ interface SqliteStatement {
   convert: RowConverter | undefined;
 }
 
+/** A write waiting for its group commit (SqliteConnection.writeNow). */
+interface PendingWrite {
+  sql: string;
+  parameters: readonly unknown[];
+  resolve: (result: QueryResult<Row>) => void;
+  reject: (error: unknown) => void;
+}
+
+type WriteOutcome = { result: QueryResult<Row> } | { error: unknown };
+
 // Waits between tries of a statement refused by another connection's lock (another worker's or process's); the last one repeats.
 // (SQLite's own busy handler starts the same way, then sleeps up to 100 ms at a time: a statement
 // that has waited long then loses the lock to newcomers, which made a tail of seconds.)
@@ -79,6 +89,8 @@ export class SqliteConnection implements DatabaseConnection {
   readonly mutex = new Mutex();
   /** This connection's writes refused by another connection's lock, waiting their turn to try again. */
   private readonly writers = new Mutex();
+  /** Writes outside transactions not yet sent, committed together at the next check phase. */
+  private pendingWrites: PendingWrite[] = [];
 
   /**
    * `db` must have no busy timeout (`timeout: 0`): run() waits for other connections' locks
@@ -114,13 +126,85 @@ export class SqliteConnection implements DatabaseConnection {
     return this.waitingForLocks(() => this.runNow(sql, parameters), () => this.db.inTransaction, noQueue);
   }
 
-  /** One statement outside any transaction: waits for this connection's transaction to end, and for other connections' locks. */
+  /**
+   * One statement outside any transaction: waits for this connection's transaction to end, and
+   * for other connections' locks. A read runs at once; a write joins the writes that reach the
+   * connection before the event loop's next check phase, which are committed together (see writeNow).
+   */
   runAlone(sql: string, parameters: readonly unknown[]): Promise<QueryResult<Row>> {
-    return this.waitingForLocks(
-      () => (this.mutex.held ? this.mutex.holding(() => this.runNow(sql, parameters)) : this.runNow(sql, parameters)),
-      neverInTransaction,
-      () => (this.prepared(sql).statement.readonly ? undefined : this.writers),
+    let write: boolean;
+    try {
+      write = !this.prepared(sql).statement.readonly;
+    } catch {
+      write = false; // the statement fails (or waits for a lock) as a read would
+    }
+    if (!write) return this.waitingForLocks(() => this.alone(() => this.runNow(sql, parameters)), neverInTransaction, noQueue);
+    return new Promise((resolve, reject) => {
+      if (this.pendingWrites.push({ sql, parameters, resolve, reject }) === 1) setImmediate(() => this.writeNow());
+    });
+  }
+
+  /** `work` once no transaction of this connection's holder is open. */
+  private alone<T>(work: () => T): T | Promise<T> {
+    return this.mutex.held ? this.mutex.holding(work) : work();
+  }
+
+  /**
+   * Group commit. With synchronous=FULL each commit waits for its fsync, during which this
+   * thread does nothing else; the writes that arrive meanwhile are then committed by one
+   * transaction, and one fsync, instead of one each. Each write still answers only once its
+   * commit is on disk, with its own result or error: a write refused by a constraint fails
+   * alone (SQLite undoes that statement only, see commitTogether); a failed commit fails every
+   * write of the batch, none of which is kept. A lone write runs by itself.
+   */
+  private writeNow(): void {
+    const batch = this.pendingWrites;
+    this.pendingWrites = [];
+    if (batch.length === 1) {
+      const [{ sql, parameters, resolve, reject }] = batch as [PendingWrite];
+      this.waitingForLocks(() => this.alone(() => this.runNow(sql, parameters)), neverInTransaction, () => this.writers).then(resolve, reject);
+      return;
+    }
+    this.waitingForLocks(() => this.alone(() => this.commitTogether(batch)), neverInTransaction, () => this.writers).then(
+      (outcomes) => outcomes.forEach((outcome, i) => ('error' in outcome ? batch[i]!.reject(outcome.error) : batch[i]!.resolve(outcome.result))),
+      (error: unknown) => batch.forEach((write) => write.reject(error)),
     );
+  }
+
+  /**
+   * The writes in one transaction (throws SQLITE_BUSY, having done nothing, if another
+   * connection holds the lock). A write whose error makes SQLite roll the whole transaction
+   * back fails, and the others run again without it.
+   */
+  private commitTogether(batch: readonly PendingWrite[]): WriteOutcome[] {
+    const outcomes: WriteOutcome[] = [];
+    let remaining = batch.map((_, index) => index);
+    for (;;) {
+      this.execute('BEGIN IMMEDIATE', []);
+      let failed: number | undefined;
+      try {
+        for (const index of remaining) {
+          const { sql, parameters } = batch[index]!;
+          try {
+            outcomes[index] = { result: this.execute(sql, parameters) };
+          } catch (error) {
+            outcomes[index] = { error: this.health.failed(error) };
+            if (!this.db.inTransaction) {
+              failed = index;
+              break;
+            }
+          }
+        }
+        if (failed === undefined) this.execute('COMMIT', []);
+      } catch (error) {
+        if (this.db.inTransaction) this.execute('ROLLBACK', []);
+        throw error;
+      }
+      if (failed === undefined) break;
+      remaining = remaining.filter((index) => index !== failed);
+    }
+    this.health.succeeded(true);
+    return outcomes;
   }
 
   /**
@@ -130,20 +214,21 @@ export class SqliteConnection implements DatabaseConnection {
    * request of this worker. Writes wait in `queue`, in arrival order, only the first of them
    * trying again; a write arriving while others wait queues behind them, where trying at once
    * it could take the lock from under the one that has waited longest. `queueOf` names the
-   * statement's queue (none for a read); preparing the statement, it may fail as the statement would.
+   * statement's queue (none for a read).
    */
-  private async waitingForLocks(
-    attempt: () => QueryResult<Row> | Promise<QueryResult<Row>>,
+  private async waitingForLocks<T>(
+    attempt: () => T | Promise<T>,
     inTransaction: () => boolean,
     queueOf: () => Mutex | undefined,
-  ): Promise<QueryResult<Row>> {
+  ): Promise<T> {
     const deadline = Date.now() + this.lockWaitMs;
-    let queue: Mutex | undefined;
-    try {
-      queue = queueOf();
-      if (!queue?.held) return await attempt();
-    } catch (error) {
-      if (!isBusy(error) || inTransaction()) throw this.health.failed(error);
+    const queue = queueOf();
+    if (!queue?.held) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!isBusy(error) || inTransaction()) throw this.health.failed(error);
+      }
     }
     await queue?.lock();
     try {
@@ -162,20 +247,23 @@ export class SqliteConnection implements DatabaseConnection {
   }
 
   private runNow(sql: string, parameters: readonly unknown[]): QueryResult<Row> {
+    const result = this.execute(sql, parameters);
+    this.health.succeeded(!this.prepared(sql).statement.readonly);
+    return result;
+  }
+
+  /** One statement, as the observer sees it; the caller tells the database's health. */
+  private execute(sql: string, parameters: readonly unknown[]): QueryResult<Row> {
     this.onQuery?.(sql);
     const { statement, convert } = this.prepared(sql);
     const values = parameters.map(sqliteParameter);
     if (!statement.readonly) this.writes++;
-    let result: QueryResult<Row>;
     if (statement.reader) {
       const rows = statement.all(values) as Row[];
-      result = { rows: convert ? rows.map(convert) : rows };
-    } else {
-      const { changes, lastInsertRowid } = statement.run(values);
-      result = { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+      return { rows: convert ? rows.map(convert) : rows };
     }
-    this.health.succeeded(!statement.readonly);
-    return result;
+    const { changes, lastInsertRowid } = statement.run(values);
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
   }
 
   /** Changes whenever the database may have changed: a commit by any connection, or a write by this one. */

@@ -214,6 +214,35 @@ describeWithDatabase('posts', () => {
     expect(t.queries.count).toBe(2 + written); // the user, the post (owner check), then the write
   });
 
+  // On SQLite, concurrent writes are committed together (src/db/drivers.ts, group commit).
+  it('answers each of many concurrent writes with its own row, and keeps exactly what it answered', async () => {
+    const { user, auth } = await author();
+    const other = await author();
+    const edited = (await t.http.post('/api/posts/').set(auth).send({ title: 'to edit', body: 'x' })).body as { id: number };
+    const deleted = (await t.http.post('/api/posts/').set(auth).send({ title: 'to delete', body: 'x' })).body as { id: number };
+    const countBefore = (await t.http.get('/api/posts/')).body.count as number;
+    const [creates, edit, removal, refused, invalid] = await Promise.all([
+      Promise.all(Array.from({ length: 30 }, (_, i) => t.http.post('/api/posts/').set(auth).send({ title: `concurrent ${i}`, body: `body ${i}` }))),
+      t.http.patch(`/api/posts/${edited.id}/`).set(auth).send({ body: 'edited' }),
+      t.http.delete(`/api/posts/${deleted.id}/`).set(auth),
+      t.http.patch(`/api/posts/${edited.id}/`).set(other.auth).send({ body: 'not yours' }),
+      t.http.post('/api/posts/').set(auth).send({ title: '' }),
+    ]);
+    expect(creates.map((response) => response.status)).toEqual(Array(30).fill(201));
+    expect(creates.map((response) => response.body.title)).toEqual(Array.from({ length: 30 }, (_, i) => `concurrent ${i}`));
+    expect(new Set(creates.map((response) => response.body.id)).size).toBe(30);
+    for (const { body } of creates) {
+      const stored = await t.db.kysely.selectFrom('posts_post').select(['title', 'body', 'owner_id']).where('id', '=', body.id).executeTakeFirstOrThrow();
+      expect(stored).toEqual({ title: body.title, body: body.body, owner_id: user.id });
+    }
+    expect([edit.status, edit.body.body, removal.status, refused.status, invalid.status]).toEqual([200, 'edited', 204, 403, 400]);
+    expect((await t.http.get(`/api/posts/${edited.id}/`)).body.body).toBe('edited');
+    expect((await t.http.get(`/api/posts/${deleted.id}/`)).status).toBe(404);
+    expect((await t.http.get('/api/posts/')).body.count).toBe(countBefore + 30 - 1);
+    expect((await t.http.get('/api/posts/').query({ search: 'concurrent' })).body.count).toBe(30);
+    expect(t.errors).toEqual([]);
+  });
+
   it('runs a constant number of queries per list, whatever the page size', async () => {
     const { user, auth } = await author();
     const now = new Date();

@@ -1,6 +1,7 @@
 // Kysely dialects over better-sqlite3 and pg that apply the value conventions of ./values.ts
 // and keep each statement prepared once: better-sqlite3 statements cached by SQL text (the
-// stock SqliteDialect prepares every query anew).
+// stock SqliteDialect prepares every query anew). On SQLite, single writes made while a commit
+// waits for its fsync are committed together (SqliteConnection.writeNow).
 import Sqlite from 'better-sqlite3';
 import {
   CompiledQuery,

@@ -1,15 +1,14 @@
 // What Django's middleware does around every view: refuse hosts not in ALLOWED_HOSTS,
 // add the security headers (SecurityMiddleware, XFrameOptionsMiddleware, with helmet), and
-// answer CORS as django-cors-headers does (with the `cors` package). Each is one
+// answer CORS as django-cors-headers does. Each is one
 // middleware built once; per request they do a lookup and set precomputed headers.
 import type { IncomingMessage } from 'node:http';
-import cors from 'cors';
 import type { RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 
 type Header = readonly [name: string, value: string];
 
-/** A middleware that only sets headers, seen as a method so helmet's and cors' own signatures fit it. */
+/** A middleware that only sets headers, seen as a method so helmet's own signature fits it. */
 interface HeaderMiddleware {
   run(req: Partial<IncomingMessage>, res: HeaderSink, next: () => void): void;
 }
@@ -22,7 +21,7 @@ interface HeaderSink {
 
 /**
  * The headers `middleware` sets on a response to `req` (a stand-in with only what it reads),
- * recorded once when the app is built: helmet's and cors' answers depend on the configuration
+ * recorded once when the app is built: helmet's answers depend on the configuration
  * and on nothing of the request, so each request replays them instead of running the library.
  */
 function headersSetBy(middleware: HeaderMiddleware, req: Partial<IncomingMessage>): Header[] {
@@ -169,34 +168,47 @@ const allowedMethods = ['DELETE', 'GET', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
 const allowedHeaders = ['accept', 'authorization', 'content-type', 'user-agent', 'x-csrftoken', 'x-requested-with', 'x-request-id'];
 
 /**
- * CORS as django-cors-headers answers it: responses to an allowed origin carry
- * Access-Control-Allow-Origin (and -Credentials when configured), every response says
- * `Vary: Origin`, and a preflight (OPTIONS with Access-Control-Request-Method) is answered
- * here with 200 and no body, before any authentication, whatever the origin (the browser
- * decides from the headers). Any other OPTIONS goes on to the view (DRF's metadata).
+ * What django-cors-headers compares of an origin (Python's urlsplit): the scheme, lowercased,
+ * and the netloc (host and port, as written); a path, query or fragment is ignored.
+ */
+function schemeAndNetloc(url: string): string {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
+  const rest = scheme ? url.slice(scheme[0].length) : url;
+  const netloc = rest.startsWith('//') ? /^[^/?#]*/.exec(rest.slice(2))![0] : '';
+  return `${scheme ? scheme[1]!.toLowerCase() : ''}://${netloc}`;
+}
+
+/**
+ * CORS as django-cors-headers answers it. Every response says `Vary: Origin`. A response to an
+ * allowed origin (same scheme and host:port as one of CORS_ALLOWED_ORIGINS, or `null` if listed)
+ * carries Access-Control-Allow-Origin, -Credentials when configured, and for OPTIONS the allowed
+ * methods, headers and max age; to any other origin, or without one, no other CORS header. A
+ * preflight (OPTIONS with Access-Control-Request-Method) is answered here with 200 and no body,
+ * before any authentication, whatever the origin (the browser decides from the headers). Any
+ * other OPTIONS goes on to the view (DRF's metadata).
  */
 export function crossOrigin({ allowedOrigins, allowCredentials }: CorsOptions): RequestHandler {
-  const headers = cors({
-    origin: [...allowedOrigins],
-    credentials: allowCredentials,
-    methods: allowedMethods,
-    allowedHeaders,
-    maxAge: 86400,
-    preflightContinue: true,
-  });
-  // Most requests (same origin, mobile apps, scripts) send no Origin: their headers are always the same.
-  const withoutOrigin = headersSetBy({ run: headers }, { method: 'GET', headers: {} });
+  const allowed = new Set(allowedOrigins.filter((origin) => origin !== 'null').map(schemeAndNetloc));
+  const nullAllowed = allowedOrigins.includes('null');
+  const isAllowed = (origin: string) => (origin === 'null' ? nullAllowed : allowed.has(schemeAndNetloc(origin)));
+  const credentials: Header[] = allowCredentials ? [['Access-Control-Allow-Credentials', 'true']] : [];
+  const options: Header[] = [
+    ['Access-Control-Allow-Headers', allowedHeaders.join(', ')],
+    ['Access-Control-Allow-Methods', allowedMethods.join(', ')],
+    ['Access-Control-Max-Age', '86400'],
+  ];
   return (req, res, next) => {
-    if (req.headers.origin === undefined && req.method !== 'OPTIONS') {
-      replay(res, withoutOrigin);
-      return next();
+    res.vary('Origin');
+    const { origin } = req.headers;
+    if (origin && isAllowed(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      replay(res, credentials);
+      if (req.method === 'OPTIONS') replay(res, options);
     }
-    headers(req, res, () => {
-      if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
-        res.status(200).set('Content-Length', '0').end();
-        return;
-      }
-      next();
-    });
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+      res.status(200).set('Content-Length', '0').end();
+      return;
+    }
+    next();
   };
 }

@@ -81,8 +81,9 @@ export interface TableEnvironment {
 export function sqlTable(env: TableEnvironment, definition: TableDefinition): Table<Row> {
   const { provider, statements } = env;
   const { table, columns, relations = {}, joined = {}, searchIndex } = definition;
-  const insertNow = definition.now?.insert ?? [];
   const updateNow = definition.now?.update ?? [];
+  // An insert also sets the update-time columns; a column named in both is set once.
+  const insertNow = [...new Set([...(definition.now?.insert ?? []), ...updateNow])];
   const representationRelations = new Set(Object.values(joined).map((path) => relationOf(path)!));
   const from = sql`${sql.table(table)} AS t`;
   const selection = sql.join([
@@ -236,7 +237,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
 
     async create(input) {
       const now = new Date();
-      const entries = [...Object.entries(input), ...[...insertNow, ...updateNow].filter((c) => !(c in input)).map((c) => [c, now] as const)];
+      const entries = [...Object.entries(input), ...insertNow.filter((c) => !(c in input)).map((c) => [c, now] as const)];
       const names = entries.map(([name]) => name);
       let rows: Row[];
       try {

@@ -161,12 +161,9 @@ export class SqliteConnection implements DatabaseConnection {
   private writeNow(): void {
     const batch = this.pendingWrites;
     this.pendingWrites = [];
-    if (batch.length === 1) {
-      const [{ sql, parameters, resolve, reject }] = batch as [PendingWrite];
-      this.waitingForLocks(() => this.alone(() => this.runNow(sql, parameters)), neverInTransaction, () => this.writers).then(resolve, reject);
-      return;
-    }
-    this.waitingForLocks(() => this.alone(() => this.commitTogether(batch)), neverInTransaction, () => this.writers).then(
+    const [first] = batch as [PendingWrite];
+    const attempt = batch.length === 1 ? (): WriteOutcome[] => [{ result: this.runNow(first.sql, first.parameters) }] : () => this.commitTogether(batch);
+    this.waitingForLocks(() => this.alone(attempt), neverInTransaction, () => this.writers).then(
       (outcomes) => outcomes.forEach((outcome, i) => ('error' in outcome ? batch[i]!.reject(outcome.error) : batch[i]!.resolve(outcome.result))),
       (error: unknown) => batch.forEach((write) => write.reject(error)),
     );

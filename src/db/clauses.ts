@@ -15,6 +15,8 @@ export interface TableSql {
   readonly relations: Readonly<Record<string, { table: string; column: string }>>;
   /** SQLite: an FTS5 trigram table over these columns. */
   readonly searchIndex: { table: string; columns: readonly string[] } | undefined;
+  /** PostgreSQL: column → its stored UPPER(column) copy. */
+  readonly upperCopies: Readonly<Record<string, string | undefined>>;
   /** The table as `t`. */
   readonly from: RawBuilder<unknown>;
   /** The columns read for each row, related ones included. */
@@ -114,12 +116,8 @@ export function toSql(tableSql: TableSql, condition: Condition, slots: Slots, in
       return sql`${ref(condition.field)} IS NULL`;
     case 'icontains': {
       const pattern = slots.take();
-      const short = shortOnPostgres(tableSql, condition.term);
-      const like = condition.fields.map((field) => {
-        if (tableSql.provider === 'sqlite') return sql`${ref(field)} LIKE ${pattern} ESCAPE '\\'`;
-        // `|| ''`: the same text, in an expression the UPPER(column) trigram indexes do not serve.
-        return short ? sql`(UPPER(${ref(field)}) || '') LIKE UPPER(${pattern})` : sql`UPPER(${ref(field)}) LIKE UPPER(${pattern})`;
-      });
+      if (tableSql.provider === 'postgresql') return upperLike(tableSql, condition, pattern);
+      const like = condition.fields.map((field) => sql`${ref(field)} LIKE ${pattern} ESCAPE '\\'`);
       const scan = sql`(${sql.join(like, sql` OR `)})`;
       if (!(index && usesIndex(tableSql, condition))) return scan;
       const fts = sql.table(tableSql.searchIndex!.table);
@@ -128,6 +126,23 @@ export function toSql(tableSql: TableSql, condition: Condition, slots: Slots, in
     default:
       return sql`${ref(condition.field)} ${sql.raw(comparison[condition.op])} ${slots.take()}`;
   }
+}
+
+/**
+ * PostgreSQL's icontains, Django's UPPER(column) LIKE UPPER(pattern), folding nothing per row:
+ * the pattern once per statement (a scalar subquery, run once as an InitPlan), and each column
+ * read from its stored UPPER copy where the table has one.
+ */
+function upperLike(tableSql: TableSql, condition: { fields: readonly string[]; term: string }, pattern: RawBuilder<unknown>) {
+  const folded = sql`(SELECT UPPER(${pattern}))`;
+  const short = shortOnPostgres(tableSql, condition.term);
+  const like = condition.fields.map((field) => {
+    const copy = tableSql.upperCopies[field];
+    const upper = copy === undefined ? sql`UPPER(${ref(field)})` : sql.ref(`t.${copy}`);
+    // `|| ''`: the same text, in an expression the trigram indexes do not serve.
+    return short ? sql`(${upper} || '') LIKE ${folded}` : sql`${upper} LIKE ${folded}`;
+  });
+  return sql`(${sql.join(like, sql` OR `)})`;
 }
 
 // `CROSS JOIN` (SQLite) keeps the table before it as the outer loop.

@@ -39,6 +39,8 @@ export interface TypedTableDefinition<
   now?: { insert?: readonly ColumnOf<T>[]; update?: readonly ColumnOf<T>[] };
   /** SQLite: an FTS5 trigram table over these columns (external content, kept in sync by triggers). */
   searchIndex?: { table: string; columns: readonly ColumnOf<T>[] };
+  /** PostgreSQL: column → its stored UPPER(column) copy (a generated column, trigram-indexed), which searches compare. */
+  upperCopies?: Partial<Record<ColumnOf<T>, string>>;
   /** Unfiltered counts come from an exact, invalidated cache (SQLite) or a trigger-kept counter (PostgreSQL). */
   countCache?: boolean;
 }

@@ -13,8 +13,9 @@
 // - search: the predicate is Django's icontains on each database: LIKE (ASCII case folding) on
 //   SQLite, UPPER(column) LIKE UPPER(pattern) on PostgreSQL (not ILIKE, which folds by lower()
 //   and so differs on ς/σ or ſ/s). Terms of 3+ characters find candidates with the trigram
-//   index (SQLite FTS5; PostgreSQL's pg_trgm GIN indexes on UPPER(column) serve that LIKE
-//   itself), rechecked by the same LIKE as a scan, so the answer is exactly icontains'.
+//   index (SQLite FTS5; PostgreSQL's pg_trgm GIN indexes on stored UPPER(column) copies,
+//   which that LIKE compares: see upperCopies), rechecked by the same LIKE as a scan, so the
+//   answer is exactly icontains'.
 //   SQLite counts a search of printable-ASCII terms in the index alone, and first seeks a
 //   search's page by walking the ordering index: no read of every match, where there are many
 //   (./search.ts). Conditions, orderings and joins become SQL in ./clauses.ts.
@@ -63,6 +64,8 @@ export interface TableDefinition {
   now?: { insert?: readonly string[]; update?: readonly string[] };
   /** SQLite: an FTS5 trigram table over these columns (external content, kept in sync by triggers). */
   searchIndex?: { table: string; columns: readonly string[] };
+  /** PostgreSQL: column → its stored UPPER(column) copy (a generated column, trigram-indexed), which searches compare. */
+  upperCopies?: Readonly<Record<string, string | undefined>>;
   /** Unfiltered counts come from an exact, invalidated cache (SQLite) or a trigger-kept counter (PostgreSQL). */
   countCache?: boolean;
 }
@@ -80,7 +83,7 @@ export interface TableEnvironment {
 
 export function sqlTable(env: TableEnvironment, definition: TableDefinition): Table<Row> {
   const { provider, statements } = env;
-  const { table, columns, relations = {}, joined = {}, searchIndex } = definition;
+  const { table, columns, relations = {}, joined = {}, searchIndex, upperCopies = {} } = definition;
   const updateNow = definition.now?.update ?? [];
   // An insert also sets the update-time columns; a column named in both is set once.
   const insertNow = [...new Set([...(definition.now?.insert ?? []), ...updateNow])];
@@ -90,7 +93,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     ...columns.map((column) => sql.ref(`t.${column}`)),
     ...Object.entries(joined).map(([alias, path]) => sql`${ref(path)} AS ${sql.id(alias)}`),
   ]);
-  const tableSql: TableSql = { provider, statements, table, relations, searchIndex, from, selection, representationRelations };
+  const tableSql: TableSql = { provider, statements, table, relations, searchIndex, upperCopies, from, selection, representationRelations };
 
   function translate(error: unknown, onForeignKey: () => Error): never {
     if (isUniqueViolation(error)) throw new UniqueViolation((error as Error).message);

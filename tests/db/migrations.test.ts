@@ -116,8 +116,9 @@ interface TableDescription {
 /**
  * The hand-written migrations' objects, which schema.prisma cannot express: the SQLite FTS5
  * search index (posts_post_fts and its shadow tables) and its partial index of folded rows
- * (posts_post_fts_folded_idx), PostgreSQL's trigram indexes and the row_counts table. The drift check leaves them out on purpose; tests/db/search.test.ts and
- * the list tests cover them.
+ * (posts_post_fts_folded_idx), PostgreSQL's trigram indexes, its generated UPPER(column) copies
+ * that search compares, and the row_counts table. The drift check leaves them out on purpose;
+ * tests/db/search.test.ts and the list tests cover them.
  */
 const handWritten = (name: string) => /^posts_post_fts|^row_counts$|_trgm_idx$/.test(name);
 
@@ -182,7 +183,7 @@ async function describePostgres(raw: Raw): Promise<TableDescription[]> {
     `SELECT table_name AS table, column_name AS name, udt_name AS type, character_maximum_length AS length,
             datetime_precision AS precision, is_nullable AS nullable, column_default AS default
        FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name <> '_prisma_migrations'`,
+      WHERE table_schema = current_schema() AND table_name <> '_prisma_migrations' AND is_generated = 'NEVER'`,
   );
   // A column list in key order, for an index or either side of a foreign key.
   const columnNames = (keys: string, relation: string) =>

@@ -28,6 +28,7 @@ export function postsViewSet(db: Database, modelPermissions: ModelPermissionPoli
       joined: { owner_username: 'owner.username' },
       now: { insert: ['created_at'], update: ['updated_at'] },
       searchIndex: { table: 'posts_post_fts', columns: ['title', 'body'] },
+      upperCopies: { title: 'title_upper', body: 'body_upper' },
       countCache: true,
     }),
     serializer: {

@@ -28,6 +28,7 @@ export function transactionsViewSet(db: Database, modelPermissions: ModelPermiss
       table: 'transactions_transaction',
       columns: ['id', 'user_id', 'amount_cents', 'description', 'timestamp'],
       now: { insert: ['timestamp'] },
+      upperCopies: { description: 'description_upper' },
     }),
     serializer: {
       input: transactionInput,

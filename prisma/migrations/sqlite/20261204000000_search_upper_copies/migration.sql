@@ -1,0 +1,3 @@
+-- Nothing to do on SQLite: its search folds ASCII in LIKE itself, and its FTS5 trigram index
+-- answers exactly (src/db/search.ts). On PostgreSQL this migration stores UPPER(column) copies
+-- of the searched columns, so that a search does not fold every candidate row again.

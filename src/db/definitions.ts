@@ -41,8 +41,8 @@ export interface TypedTableDefinition<
   searchIndex?: { table: string; columns: readonly ColumnOf<T>[] };
   /** PostgreSQL: column → its stored UPPER(column) copy (a generated column, trigram-indexed), which searches compare. */
   upperCopies?: Partial<Record<ColumnOf<T>, string>>;
-  /** Unfiltered counts come from an exact, invalidated cache (SQLite) or a trigger-kept counter (PostgreSQL). */
-  countCache?: boolean;
+  /** Unfiltered counts are read from row_counts, which the table's triggers keep exact (a migration adds them). */
+  rowCounts?: boolean;
 }
 
 /** The row a table reads: its columns, its joined aliases, and (for conditions only) its relations' rows. */

@@ -84,8 +84,6 @@ const STATEMENT_CACHE_SIZE = 1000;
 /** The one better-sqlite3 connection of a process, with its statements prepared once. */
 export class SqliteConnection implements DatabaseConnection {
   private readonly statements = new Map<string, SqliteStatement>();
-  /** Statements run by this connection that may have written (PRAGMA data_version misses them). */
-  private writes = 0;
   /** Held by a transaction for its whole duration: other queries wait for it. */
   readonly mutex = new Mutex();
   /** This connection's writes refused by another connection's lock, waiting their turn to try again. */
@@ -255,18 +253,12 @@ export class SqliteConnection implements DatabaseConnection {
     this.onQuery?.(sql);
     const { statement, convert } = this.prepared(sql);
     const values = parameters.map(sqliteParameter);
-    if (!statement.readonly) this.writes++;
     if (statement.reader) {
       const rows = statement.all(values) as Row[];
       return { rows: convert ? rows.map(convert) : rows };
     }
     const { changes, lastInsertRowid } = statement.run(values);
     return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
-  }
-
-  /** Changes whenever the database may have changed: a commit by any connection, or a write by this one. */
-  freshness(): string {
-    return `${this.prepared('PRAGMA data_version').statement.pluck().get() as number}:${this.writes}`;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {

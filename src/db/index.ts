@@ -121,7 +121,6 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
     const env: TableEnvironment = {
       provider,
       statements: new Statements(kysely, sqliteRunner(connection)),
-      freshness: () => connection.freshness(),
     };
     return database(kysely, env);
   }

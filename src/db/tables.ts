@@ -4,7 +4,7 @@
 //
 // What a request costs (statements):
 // - list (page): the page, its related fields joined, and a plain COUNT(*) (so SQLite counts
-//   from its smallest index; an unfiltered count comes from an exact cache, see countAll): one
+//   from its smallest index; an unfiltered count comes from trigger-kept counters, see countAll): one
 //   statement on PostgreSQL (one round trip), two on SQLite (in-process). The page's ids are
 //   found first in a subquery that the ordering index answers alone, then joined for the full
 //   rows: a deep page costs index steps, not full rows skipped.
@@ -20,7 +20,7 @@
 //   search's page by walking the ordering index: no read of every match, where there are many
 //   (./search.ts). Conditions, orderings and joins become SQL in ./clauses.ts.
 import { sql, type RawBuilder } from 'kysely';
-import { all, MissingReference, RowGone, StillReferenced, UniqueViolation, type Condition, type Ordering, type Table } from '../rest/data/index.js';
+import { MissingReference, RowGone, StillReferenced, UniqueViolation, type Condition, type Ordering, type Table } from '../rest/data/index.js';
 import { collect, hasSearch, joinsFor, orderKey, orderSql, ref, relationOf, toSql, type TableSql } from './clauses.js';
 import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
 import type { Provider } from './provider.js';
@@ -66,19 +66,14 @@ export interface TableDefinition {
   searchIndex?: { table: string; columns: readonly string[] };
   /** PostgreSQL: column → its stored UPPER(column) copy (a generated column, trigram-indexed), which searches compare. */
   upperCopies?: Readonly<Record<string, string | undefined>>;
-  /** Unfiltered counts come from an exact, invalidated cache (SQLite) or a trigger-kept counter (PostgreSQL). */
-  countCache?: boolean;
+  /** Unfiltered counts are read from row_counts, which the table's triggers keep exact (a migration adds them). */
+  rowCounts?: boolean;
 }
 
-/** What the tables of one database share: how statements run, and how fresh a cached count is. */
+/** What the tables of one database share: which database, and how statements run. */
 export interface TableEnvironment {
   provider: Provider;
   statements: Statements;
-  /**
-   * SQLite: a token that changes whenever any connection (this one included) may have
-   * written (PRAGMA data_version + this connection's own writes).
-   */
-  freshness?: () => string;
 }
 
 export function sqlTable(env: TableEnvironment, definition: TableDefinition): Table<Row> {
@@ -101,20 +96,13 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     throw error;
   }
 
-  // PostgreSQL: kept exact by the triggers of the row_counts migrations, in the writing
-  // transaction, as the sum of slots that concurrent writers add to apart (…_row_count_slots).
+  // Kept exact by the triggers of the row_counts migrations, in the writing transaction, whoever
+  // writes. PostgreSQL's are slots that concurrent writers add to apart (…_row_count_slots), so
+  // the count is their sum; SQLite, whose writers take turns, has one row per table.
   const rowCount = sql`SELECT SUM(n) AS n FROM row_counts WHERE table_name = ${sql.lit(table)}`;
-  let cachedCount: { freshness: string; count: number } | undefined;
   async function countAll(): Promise<number> {
-    if (provider === 'postgresql') {
-      const rows = await statements.run(`${table}:rowcount`, [], () => rowCount);
-      return Number(rows[0]!.n);
-    }
-    const freshness = env.freshness!();
-    if (cachedCount?.freshness === freshness) return cachedCount.count;
-    const count = await plainCount(all, [], 'and()');
-    cachedCount = { freshness, count };
-    return count;
+    const rows = await statements.run(`${table}:rowcount`, [], () => rowCount);
+    return Number(rows[0]!.n);
   }
 
   async function plainCount(where: Condition, values: unknown[], key: string, used = new Set<string>()): Promise<number> {
@@ -123,10 +111,10 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
   }
 
   const joins = (names: Iterable<string>) => sql.join(joinsFor(tableSql, names), sql``);
-  const countsFromCache = (where: Condition) => definition.countCache === true && where.op === 'and' && where.conditions.length === 0;
+  const countsFromRowCounts = (where: Condition) => definition.rowCounts === true && where.op === 'and' && where.conditions.length === 0;
 
   async function count(where: Condition): Promise<number> {
-    if (countsFromCache(where)) return countAll();
+    if (countsFromRowCounts(where)) return countAll();
     const terms = indexOnlyTerms(tableSql, where);
     if (terms !== undefined) return matchCount(tableSql, where, terms);
     const values: unknown[] = [];
@@ -225,7 +213,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
         // One condition, its values bound once, in every place it is used.
         const condition = toSql(tableSql, where, slots);
         if (hasSearch(where)) return matchesPageSql(condition, orderBy, used, slots, limit);
-        const total = countsFromCache(where)
+        const total = countsFromRowCounts(where)
           ? rowCount
           : sql`SELECT COUNT(*) FROM ${from}${joins(used)} WHERE ${condition}`;
         return pageSql(condition, orderBy, used, slots, limit, sql`, (${total}) AS ${sql.id(COUNT_COLUMN)}`);

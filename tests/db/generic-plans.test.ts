@@ -44,7 +44,7 @@ describeWithDatabase(`one plan per statement (${testProvider})`, () => {
       relations: { owner: { table: 'auth_user', column: 'owner_id' } },
       joined: { owner_username: 'owner.username' },
       upperCopies: { title: 'title_upper', body: 'body_upper' },
-      countCache: true,
+      rowCounts: true,
     });
     sent.splice(0);
     const { rows } = await posts.page(where, [{ field: 'created_at', descending: true }, { field: 'id', descending: true }], 0, 10);

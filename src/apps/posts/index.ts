@@ -29,7 +29,7 @@ export function postsViewSet(db: Database, modelPermissions: ModelPermissionPoli
       now: { insert: ['created_at'], update: ['updated_at'] },
       searchIndex: { table: 'posts_post_fts', columns: ['title', 'body'] },
       upperCopies: { title: 'title_upper', body: 'body_upper' },
-      countCache: true,
+      rowCounts: true,
     }),
     serializer: {
       input: postInput,

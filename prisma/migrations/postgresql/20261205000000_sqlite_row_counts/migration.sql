@@ -1,0 +1,3 @@
+-- Nothing to do on PostgreSQL: its row_counts and their triggers came with
+-- …_search_indexes_and_counts and …_row_count_slots. On SQLite this migration adds the same
+-- trigger-kept counts, in place of a per-process cache.

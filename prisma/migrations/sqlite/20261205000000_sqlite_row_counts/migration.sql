@@ -3,7 +3,7 @@
 -- transaction, as PostgreSQL keeps them (…_search_indexes_and_counts): an unfiltered list's count
 -- is one row read, whoever wrote last. Before, each process cached the last COUNT(*) and counted
 -- again after any commit to the database (PRAGMA data_version is not per table): at 1,000,000
--- posts, 18–27 ms for the first list after any write, a login's outstanding token included.
+-- posts, 14–27 ms for the first list after any write, a login's outstanding token included.
 -- SQLite's triggers fire per row. Nothing writes posts_post with REPLACE (which would delete
 -- without firing the delete trigger, recursive_triggers being off); loaddata's upsert
 -- (ON CONFLICT DO UPDATE) updates in place. A future Prisma migration that rebuilds posts_post

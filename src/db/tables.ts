@@ -5,7 +5,8 @@
 // What a request costs (statements):
 // - list (page): the page, its related fields joined, and a plain COUNT(*) (so SQLite counts
 //   from its smallest index; an unfiltered count comes from trigger-kept counters, see countAll): one
-//   statement on PostgreSQL (one round trip), two on SQLite (in-process). The page's ids are
+//   statement on PostgreSQL (one round trip), and on SQLite where the count is kept; otherwise
+//   two on SQLite (in-process). The page's ids are
 //   found first in a subquery that the ordering index answers alone, then joined for the full
 //   rows: a deep page costs index steps, not full rows skipped.
 // - retrieve: one statement. create/update: one (RETURNING the row, read back joined on
@@ -199,12 +200,13 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     count,
 
     async page(where, orderBy, offset, limit) {
-      if (provider === 'sqlite') {
+      // SQLite counts a condition apart, in-process, with plans of its own (./search.ts).
+      if (provider === 'sqlite' && !countsFromRowCounts(where)) {
         const [total, rows] = await Promise.all([count(where), list(where, orderBy, offset, limit)]);
         return { count: total, rows };
       }
-      // PostgreSQL: the count rides on the page's rows, one round trip (and one snapshot) for
-      // both; a page past the end has no row to carry it, and is counted apart.
+      // Otherwise the count rides on the page's rows: one statement (on PostgreSQL one round trip
+      // and one snapshot) for both. A page past the end has no row to carry it, and is counted apart.
       const values: unknown[] = [];
       const used = new Set<string>();
       const whereKey = collect(tableSql, where, values, used);

@@ -243,6 +243,21 @@ describeWithDatabase('posts', () => {
     expect(t.errors).toEqual([]);
   });
 
+  it('reads an unfiltered list and its kept count in one statement', async () => {
+    const { user } = await author();
+    const now = new Date();
+    await t.db.kysely
+      .insertInto('posts_post')
+      .values(Array.from({ length: 12 }, (_, i) => ({ title: `k${i}`, body: 'b', owner_id: user.id, created_at: now, updated_at: now })))
+      .execute();
+    const { n } = await t.db.kysely.selectFrom('posts_post').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    t.queries.reset();
+    const response = await t.http.get('/api/posts/');
+    expect(response.body.count).toBe(Number(n));
+    expect(response.body.results).toHaveLength(10);
+    expect(t.queries.count).toBe(1);
+  });
+
   it('runs a constant number of queries per list, whatever the page size', async () => {
     const { user, auth } = await author();
     const now = new Date();

@@ -67,6 +67,11 @@ describeWithDatabase(`exact unfiltered counts (${testProvider})`, () => {
     expect((await table.page(all, [{ field: 'id', descending: false }], 0, 100)).count).toBe(await actual());
     await table.delete((await table.create({ title: 'gone', body: 'x', owner_id: owner })).id as number);
     expect(await table.count(all)).toBe(await actual());
+    // Deleting a user deletes their posts by the foreign key's cascade: the triggers see those too.
+    const { id: leaving } = await db.kysely.insertInto('auth_user').values({ username: 'leaving', password: 'x', date_joined: new Date() }).returning('id').executeTakeFirstOrThrow();
+    for (const title of ['a', 'b', 'c']) await table.create({ title, body: 'x', owner_id: leaving });
+    await db.kysely.deleteFrom('auth_user').where('id', '=', leaving).execute();
+    expect(await table.count(all)).toBe(await actual());
     // Every row at once: TRUNCATE on PostgreSQL (its own trigger), a DELETE without WHERE on SQLite.
     await (testProvider === 'postgresql' ? sql`TRUNCATE posts_post CASCADE` : sql`DELETE FROM posts_post`).execute(db.kysely);
     expect(await table.count(all)).toBe(0);

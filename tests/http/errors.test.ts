@@ -51,6 +51,30 @@ describeWithDatabase('request pipeline errors', () => {
     expect(response.body).toEqual({ detail: 'Unsupported media type "text/plain" in request.' });
   });
 
+  it('answers a body without a Content-Type with 415, as DRF, and changes nothing', async () => {
+    // fetch would add text/plain to a string body; a Uint8Array body goes out without one.
+    const send = (method: string, path: string) =>
+      fetch(`${t.baseUrl}${path}`, { method, headers: auth, body: new TextEncoder().encode('{"title": "new", "body": "x"}') });
+    const before = await countRows(t.db, 'posts_post');
+    const created = await send('POST', '/api/posts/');
+    expect(created.status).toBe(415);
+    expect(await created.json()).toEqual({ detail: 'Unsupported media type "" in request.' });
+    expect(await countRows(t.db, 'posts_post')).toBe(before);
+
+    const post = await postJson(JSON.stringify({ title: 'kept', body: 'x' }));
+    const patched = await send('PATCH', `/api/posts/${post.body.id}/`);
+    expect(patched.status).toBe(415);
+    expect((await t.http.get(`/api/posts/${post.body.id}/`)).body.title).toBe('kept');
+    // Without a body there is nothing to parse: the PATCH is a no-op, not a 415.
+    expect((await t.http.patch(`/api/posts/${post.body.id}/`).set(auth)).status).toBe(200);
+  });
+
+  it('refuses a UTF-8 byte-order mark before JSON, as Python\'s json does', async () => {
+    const response = await postJson('\ufeff{"title": "t", "body": "b"}');
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ detail: 'JSON parse error - Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)' });
+  });
+
   it('answers a body over the limit with 413 and writes nothing', async () => {
     const before = await countRows(t.db, 'posts_post');
     const response = await postJson(JSON.stringify({ title: 't', body: 'x'.repeat(5000) }));

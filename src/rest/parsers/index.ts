@@ -18,11 +18,14 @@ function mediaTypeOf(contentType: string): string {
   return contentType.split(';')[0]!.trim().toLowerCase();
 }
 
-/** The body and its media type; null when there is no body to parse. */
+/**
+ * The body and its media type; null when there is no body to parse. A body without a
+ * Content-Type has the media type "" (WSGI's default), which no parser takes: 415, as DRF.
+ */
 function bodyOf(req: Request): { raw: Buffer; contentType: string; mediaType: string } | null {
   const raw: unknown = req.body;
-  const contentType = req.get('content-type');
-  if (!Buffer.isBuffer(raw) || raw.length === 0 || contentType === undefined) return null;
+  if (!Buffer.isBuffer(raw) || raw.length === 0) return null;
+  const contentType = req.get('content-type') ?? '';
   return { raw, contentType, mediaType: mediaTypeOf(contentType) };
 }
 

@@ -6,7 +6,8 @@ export class Utf8DecodeError extends Error {
   override name = 'Utf8DecodeError';
 }
 
-const strict = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading BOM in the text, where the JSON parser refuses it as Python's json does.
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * The first place CPython's UTF-8 decoder stops at: an invalid sequence (its byte range

@@ -204,16 +204,26 @@ describeWithDatabase('transactions', () => {
     expect(await descriptions('amount__lte=-4.999')).toEqual(['refund']);
     expect(await descriptions('amount__gte=-5&amount__lte=10')).toEqual(['refund', 'ten']);
     expect(await descriptions('amount__lte=999999999999999999999999')).toHaveLength(3);
+    expect(await descriptions('amount__gt=10')).toEqual(['twelve fifty']);
+    expect(await descriptions('amount__gt=9.999')).toEqual(['ten', 'twelve fifty']);
+    expect(await descriptions('amount__gt=-5.001')).toEqual(['refund', 'ten', 'twelve fifty']);
+    expect(await descriptions('amount__lt=10')).toEqual(['refund']);
+    expect(await descriptions('amount__lt=10.001')).toEqual(['refund', 'ten']);
+    expect(await descriptions('amount__lt=-4.999')).toEqual(['refund']);
+    expect(await descriptions('amount__lt=-5')).toEqual([]);
+    expect(await descriptions('amount__gt=999999999999999999999999')).toEqual([]);
     expect(await descriptions('timestamp__gte=2024-01-15')).toEqual(['refund', 'twelve fifty']);
     expect(await descriptions('timestamp__lte=2024-02-01T00:00:00Z')).toEqual(['ten', 'twelve fifty']);
     expect(await descriptions('timestamp__gte=2024-02-01T01:00:00%2B02:00')).toEqual(['refund', 'twelve fifty']);
     expect(await descriptions('amount=')).toHaveLength(3);
 
-    const bad = await t.http.get('/api/transactions/?amount=abc&timestamp__gte=yesterday&amount__lte=1e').set(auth);
+    const bad = await t.http.get('/api/transactions/?amount=abc&timestamp__gte=yesterday&amount__lte=1e&amount__gt=x&amount__lt=-').set(auth);
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual({
       amount: ['Enter a number.'],
       amount__lte: ['Enter a number.'],
+      amount__gt: ['Enter a number.'],
+      amount__lt: ['Enter a number.'],
       timestamp__gte: ['Enter a valid date/time.'],
     });
   });

@@ -112,6 +112,8 @@ describe('openapi.yaml', () => {
         'amount',
         'amount__gte',
         'amount__lte',
+        'amount__gt',
+        'amount__lt',
         'timestamp__gte',
         'timestamp__lte',
         'search',

@@ -45,6 +45,8 @@ export function transactionsViewSet(db: Database, modelPermissions: ModelPermiss
         amount: decimalFilter('amount_cents', places, 'exact'),
         amount__gte: decimalFilter('amount_cents', places, 'gte'),
         amount__lte: decimalFilter('amount_cents', places, 'lte'),
+        amount__gt: decimalFilter('amount_cents', places, 'gt'),
+        amount__lt: decimalFilter('amount_cents', places, 'lt'),
         timestamp__gte: dateTimeFilter('timestamp', 'gte'),
         timestamp__lte: dateTimeFilter('timestamp', 'lte'),
       }),

@@ -153,9 +153,16 @@ export function filterSet<Field extends string>(filters: Record<string, FieldFil
   };
 }
 
-export type Lookup = 'exact' | 'gte' | 'lte';
-const operators = { exact: 'eq', gte: 'gte', lte: 'lte' } as const;
-const lookupWords = { exact: 'equal to', gte: 'greater than or equal to', lte: 'less than or equal to' } as const;
+export type Lookup = 'exact' | 'gt' | 'gte' | 'lt' | 'lte';
+const operators = { exact: 'eq', gt: 'gt', gte: 'gte', lt: 'lt', lte: 'lte' } as const;
+type Comparison = (typeof operators)[Lookup];
+const lookupWords = {
+  exact: 'equal to',
+  gt: 'greater than',
+  gte: 'greater than or equal to',
+  lt: 'less than',
+  lte: 'less than or equal to',
+} as const;
 
 // The range a 64-bit column can hold: bounds beyond it are clamped, never sent to the database.
 const int64Max = 2n ** 63n - 1n;
@@ -172,15 +179,19 @@ export function decimalFilter<Field extends string>(field: Field, places: number
       const parts = parseDecimalText(value.trim());
       if (!parts) throw new FieldError(['Enter a number.']);
       let scaled = scaleDecimal(parts, places);
+      let op: Comparison = operators[lookup];
       if (!fitsPlaces(parts, places)) {
         if (lookup === 'exact') return { op: 'in', field, values: [] };
-        // Round toward the side that keeps the comparison true: ceil for gte, floor for lte.
-        if (lookup === 'gte' && !parts.negative) scaled += 1n;
-        if (lookup === 'lte' && parts.negative) scaled -= 1n;
+        // A bound between two stored values becomes the nearest one inside it, strict or not:
+        // `> 12.345` and `>= 12.345` are `>= 12.35` (ceil), `< 12.345` and `<= 12.345` are `<= 12.34` (floor).
+        const lower = lookup === 'gt' || lookup === 'gte';
+        if (lower && !parts.negative) scaled += 1n;
+        if (!lower && parts.negative) scaled -= 1n;
+        op = lower ? 'gte' : 'lte';
       }
       if (scaled > int64Max) scaled = int64Max;
       if (scaled < -int64Max) scaled = -int64Max;
-      return { op: operators[lookup], field, value: scaled };
+      return { op, field, value: scaled };
     },
   };
 }

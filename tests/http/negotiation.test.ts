@@ -52,9 +52,20 @@ describeWithDatabase('content negotiation, OPTIONS metadata and multipart bodies
       const response = await (accept === undefined ? request : request.set('Accept', accept));
       expect(response.status, accept).toBe(200);
       expect(response.headers['content-type'], accept).toBe('application/json');
-      expect(response.headers.vary).toBe('Origin, Accept'); // django-cors-headers varies on Origin always
+      // django-cors-headers varies on Origin always; an anonymous answer looked for a session (Cookie).
+      expect(response.headers.vary).toBe('Origin, Accept, Cookie');
       expect(response.text).toBe(JSON.stringify(response.body));
     }
+  });
+
+  it('varies on Cookie where the session was looked for (anonymous, or a session), not for a token', async () => {
+    const { auth } = await author();
+    expect((await t.http.get('/api/transactions/')).headers.vary).toBe('Origin, Accept, Cookie');
+    const bearer = await t.http.get('/api/transactions/').set(auth);
+    expect(bearer.status).toBe(200);
+    expect(bearer.headers.vary).toBe('Origin, Accept');
+    // A bad token answers 401 before the session is looked at.
+    expect((await t.http.get('/api/transactions/').set('Authorization', 'Bearer nope')).headers.vary).toBe('Origin, Accept');
   });
 
   it("indents JSON as the Accept header's indent parameter asks (0 to 8)", async () => {
@@ -70,7 +81,7 @@ describeWithDatabase('content negotiation, OPTIONS metadata and multipart bodies
       const response = await t.unchecked.get('/api/posts/').set('Accept', accept);
       expect(response.status, accept).toBe(200);
       expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
-      expect(response.headers.vary).toBe('Origin, Accept'); // django-cors-headers varies on Origin always
+      expect(response.headers.vary).toBe('Origin, Accept, Cookie');
       expect(response.text).toContain('<h1>Post List</h1>');
     }
   });

@@ -172,6 +172,9 @@ export function sessionAuthentication(service: SessionService): Authenticator {
   return {
     securityScheme: sessionSecurityScheme,
     async authenticate(ctx) {
+      // Whatever it finds, the answer now depends on the cookie: Django's SessionMiddleware adds
+      // `Vary: Cookie` once the session is read, so shared caches keep one user's page from another.
+      ctx.res.vary('Cookie');
       const current = await service.current(ctx);
       if (!current?.session.user.isActive) return null;
       if (!SAFE_METHODS.has(ctx.method)) await service.enforceCsrf(ctx, current.key);

@@ -137,10 +137,9 @@ function send(ctx: RequestContext, view: ViewSpec, status: number, body: unknown
   if (!renderer.render && typeof body !== 'string') renderer = jsonRenderer;
   // The browsable API shows a body-less answer as a page (200, as DRF); other renderers send no body.
   const page = renderer.format === 'api';
-  if ((body === undefined || status === 204) && !page) return void res.status(status).set(headers).vary('Accept').end();
+  if ((body === undefined || status === 204) && !page) return void res.status(status).set(headers).end();
   const finish = (text: string) => {
-    // Vary is added to (CORS has set `Vary: Origin`), not replaced.
-    res.status(status === 204 ? 200 : status).set(headers).vary('Accept');
+    res.status(status === 204 ? 200 : status).set(headers);
     res.setHeader('Content-Type', renderer.contentType);
     res.setHeader('Content-Length', Buffer.byteLength(text));
     res.end(text);
@@ -193,6 +192,9 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandle
     const ctx = new ExpressRequestContext(req, res, policies);
     ctx.throttleScope = scopeOf(ctx.method);
     let accepted: MediaType | null = null;
+    // Every answer depends on Accept (DRF's finalize_response); an authenticator may add the
+    // headers it reads (a session: Cookie). Vary is added to (CORS has set Origin), not replaced.
+    res.vary('Accept');
     try {
       ({ renderer: ctx.renderer, accepted } = negotiate(req, formatParameter(req)));
       await authenticate(ctx, policies.authenticators);

@@ -152,6 +152,10 @@ describeWithDatabase('DRF token authentication over HTTP', () => {
       ['Token abc def', 'Invalid token header. Token string should not contain spaces.'],
       ['Token 0000000000000000000000000000000000000000', 'Invalid token.'],
       ['Token not-even-hex', 'Invalid token.'],
+      // Header bytes as Node sends a Latin-1 string: 0xFC alone is not UTF-8, C3 A9 is (é).
+      ['Token \xfc', 'Invalid token header. Token string should not contain invalid characters.'],
+      ['Token abc\xa0def', 'Invalid token header. Token string should not contain invalid characters.'],
+      ['Token \xc3\xa9', 'Invalid token.'],
     ])('%j answers 401 %j, even on a public endpoint', async (header, detail) => {
       const response = await t.http.get('/api/posts/').set('Authorization', header);
       expect(response.status).toBe(401);

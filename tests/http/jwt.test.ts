@@ -249,6 +249,9 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
       ['a tampered payload (user_id changed)', async (_id, access) => tamper(access, { user_id: (await t.createUser()).id }), 'Token is invalid or expired'],
       ['an expired access token', (userId) => forge(freshClaims('access', userId, { iat: now() - 960, exp: now() - 60 })), 'Token is invalid or expired'],
       ['a refresh token', (_id, _access, refreshToken) => refreshToken, 'Token has wrong type'],
+      // PyJWT's iat checks: a number, not in the future.
+      ['an iat in the future', (userId) => forge(freshClaims('access', userId, { iat: now() + 120 })), 'Token is invalid or expired'],
+      ['an iat that is not a number', (userId) => forge(freshClaims('access', userId, { iat: 'yesterday' as unknown as number })), 'Token is invalid or expired'],
       ['garbage', () => 'garbage', 'Token is invalid or expired'],
       ['three garbage segments', () => 'a.b.c', 'Token is invalid or expired'],
     ];
@@ -424,6 +427,8 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
       ['an alg: none token', (userId: number) => forge(freshClaims('access', userId), { alg: 'none' })],
       ['an HS512 token', (userId: number) => forge(freshClaims('refresh', userId), { alg: 'HS512' })],
       ['a token signed with another key', (userId: number) => forge(freshClaims('access', userId), { key: 'y'.repeat(48) })],
+      ['a refresh token issued in the future', (userId: number) => forge(freshClaims('refresh', userId, { iat: now() + 120 }))],
+      ['a token whose iat is not a number', (userId: number) => forge(freshClaims('access', userId, { iat: '1' as unknown as number }))],
     ])('%s answers 401 "Token is invalid or expired"', async (_case, makeToken) => {
       const { user, access } = await userWithTokens();
       for (const path of ['/api/token/verify/', '/auth/jwt/verify/']) {

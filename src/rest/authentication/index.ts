@@ -16,7 +16,10 @@ export function authorizationCredential(
 ): { credential: string } | { invalid: 'missing' | 'spaces' } | null {
   const header = ctx.req.get('authorization');
   if (!header) return null;
-  const parts = header.trim().split(/\s+/);
+  // DRF splits the header's bytes (Node reads them as Latin-1) at ASCII whitespace only: a
+  // non-breaking space (0xA0) stays inside the credential.
+  const parts = header.split(/[ \t\n\r\v\f]+/).filter((part) => part !== '');
+  if (parts.length === 0) return null;
   const named = caseSensitive ? parts[0] === keyword : parts[0]!.toLowerCase() === keyword.toLowerCase();
   if (!named) return null;
   if (parts.length === 1) return { invalid: 'missing' };

@@ -1,6 +1,7 @@
 // DRF's TokenAuthentication (`Authorization: Token <key>`) and obtain_auth_token, hardened:
 // the database keeps only a digest of each key (keys.ts), every login gets its own token
 // (logging out one device leaves the others signed in), and tokens may expire (TOKEN_TTL).
+import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
 import { AuthenticationFailed, ValidationError } from '../errors.js';
 import { charField } from '../fields/index.js';
@@ -97,6 +98,10 @@ export function tokenAuthentication(service: TokenService): Authenticator {
             ? 'Invalid token header. No credentials provided.'
             : 'Invalid token header. Token string should not contain spaces.',
         );
+      }
+      // DRF decodes the key's bytes as UTF-8 (Node read them as Latin-1).
+      if (!isUtf8(Buffer.from(header.credential, 'latin1'))) {
+        throw new AuthenticationFailed('Invalid token header. Token string should not contain invalid characters.');
       }
       const token = await service.authenticate(header.credential);
       return { user: token.user, auth: token };

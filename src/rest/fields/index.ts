@@ -34,8 +34,16 @@ export interface CharFieldOptions {
   validators?: readonly StringValidator[];
 }
 
-/** CharField and its subclasses (EmailField): `ownValidators` are the subclass's, run last as in DRF. */
-function stringField(options: CharFieldOptions, jsonSchema: Record<string, unknown>, ownValidators: readonly StringValidator[] = []) {
+/**
+ * CharField and its subclasses (EmailField): `ownValidators` are the subclass's, run last as in DRF;
+ * `invalid` is its `invalid` message, given to a value that is not a string (a list, a boolean).
+ */
+function stringField(
+  options: CharFieldOptions,
+  jsonSchema: Record<string, unknown>,
+  ownValidators: readonly StringValidator[] = [],
+  invalid: string = messages.string,
+) {
   const { maxLength, allowBlank = false, trimWhitespace = true } = options;
   const maxLengthCheck: StringValidator = (value) =>
     maxLength !== undefined && codePointLength(value) > maxLength ? messages.maxLength(maxLength) : undefined;
@@ -48,7 +56,7 @@ function stringField(options: CharFieldOptions, jsonSchema: Record<string, unkno
   return field(
     (input): string => {
       if (input instanceof NumberLiteral || typeof input === 'number') input = String(input);
-      if (typeof input !== 'string') throw new FieldError([messages.string]);
+      if (typeof input !== 'string') throw new FieldError([invalid]);
       const value = trimWhitespace ? input.trim() : input;
       if (value === '') {
         if (allowBlank) return '';
@@ -94,7 +102,8 @@ export function isEmailAddress(value: string): boolean {
 
 /** DRF EmailField (a CharField checked by Django's EmailValidator). */
 export function emailField(options: CharFieldOptions = {}) {
-  return stringField(options, { format: 'email' }, [(value) => (isEmailAddress(value) ? undefined : messages.email)]);
+  // EmailField's `invalid` message is the validator's, so a list or a boolean gets it too.
+  return stringField(options, { format: 'email' }, [(value) => (isEmailAddress(value) ? undefined : messages.email)], messages.email);
 }
 
 /**

@@ -88,6 +88,12 @@ export class JwtService {
     }
     const claims = payload as Partial<Claims>;
     if (typeof claims !== 'object' || claims === null) throw new TokenError('Token is invalid or expired');
+    // PyJWT, SimpleJWT's decoder, also refuses an `iat` that is not a number or lies in the future
+    // (jsonwebtoken checks neither).
+    const { iat } = claims as { iat?: unknown };
+    if (iat !== undefined && (typeof iat !== 'number' || iat > Math.floor(Date.now() / 1000))) {
+      throw new TokenError('Token is invalid or expired');
+    }
     if (claims.exp === undefined) throw new TokenError("Token has no 'exp' claim");
     if (type !== undefined) {
       if (claims.token_type === undefined) throw new TokenError('Token has no type');

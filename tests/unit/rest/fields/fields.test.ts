@@ -91,6 +91,10 @@ describe('emailField', () => {
     },
   );
 
+  it.each([[['a@b.co']], [{}], [true], [12]])('refuses %j with its own invalid message, as DRF\'s EmailField', (input) => {
+    expect(run(emailField(), input)).toEqual({ errors: ['Enter a valid email address.'] });
+  });
+
   it('is a CharField first: trimmed, blank refused before the address is checked', () => {
     expect(run(emailField(), '  alice@example.com ')).toEqual({ value: 'alice@example.com' });
     expect(run(emailField(), ' ')).toEqual({ errors: ['This field may not be blank.'] });

@@ -195,6 +195,25 @@ describeWithDatabase('lending', () => {
     expect(truncated.body.what).toBe(belonging.id);
   });
 
+  it('reads an empty form value as DRF does: null where the field allows it, a blank refused where required', async () => {
+    const who = await client();
+    const { friend, belonging, borrowing } = await lending(who);
+    const returnedAt = '2024-05-01T10:00:00Z';
+    await t.http.patch(`/api/borrowings/${borrowing.id}/`).set(who.auth).send({ returned: returnedAt }).expect(200);
+    const form = await t.http.patch(`/api/borrowings/${borrowing.id}/`).set(who.auth).type('form').send('returned=');
+    expect(form.status).toBe(200);
+    expect(form.body.returned).toBeNull();
+    const multipart = await t.http.post('/api/borrowings/').set(who.auth).field('what', String(belonging.id)).field('to_who', String(friend.id)).field('returned', '');
+    expect(multipart.status).toBe(201);
+    expect(multipart.body.returned).toBeNull();
+    // JSON's "" is no date; a required name stays blank (refused), in a PATCH too.
+    const json = await t.http.patch(`/api/borrowings/${borrowing.id}/`).set(who.auth).send({ returned: '' });
+    expect(json.status).toBe(400);
+    const blank = await t.http.patch(`/api/friends/${friend.id}/`).set(who.auth).type('form').send('name=');
+    expect(blank.status).toBe(400);
+    expect(blank.body).toEqual({ name: ['This field may not be blank.'] });
+  });
+
   it('answers ids past the 32-bit id column like any unknown id, in paths and filters', async () => {
     const alice = await client();
     for (const path of ['/api/borrowings/2147483648/', '/api/friends/999999999999999/']) {

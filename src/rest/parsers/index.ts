@@ -18,6 +18,14 @@ function mediaTypeOf(contentType: string): string {
   return contentType.split(';')[0]!.trim().toLowerCase();
 }
 
+// Bodies from HTML forms (urlencoded, multipart): DRF's fields read an empty value in them
+// differently from JSON's "" (Field.get_value), so the serializer must know where data came from.
+const htmlInputs = new WeakSet<object>();
+const asHtmlInput = (fields: Record<string, string>) => (htmlInputs.add(fields), fields);
+
+/** Whether parsed data came from an HTML form body (DRF's html.is_html_input). */
+export const isHtmlInput = (data: unknown): boolean => typeof data === 'object' && data !== null && htmlInputs.has(data);
+
 /**
  * The body and its media type; null when there is no body to parse. A body without a
  * Content-Type has the media type "" (WSGI's default), which no parser takes: 415, as DRF.
@@ -42,7 +50,7 @@ export function parseBody(req: Request): unknown {
     case 'application/json':
       return parseJsonBody(body.raw);
     case 'application/x-www-form-urlencoded':
-      return Object.fromEntries(new URLSearchParams(body.raw.toString('utf8')));
+      return asHtmlInput(Object.fromEntries(new URLSearchParams(body.raw.toString('utf8'))));
     case 'multipart/form-data':
       throw new Error('A multipart body is parsed by parseBodyAsync, before the view reads it');
     default:
@@ -53,7 +61,7 @@ export function parseBody(req: Request): unknown {
 /** parseBody, for every media type (multipart is parsed as a stream). */
 export async function parseBodyAsync(req: Request): Promise<unknown> {
   const body = bodyOf(req);
-  return body?.mediaType === 'multipart/form-data' ? parseMultipart(req, body.raw) : parseBody(req);
+  return body?.mediaType === 'multipart/form-data' ? asHtmlInput(await parseMultipart(req, body.raw)) : parseBody(req);
 }
 
 function parseJsonBody(raw: Buffer): unknown {

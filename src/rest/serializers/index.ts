@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { Deferred, FieldError, pythonTypeName, type Resolved } from '../fields/index.js';
 import { NumberLiteral } from '../parsers/json.js';
+import { isHtmlInput } from '../parsers/index.js';
 import type { RequestContext } from '../types.js';
 
 export type FieldErrors = Record<string, string[]>;
@@ -33,6 +34,49 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
   return errors;
 }
 
+type EmptyHtmlValue = '' | null | undefined;
+const emptyHtmlValues = new WeakMap<z.ZodType, EmptyHtmlValue>();
+
+const takesBlank = (field: z.ZodType) => {
+  try {
+    return field.safeParse('').success;
+  } catch {
+    return false; // an asynchronous check: such fields (unique names) take no blank anyway
+  }
+};
+
+/**
+ * What an empty value from an HTML form is to a field (DRF's Field.get_value): "" where the field
+ * takes blanks; else null where it allows null; else no value at all where it is optional;
+ * otherwise "" still (the field refuses it). Worked out once per field.
+ */
+function emptyHtmlValue(field: z.ZodType): EmptyHtmlValue {
+  if (emptyHtmlValues.has(field)) return emptyHtmlValues.get(field);
+  const optional = field instanceof z.ZodOptional;
+  const inner = optional ? (field.unwrap() as z.ZodType) : field;
+  let value: EmptyHtmlValue = '';
+  if (!takesBlank(inner)) {
+    if (inner.meta()?.nullable === true) value = null;
+    else if (optional) value = undefined;
+  }
+  emptyHtmlValues.set(field, value);
+  return value;
+}
+
+/** The data as the fields read it: an HTML form's empty values mapped as emptyHtmlValue says; JSON as it is. */
+function fieldInput(schema: z.ZodObject, data: unknown): unknown {
+  if (!isHtmlInput(data)) return data;
+  const values: Record<string, unknown> = { ...(data as Record<string, string>) };
+  // The declared fields (not a PATCH's all-optional copy): `required` is the field's own, as in DRF.
+  for (const [key, field] of Object.entries(schema.shape)) {
+    if (values[key] !== '') continue;
+    const value = emptyHtmlValue(field as z.ZodType);
+    if (value === undefined) delete values[key];
+    else values[key] = value;
+  }
+  return values;
+}
+
 /** The schema to run: every field optional for a partial update. */
 function activeSchema(schema: z.ZodObject, data: unknown, partial: boolean): z.ZodObject {
   if (data === null) throw new ValidationError({ non_field_errors: ['No data provided'] });
@@ -43,7 +87,7 @@ function activeSchema(schema: z.ZodObject, data: unknown, partial: boolean): z.Z
 }
 
 export function validate<S extends z.ZodObject>(schema: S, data: unknown, options: { partial?: boolean } = {}): z.output<S> {
-  const result = activeSchema(schema, data, options.partial === true).safeParse(data);
+  const result = activeSchema(schema, data, options.partial === true).safeParse(fieldInput(schema, data));
   if (!result.success) throw new ValidationError(fieldErrors(result.error.issues));
   return result.data as z.output<S>;
 }
@@ -61,7 +105,7 @@ export async function validateRequest<S extends z.ZodObject>(
   options: { partial?: boolean } = {},
 ): Promise<Validated<S>> {
   const active = activeSchema(schema, data, options.partial === true);
-  const body = data as Record<string, unknown>;
+  const body = fieldInput(schema, data) as Record<string, unknown>;
   const errors: FieldErrors = {};
   const values: Record<string, unknown> = {};
   // Field by field, so one failing field does not hide (or re-run) the others' checks.

@@ -5,8 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { and, eq, type Condition } from '../../../../src/rest/data/index.js';
 import { ValidationError } from '../../../../src/rest/errors.js';
-import { charField, decimalField, primaryKeyRelatedField } from '../../../../src/rest/fields/index.js';
+import { charField, dateTimeField, decimalField, primaryKeyRelatedField } from '../../../../src/rest/fields/index.js';
 import { NumberLiteral } from '../../../../src/rest/parsers/json.js';
+import { parseBody } from '../../../../src/rest/parsers/index.js';
+import type { Request } from 'express';
 import { fieldErrors, partialOf, validate, validateRequest } from '../../../../src/rest/serializers/index.js';
 import type { RequestContext } from '../../../../src/rest/types.js';
 
@@ -155,5 +157,31 @@ describe('validateRequest', () => {
   it('refuses data that is not an object before any field is checked', async () => {
     expect(await asyncErrorOf(() => validateRequest(post, null, ctx))).toEqual({ non_field_errors: ['No data provided'] });
     expect(await asyncErrorOf(() => validateRequest(post, 'x', ctx))).toEqual({ non_field_errors: ['Invalid data. Expected a dictionary, but got str.'] });
+  });
+});
+
+describe('HTML form input (DRF Field.get_value)', () => {
+  /** The data of an urlencoded body, as the parser hands it to a view. */
+  const form = (text: string) =>
+    parseBody({ body: Buffer.from(text), get: (name: string) => (name === 'content-type' ? 'application/x-www-form-urlencoded' : undefined) } as unknown as Request);
+  const fields = z.object({
+    name: charField(),
+    note: charField({ allowBlank: true }).optional(),
+    amount: decimalField({ maxDigits: 5, decimalPlaces: 2 }).optional(),
+    returned: dateTimeField({ allowNull: true }).optional(),
+  });
+
+  it('reads an empty value as null where null is allowed, as no value where the field is optional, as a blank elsewhere', () => {
+    expect(validate(fields, form('name=n&note=&amount=&returned='))).toEqual({ name: 'n', note: '', returned: null });
+    expect(errorOf(() => validate(fields, form('name=')))).toEqual({ name: ['This field may not be blank.'] });
+    // A partial update keeps each field's own `required`: a blank name is still refused.
+    expect(errorOf(() => validate(fields, form('name='), { partial: true }))).toEqual({ name: ['This field may not be blank.'] });
+  });
+
+  it('leaves JSON\'s "" to the fields', () => {
+    expect(errorOf(() => validate(fields, { name: 'n', amount: '', returned: '' }))).toEqual({
+      amount: ['A valid number is required.'],
+      returned: ['Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].'],
+    });
   });
 });

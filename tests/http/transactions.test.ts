@@ -212,12 +212,13 @@ describeWithDatabase('transactions', () => {
     expect(await descriptions('amount__lt=-4.999')).toEqual(['refund']);
     expect(await descriptions('amount__lt=-5')).toEqual([]);
     expect(await descriptions('amount__gt=999999999999999999999999')).toEqual([]);
-    expect(await descriptions('timestamp__gte=2024-01-15')).toEqual(['refund', 'twelve fifty']);
+    expect(await descriptions('timestamp__gte=2024-01-15T00:00')).toEqual(['refund', 'twelve fifty']);
+    expect(await descriptions('timestamp__gte=%202024-01-15T00:00%20')).toEqual(['refund', 'twelve fifty']); // stripped, as Django's form field
     expect(await descriptions('timestamp__lte=2024-02-01T00:00:00Z')).toEqual(['ten', 'twelve fifty']);
     expect(await descriptions('timestamp__gte=2024-02-01T01:00:00%2B02:00')).toEqual(['refund', 'twelve fifty']);
     expect(await descriptions('amount=')).toHaveLength(3);
 
-    const bad = await t.http.get('/api/transactions/?amount=abc&timestamp__gte=yesterday&amount__lte=1e&amount__gt=x&amount__lt=-').set(auth);
+    const bad = await t.http.get('/api/transactions/?amount=abc&timestamp__gte=yesterday&amount__lte=1e&amount__gt=x&amount__lt=-&timestamp__lte=2024-01-01').set(auth);
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual({
       amount: ['Enter a number.'],
@@ -225,6 +226,7 @@ describeWithDatabase('transactions', () => {
       amount__gt: ['Enter a number.'],
       amount__lt: ['Enter a number.'],
       timestamp__gte: ['Enter a valid date/time.'],
+      timestamp__lte: ['Enter a valid date/time.'],
     });
   });
 

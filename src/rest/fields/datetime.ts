@@ -1,29 +1,30 @@
 // Date-times as Django reads them (parse_datetime) and DRF writes them (isoformat, UTC, "Z").
 
-// Django's parse_datetime (ISO 8601, "T" or space, optional seconds, fraction and offset);
-// a date alone is midnight, as Python's datetime.fromisoformat reads it.
-const isoDateTime =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+// Django 3.2's parse_datetime, the reference's (Django 4 tries datetime.fromisoformat first):
+// a date, "T" or a space, a time of 1–2 digit parts, seconds optional, a fraction of which 6
+// digits count and 6 more are read and dropped, then "Z" or an offset. Nothing else: no date
+// alone, no "t" or "z", no whitespace around, but Python's `$` also takes one final newline.
+const isoDateTime = /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d{0,6})?)?(Z|[+-]\d{2}(?::?\d{2})?)?\n?$/;
 
 /** ISO 8601 text → Date (naive times are UTC, the server's TIME_ZONE); null when invalid. */
 export function parseDateTime(text: string): Date | null {
-  const m = isoDateTime.exec(text.trim());
+  const m = isoDateTime.exec(text);
   if (!m) return null;
-  const [year, month, day, hour = '0', minute = '0', second = '0'] = m.slice(1, 7) as string[];
-  const micro = (m[7] ?? '').padEnd(6, '0');
-  const fields = [Number(year), Number(month), Number(day), Number(hour), Number(minute), Number(second)] as const;
-  const utc = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5], Number(micro.slice(0, 3)));
-  const date = new Date(utc);
-  // Reject rolled-over dates such as 2024-02-30 or 25:00.
-  if (date.getUTCFullYear() !== fields[0] || date.getUTCMonth() !== fields[1] - 1 || date.getUTCDate() !== fields[2]) return null;
-  if (fields[3] > 23 || fields[4] > 59 || fields[5] > 59) return null;
+  const [year, month, day, hour, minute, second = 0] = m.slice(1, 7).map((part) => (part === undefined ? undefined : Number(part))) as number[];
+  const millisecond = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  // Python's datetime: years 1–9999, no rolled-over dates (2024-02-30) or times (25:00).
+  if (year! < 1 || hour! > 23 || minute! > 59 || second > 59) return null;
+  const date = new Date(0);
+  date.setUTCFullYear(year!, month! - 1, day); // not Date.UTC, which reads years 0–99 as 19xx
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month! - 1 || date.getUTCDate() !== day) return null;
+  date.setUTCHours(hour!, minute, second, millisecond);
   const zone = m[8];
-  if (!zone || zone.toUpperCase() === 'Z') return date;
+  if (!zone || zone === 'Z') return date;
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
   const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
   if (offsetMinutes >= 24 * 60) return null;
-  return new Date(utc - sign * offsetMinutes * 60_000);
+  return new Date(date.getTime() - sign * offsetMinutes * 60_000);
 }
 
 /**

@@ -227,7 +227,8 @@ export function dateTimeFilter<Field extends string>(field: Field, lookup: Looku
     description: `${field} ${lookupWords[lookup]} this ISO 8601 date/time.`,
     schema: { type: 'string', format: 'date-time' },
     toWhere(value) {
-      const date = parseDateTime(value);
+      // Django's forms.DateTimeField strips the value first; DRF's serializer field does not.
+      const date = parseDateTime(value.trim());
       if (!date) throw new FieldError(['Enter a valid date/time.']);
       return { op: operators[lookup], field, value: date };
     },

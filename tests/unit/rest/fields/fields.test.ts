@@ -172,15 +172,23 @@ describe('dateTimeField and parseDateTime (Django\'s parse_datetime, TIME_ZONE="
     ['2024-01-01T00:00:00+02:00', '2023-12-31T22:00:00.000Z'],
     ['2024-01-01T00:00:00-0130', '2024-01-01T01:30:00.000Z'],
     ['2024-01-01T00:00:00+05', '2023-12-31T19:00:00.000Z'],
-    ['2024-01-01', '2024-01-01T00:00:00.000Z'],
-  ])('reads %s as %s', (text, iso) => {
+    ['2024-5-1T1:2', '2024-05-01T01:02:00.000Z'],
+    ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00.000Z'],
+    ['0099-12-31T23:59', '0099-12-31T23:59:00.000Z'],
+    ['2024-05-01T10:00:00.123456789012Z', '2024-05-01T10:00:00.123Z'],
+    ['2024-05-01T10:00:00Z\n', '2024-05-01T10:00:00.000Z'],
+  ])('reads %j as %s', (text, iso) => {
     expect(parseDateTime(text)?.toISOString()).toBe(iso);
     expect(run(dateTimeField(), text)).toEqual({ value: new Date(iso) });
   });
 
   it('refuses other formats, impossible dates and times, and non-strings with DRF\'s message', () => {
     const message = 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].';
-    for (const input of ['yesterday', '2023-02-29T00:00', '2024-13-01T00:00', '2024-01-01T24:00', '2024-01-01T12:60', '2024-01-01T00:00+24:00', '01/02/2024', 1704067200, true]) {
+    for (const input of ['yesterday', '2023-02-29T00:00', '2024-13-01T00:00', '2024-01-01T24:00', '2024-01-01T12:60', '2024-01-01T00:00+24:00', '01/02/2024', 1704067200, true,
+      // Django 3.2's pattern (checked with its parse_datetime): no date alone, no lower case,
+      // no whitespace around, at most 12 fraction digits, no year 0.
+      '2024-01-01', '2024-05-01t10:00:00z', ' 2024-05-01T10:00', '2024-05-01T10:00 ', '2024-05-01T10:00:00 +05:00',
+      '2024-05-01T10:00:00.1234567890123Z', '0000-01-01T00:00']) {
       expect(run(dateTimeField(), input)).toEqual({ errors: [message] });
     }
   });

@@ -460,6 +460,43 @@ PRAGMA defer_foreign_keys=OFF;
     });
   });
 
+  it('20261206000000_lending_cascade keeps the borrowings and their ids, and makes deleting a friend or belonging cascade', async () => {
+    const url = await freshUrl();
+    const files = readMigrations(migrationsDirectory(testProvider));
+    const last = files.findIndex((f) => f.name === '20261206000000_lending_cascade');
+    expect(last).toBeGreaterThan(0);
+    const dir = migrationsFolder(Object.fromEntries(files.slice(0, last).map((f) => [f.name, f.sql])));
+    await migrate(url, { migrationsDir: dir });
+    await withConnection(url, (raw) =>
+      raw.exec(`INSERT INTO auth_user (id, username, password) VALUES (1, 'alice', 'x');
+INSERT INTO lending_friend (id, name, owner_id) VALUES (1, 'Ann', 1), (2, 'Ben', 1);
+INSERT INTO lending_belonging (id, name, owner_id) VALUES (1, 'Drill', 1), (2, 'Book', 1);
+INSERT INTO lending_borrowing (what_id, to_who_id, owner_id) VALUES (1, 1, 1), (2, 2, 1), (2, 1, 1);
+DELETE FROM lending_borrowing WHERE id = 3;`),
+    );
+
+    migrationsFolder(Object.fromEntries(files.slice(last, last + 1).map((f) => [f.name, f.sql])), dir);
+    expect(await migrate(url, { migrationsDir: dir })).toEqual({ applied: ['20261206000000_lending_cascade'] });
+    await withConnection(url, async (raw) => {
+      const borrowings = 'SELECT id, what_id, to_who_id FROM lending_borrowing ORDER BY id';
+      expect(await raw.query(borrowings)).toEqual([
+        { id: 1, what_id: 1, to_who_id: 1 },
+        { id: 2, what_id: 2, to_who_id: 2 },
+      ]);
+      // The id of the borrowing deleted before the migration is not handed out again.
+      await raw.exec('INSERT INTO lending_borrowing (what_id, to_who_id, owner_id) VALUES (1, 2, 1)');
+      expect((await raw.query(borrowings)).map((r) => r.id)).toEqual([1, 2, 4]);
+      if (testProvider === 'sqlite') await raw.exec('PRAGMA foreign_keys = ON');
+      await raw.exec('DELETE FROM lending_friend WHERE id = 1');
+      expect(await raw.query(borrowings)).toEqual([
+        { id: 2, what_id: 2, to_who_id: 2 },
+        { id: 4, what_id: 1, to_who_id: 2 },
+      ]);
+      await raw.exec('DELETE FROM lending_belonging WHERE id = 2');
+      expect(await raw.query(borrowings)).toEqual([{ id: 4, what_id: 1, to_who_id: 2 }]);
+    });
+  });
+
   sqliteOnly('leave nothing for the Prisma CLI to apply (`prisma migrate status` and `deploy`, SQLite)', async () => {
     const url = await freshUrl();
     await migrate(url);

@@ -330,24 +330,53 @@ describeWithDatabase('lending', () => {
     });
   });
 
-  it('refuses to delete a friend or belonging that has borrowings', async () => {
+  it('deleting a friend or belonging deletes the borrowings that refer to it (CASCADE), and no one else\'s', async () => {
     const alice = await client();
+    const bob = await client();
     const { friend, belonging, borrowing } = await lending(alice);
-    await create(alice, 'borrowings', { what: belonging.id, to_who: friend.id });
-    const friendDelete = await t.http.delete(`/api/friends/${friend.id}/`).set(alice.auth);
-    expect(friendDelete.status).toBe(400);
-    expect(friendDelete.body).toEqual({ detail: 'Cannot delete this friend: it is referenced by 2 borrowings.' });
-    const other = await create(alice, 'belongings', { name: 'Ladder' });
-    await t.http.patch(`/api/borrowings/${borrowing.id}/`).set(alice.auth).send({ what: other.id });
-    const belongingDelete = await t.http.delete(`/api/belongings/${belonging.id}/`).set(alice.auth);
-    expect(belongingDelete.status).toBe(400);
-    expect(belongingDelete.body).toEqual({ detail: 'Cannot delete this belonging: it is referenced by 1 borrowing.' });
-    expect((await t.http.get(`/api/friends/${friend.id}/`).set(alice.auth)).status).toBe(200);
-    expect((await t.http.get(`/api/belongings/${belonging.id}/`).set(alice.auth)).status).toBe(200);
+    const ben = await create(alice, 'friends', { name: 'Ben' });
+    const ladder = await create(alice, 'belongings', { name: 'Ladder' });
+    const toFriend = await create(alice, 'borrowings', { what: ladder.id, to_who: friend.id });
+    const ofBelonging = await create(alice, 'borrowings', { what: belonging.id, to_who: ben.id });
+    const unrelated = await create(alice, 'borrowings', { what: ladder.id, to_who: ben.id });
+    const bobs = await lending(bob);
+    const count = async (who: Client) => {
+      const response = await t.http.get('/api/borrowings/').set(who.auth);
+      expect(response.status).toBe(200);
+      return response.body.count as number;
+    };
+    const status = async (who: Client, path: string) => (await t.http.get(`/api/${path}/`).set(who.auth)).status;
+    expect(await count(alice)).toBe(4);
 
-    await t.db.kysely.deleteFrom('lending_borrowing').where('owner_id', '=', alice.user.id).execute();
-    expect((await t.http.delete(`/api/friends/${friend.id}/`).set(alice.auth)).status).toBe(204);
-    expect((await t.http.delete(`/api/belongings/${belonging.id}/`).set(alice.auth)).status).toBe(204);
+    // Another user's delete of it is a 404 and changes nothing.
+    expect((await t.http.delete(`/api/friends/${friend.id}/`).set(bob.auth)).status).toBe(404);
+    expect(await count(alice)).toBe(4);
+
+    const friendDelete = await t.http.delete(`/api/friends/${friend.id}/`).set(alice.auth);
+    expect(friendDelete.status).toBe(204);
+    expect(friendDelete.text).toBe('');
+    expect(await status(alice, `friends/${friend.id}`)).toBe(404);
+    expect(await status(alice, `borrowings/${borrowing.id}`)).toBe(404);
+    expect(await status(alice, `borrowings/${toFriend.id}`)).toBe(404);
+    expect(await status(alice, `borrowings/${ofBelonging.id}`)).toBe(200);
+    expect(await count(alice)).toBe(2);
+
+    const belongingDelete = await t.http.delete(`/api/belongings/${belonging.id}/`).set(alice.auth);
+    expect(belongingDelete.status).toBe(204);
+    expect(belongingDelete.text).toBe('');
+    expect(await status(alice, `belongings/${belonging.id}`)).toBe(404);
+    expect(await status(alice, `borrowings/${ofBelonging.id}`)).toBe(404);
+    expect(await count(alice)).toBe(1);
+
+    // What no deleted row referred to stays: Alice's other borrowing, friend and belonging, and Bob's lending.
+    expect(await status(alice, `borrowings/${unrelated.id}`)).toBe(200);
+    expect(await status(alice, `friends/${ben.id}`)).toBe(200);
+    expect(await status(alice, `belongings/${ladder.id}`)).toBe(200);
+    expect(await countRows(t.db, 'lending_borrowing', { owner_id: alice.user.id })).toBe(1);
+    expect(await count(bob)).toBe(1);
+    expect(await status(bob, `borrowings/${bobs.borrowing.id}`)).toBe(200);
+    expect(await status(bob, `friends/${bobs.friend.id}`)).toBe(200);
+    expect(await status(bob, `belongings/${bobs.belonging.id}`)).toBe(200);
     expect(t.errors).toEqual([]);
   });
 

@@ -12,7 +12,7 @@ export const isUniqueViolation = (error: unknown) => {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 };
 
-/** A foreign key refused the write (a referenced row is missing, or a referring one remains). */
+/** A foreign key refused an insert or update: the row it names is missing (every ON DELETE cascades or sets null). */
 export const isForeignKeyViolation = (error: unknown) => {
   const code = codeOf(error);
   return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';

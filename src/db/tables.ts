@@ -21,7 +21,7 @@
 //   search's page by walking the ordering index: no read of every match, where there are many
 //   (./search.ts). Conditions, orderings and joins become SQL in ./clauses.ts.
 import { sql, type RawBuilder } from 'kysely';
-import { MissingReference, RowGone, StillReferenced, UniqueViolation, type Condition, type Ordering, type Table } from '../rest/data/index.js';
+import { MissingReference, RowGone, UniqueViolation, type Condition, type Ordering, type Table } from '../rest/data/index.js';
 import { collect, hasSearch, joinsFor, orderKey, orderSql, ref, relationOf, toSql, type TableSql } from './clauses.js';
 import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
 import type { Provider } from './provider.js';
@@ -265,12 +265,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     },
 
     async delete(id) {
-      let rows: Row[];
-      try {
-        rows = await statements.run(`${table}:delete`, [id], (slots) => sql`DELETE FROM ${sql.table(table)} WHERE id = ${slots.take()} RETURNING id`);
-      } catch (error) {
-        translate(error, () => new StillReferenced());
-      }
+      const rows = await statements.run(`${table}:delete`, [id], (slots) => sql`DELETE FROM ${sql.table(table)} WHERE id = ${slots.take()} RETURNING id`);
       if (rows.length === 0) throw new RowGone();
     },
   };

@@ -14,7 +14,6 @@ import {
   searchFilter,
 } from '../../rest/filters/index.js';
 import type { ModelPermissionPolicy } from '../../rest/permissions/model-permissions.js';
-import { eq } from '../../rest/data/index.js';
 import { pageNumberPagination } from '../../rest/pagination/index.js';
 import { IsAuthenticated, IsOwner } from '../../rest/permissions/index.js';
 import { modelViewSet, ownedBy } from '../../rest/views/viewset.js';
@@ -58,14 +57,12 @@ export function lendingViewSets(db: Database, modelPermissions: ModelPermissionP
     ...ownedResource(modelPermissions, 'lending.friend'),
     table: friend,
     ...namedFields,
-    protectedBy: { name: 'borrowing', count: (id: number) => borrowing.count(eq('to_who_id', id)) },
   });
   const belongings = modelViewSet({
     name: 'Belonging',
     ...ownedResource(modelPermissions, 'lending.belonging'),
     table: belonging,
     ...namedFields,
-    protectedBy: { name: 'borrowing', count: (id: number) => borrowing.count(eq('what_id', id)) },
   });
   const borrowings = modelViewSet({
     name: 'Borrowing',

@@ -67,17 +67,13 @@ export interface Table<Row> {
   create(values: Record<string, unknown>): Promise<Row>;
   /** Updates by id; throws RowGone, MissingReference, UniqueViolation. */
   update(id: number, values: Record<string, unknown>): Promise<Row>;
-  /** Deletes by id; throws RowGone, StillReferenced. */
+  /** Deletes by id (rows referring to it follow their foreign keys' ON DELETE); throws RowGone. */
   delete(id: number): Promise<void>;
 }
 
 /** The row to change is gone (deleted since it was read): a 404. */
 export class RowGone extends Error {
   override name = 'RowGone';
-}
-/** Other rows still refer to this one (Django's PROTECT). */
-export class StillReferenced extends Error {
-  override name = 'StillReferenced';
 }
 /** A unique constraint refused the write. */
 export class UniqueViolation extends Error {

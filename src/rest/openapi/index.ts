@@ -13,7 +13,6 @@ import { SchemaComponents } from './components.js';
 import { headerDocs, openApiPath, operation } from './operations.js';
 import { standardErrors, viewMetadata } from './standard-errors.js';
 export type { ParameterDocs, ResponseDocs, OperationDocs, SecuritySchemeDocs } from '../types.js';
-export { errorDetail } from './standard-errors.js';
 export { openApiPath } from './operations.js';
 
 export interface ApiInfo {

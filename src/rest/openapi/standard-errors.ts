@@ -5,7 +5,7 @@ import { AllowAny } from '../permissions/index.js';
 import type { OperationDocs, Policies } from '../types.js';
 
 // DRF's error bodies.
-export const errorDetail = z.object({ detail: z.string() }).meta({ id: 'ErrorDetail' });
+const errorDetail = z.object({ detail: z.string() }).meta({ id: 'ErrorDetail' });
 const fieldErrors = z
   .record(z.string(), z.array(z.string()))
   .meta({ id: 'FieldErrors', description: 'Messages by field; `non_field_errors` for the data as a whole.' });

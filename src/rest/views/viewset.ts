@@ -2,12 +2,11 @@
 // declaration. Every query goes through the declared scope (the queryset), so an
 // object outside it is a 404 exactly like one that does not exist.
 import type { z } from 'zod';
-import { all, and, eq, MissingReference, RowGone, StillReferenced, type ColumnOf, type Condition, type FieldOf, type Ordering, type Table } from '../data/index.js';
-import { NotFound, ValidationError } from '../errors.js';
+import { all, and, eq, MissingReference, RowGone, type ColumnOf, type Condition, type FieldOf, type Ordering, type Table } from '../data/index.js';
+import { NotFound } from '../errors.js';
 import { maxAutoId } from '../fields/index.js';
 import type { FilterBackend } from '../filters/index.js';
 import { serializerInfo } from './metadata.js';
-import { errorDetail } from '../openapi/index.js';
 import type { Paginator } from '../pagination/index.js';
 import { partialOf, validateRequest } from '../serializers/index.js';
 import { representer, toColumns, type ModelSerializer, type NoSources, type Sources } from '../serializers/model.js';
@@ -37,17 +36,6 @@ export interface ModelViewSetOptions<
   filters?: readonly FilterBackend<FieldOf<Row>>[];
   /** Columns set by the server on create (DRF's perform_create: owner = request.user). */
   onCreate?: (ctx: RequestContext) => { readonly [Column in ColumnOf<Row>]?: Row[Column] };
-  protectedBy?: ProtectedBy;
-}
-
-/**
- * Rows of another model that refer to this one and forbid deleting it (Django's
- * on_delete=PROTECT, enforced by the foreign key): `name` is their model's, `count`
- * how many refer to a row. Deleting such a row answers 400 instead of a server error.
- */
-export interface ProtectedBy {
-  name: string;
-  count: (id: number) => Promise<number>;
 }
 
 /**
@@ -82,7 +70,6 @@ function goneIsNotFound(error: unknown): never {
 
 /** What the handlers of one viewset share, resolved once when the app is built. */
 interface Model<Row extends ModelRow> {
-  name: string;
   table: Table<Row>;
   input: z.ZodObject;
   represent: (row: Row) => Record<string, unknown>;
@@ -92,7 +79,6 @@ interface Model<Row extends ModelRow> {
   filters: readonly FilterBackend<FieldOf<Row>>[];
   pagination: Paginator;
   onCreate: ((ctx: RequestContext) => Readonly<Record<string, unknown>>) | undefined;
-  protectedBy: ProtectedBy | undefined;
 }
 
 /** The list's query: the scope and every filter's condition, the last ordering given. */
@@ -135,22 +121,6 @@ async function write<Row extends ModelRow>(model: Model<Row>, ctx: RequestContex
   }
 }
 
-/** DRF's perform_destroy; rows still referred to (protectedBy) answer 400, however the race goes. */
-async function performDestroy<Row extends ModelRow>(model: Model<Row>, id: number, retried = false): Promise<void> {
-  try {
-    await model.table.delete(id);
-  } catch (error) {
-    const { protectedBy } = model;
-    if (!(error instanceof StillReferenced) || !protectedBy) return goneIsNotFound(error);
-    const count = await protectedBy.count(id);
-    // The referring rows went away in the meantime: the delete may go through now.
-    if (count === 0 && !retried) return performDestroy(model, id, true);
-    throw new ValidationError(
-      `Cannot delete this ${model.name.toLowerCase()}: it is referenced by ${count} ${protectedBy.name}${count === 1 ? '' : 's'}.`,
-    );
-  }
-}
-
 // The actions, one function each, of the viewset's model (resolved once) and the request.
 
 async function list<Row extends ModelRow>(model: Model<Row>, ctx: RequestContext): Promise<Reply> {
@@ -186,17 +156,18 @@ async function update<Row extends ModelRow>(model: Model<Row>, ctx: RequestConte
 
 async function destroy<Row extends ModelRow>(model: Model<Row>, ctx: RequestContext): Promise<Reply> {
   const { id } = await getObject(model, ctx);
-  await performDestroy(model, id);
+  // DRF's perform_destroy. Rows that refer to it go with it or let go of it, as their foreign
+  // keys say (Django's CASCADE, SET_NULL), in the same statement.
+  await model.table.delete(id).catch(goneIsNotFound);
   return { status: 204 };
 }
 
 export function modelViewSet<Row extends ModelRow, Input extends z.ZodObject, Output extends z.ZodObject, S extends Sources<Row, Input, Output> = NoSources>(
   options: ModelViewSetOptions<Row, Input, Output, S>,
 ): ViewSet {
-  const { name, serializer, pagination, protectedBy } = options;
+  const { name, serializer, pagination } = options;
   const filters = options.filters ?? [];
   const model: Model<Row> = {
-    name,
     table: options.table,
     input: serializer.input,
     represent: representer(serializer),
@@ -206,7 +177,6 @@ export function modelViewSet<Row extends ModelRow, Input extends z.ZodObject, Ou
     filters,
     pagination,
     onCreate: options.onCreate,
-    protectedBy,
   };
 
   // The OpenAPI description, named as drf-spectacular names its components.
@@ -252,7 +222,7 @@ export function modelViewSet<Row extends ModelRow, Input extends z.ZodObject, Ou
       'detail',
       'DELETE',
       (ctx) => destroy(model, ctx),
-      { summary: `Delete ${one}`, parameters: byId, responses: protectedBy ? { 204: null, 400: errorDetail } : { 204: null } },
+      { summary: `Delete ${one}`, parameters: byId, responses: { 204: null } },
     ],
   ];
   const routeOf = (route: 'list' | 'detail') => {

@@ -56,7 +56,15 @@ export interface Policies {
   throttles: readonly Throttle[];
   /** DRF's renderer_classes: the first one answers clients that accept anything (default: JSON only). */
   renderers?: readonly Renderer[];
+  /**
+   * DRF's parser_classes, by media type: a body of another type is refused (415). OPTIONS and the
+   * OpenAPI document list them in this order (default: JSON, form, multipart, as DRF's defaults).
+   */
+  parsers?: readonly ParsedMediaType[];
 }
+
+/** The request body media types the toolkit parses (DRF's JSONParser, FormParser and MultiPartParser). */
+export type ParsedMediaType = 'application/json' | 'application/x-www-form-urlencoded' | 'multipart/form-data';
 
 
 /** DRF's get_serializer for the view's write method (POST on a list, PUT on a detail): OPTIONS `actions` and the browsable API's forms. */

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { parsedMediaTypes } from '../parsers/index.js';
 import { checkPermissions, ExpressRequestContext, effectivePolicies } from '../views/api-view.js';
-import type { HttpMethod, ParameterDocs, Policies, ResponseDocs, ViewSpec } from '../types.js';
+import type { HttpMethod, ParameterDocs, ParsedMediaType, Policies, ResponseDocs, ViewSpec } from '../types.js';
 import type { SchemaComponents } from './components.js';
 import { exampleOf } from './examples.js';
 import { pipelineErrors, standardErrors } from './standard-errors.js';
@@ -115,17 +115,18 @@ export async function operation(
     ...(description ? { description } : {}),
     tags: [tagOf(segments)],
     ...(parameters.length > 0 ? { parameters: parameters.map(parameterDocs) } : {}),
-    ...(docs.request ? { requestBody: requestBodyDocs(components, docs.request) } : {}),
+    ...(docs.request ? { requestBody: requestBodyDocs(components, docs.request, policies.parsers ?? parsedMediaTypes) } : {}),
     // No scheme at all (the JWT views): explicitly open, rather than silent.
     security,
     responses,
   };
 }
 
-function requestBodyDocs(components: SchemaComponents, request: z.ZodType) {
+/** The request body, as each media type the view parses (in its order) carries it. */
+function requestBodyDocs(components: SchemaComponents, request: z.ZodType, parsers: readonly ParsedMediaType[]) {
   const schema = components.convert(request, 'input');
   const required = ((components.resolve(schema).required as unknown[] | undefined) ?? []).length > 0;
   const example = exampleOf(schema, (part) => components.resolve(part));
   const media = example === undefined ? { schema } : { schema, example };
-  return { content: Object.fromEntries(parsedMediaTypes.map((mediaType) => [mediaType, media])), required };
+  return { content: Object.fromEntries(parsers.map((mediaType) => [mediaType, media])), required };
 }

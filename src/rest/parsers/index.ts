@@ -5,14 +5,15 @@ import { ParseError, UnsupportedMediaType } from '../errors.js';
 import { JsonConstantError, JsonParseError, parseJson } from './json.js';
 import { decodeUtf8Body, Utf8DecodeError } from './utf8.js';
 import { parseMultipart } from './multipart.js';
+import type { ParsedMediaType } from '../types.js';
 
 /** Buffers the raw body (any content type) up to `limit` bytes; parsing waits for the view. */
 export function readBody(limit: number): RequestHandler {
   return express.raw({ type: () => true, limit });
 }
 
-/** The media types parsed (DRF's JSONParser, FormParser and MultiPartParser). */
-export const parsedMediaTypes = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'] as const;
+/** The media types parsed (DRF's JSONParser, FormParser and MultiPartParser), in DRF's default order. */
+export const parsedMediaTypes: readonly ParsedMediaType[] = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'];
 
 function mediaTypeOf(contentType: string): string {
   return contentType.split(';')[0]!.trim().toLowerCase();
@@ -37,15 +38,19 @@ function bodyOf(req: Request): { raw: Buffer; contentType: string; mediaType: st
   return { raw, contentType, mediaType: mediaTypeOf(contentType) };
 }
 
-/** Whether the body needs parseBodyAsync (multipart) before parseBody can answer. */
-export function isAsyncBody(req: Request): boolean {
-  return bodyOf(req)?.mediaType === 'multipart/form-data';
+/** Whether the body needs parseBodyAsync (multipart, when the view parses it) before parseBody can answer. */
+export function isAsyncBody(req: Request, parsers: readonly ParsedMediaType[] = parsedMediaTypes): boolean {
+  return bodyOf(req)?.mediaType === 'multipart/form-data' && parsers.includes('multipart/form-data');
 }
 
-/** The parsed body: a JSON value, or an object of form fields (last value wins, as QueryDict). */
-export function parseBody(req: Request): unknown {
+/**
+ * The parsed body: a JSON value, or an object of form fields (last value wins, as QueryDict).
+ * A media type the view does not parse (`parsers`) is 415.
+ */
+export function parseBody(req: Request, parsers: readonly ParsedMediaType[] = parsedMediaTypes): unknown {
   const body = bodyOf(req);
   if (body === null) return {};
+  if (!(parsers as readonly string[]).includes(body.mediaType)) throw new UnsupportedMediaType(body.contentType);
   switch (body.mediaType) {
     case 'application/json':
       return parseJsonBody(body.raw);
@@ -59,9 +64,11 @@ export function parseBody(req: Request): unknown {
 }
 
 /** parseBody, for every media type (multipart is parsed as a stream). */
-export async function parseBodyAsync(req: Request): Promise<unknown> {
+export async function parseBodyAsync(req: Request, parsers: readonly ParsedMediaType[] = parsedMediaTypes): Promise<unknown> {
   const body = bodyOf(req);
-  return body?.mediaType === 'multipart/form-data' ? asHtmlInput(await parseMultipart(req, body.raw)) : parseBody(req);
+  return body?.mediaType === 'multipart/form-data' && parsers.includes('multipart/form-data')
+    ? asHtmlInput(await parseMultipart(req, body.raw))
+    : parseBody(req, parsers);
 }
 
 function parseJsonBody(raw: Buffer): unknown {

@@ -48,7 +48,7 @@ export class ExpressRequestContext implements RequestContext {
   data(): unknown {
     if (!this.parsed) {
       try {
-        this.parsed = { value: parseBody(this.req) };
+        this.parsed = { value: parseBody(this.req, this.policies.parsers) };
       } catch (error) {
         if (!(error instanceof APIException)) throw error;
         this.parsed = { error };
@@ -60,9 +60,9 @@ export class ExpressRequestContext implements RequestContext {
 
   /** Parses a body that takes asynchronous parsing (multipart) ahead of data(); its error waits for data(). */
   async loadData(): Promise<void> {
-    if (this.parsed || !isAsyncBody(this.req)) return;
+    if (this.parsed || !isAsyncBody(this.req, this.policies.parsers)) return;
     try {
-      this.parsed = { value: await parseBodyAsync(this.req) };
+      this.parsed = { value: await parseBodyAsync(this.req, this.policies.parsers) };
     } catch (error) {
       if (!(error instanceof APIException)) throw error;
       this.parsed = { error };
@@ -155,6 +155,7 @@ export function effectivePolicies(spec: Partial<Policies>, defaults: Policies): 
     permissions: spec.permissions ?? defaults.permissions,
     throttles: spec.throttles ?? defaults.throttles,
     renderers: spec.renderers ?? defaults.renderers ?? [jsonRenderer],
+    parsers: spec.parsers ?? defaults.parsers ?? parsedMediaTypes,
   };
 }
 
@@ -173,11 +174,12 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandle
   const wwwAuthenticate = policies.authenticators[0]?.authenticateHeader;
   const renderers = policies.renderers ?? [jsonRenderer];
   const negotiate = contentNegotiation(renderers);
+  const variesOnAccept = renderers.length > 1;
   const metadata = {
     name: spec.name,
     description: spec.description ?? '',
     renders: renderers.map((renderer) => renderer.mediaType),
-    parses: parsedMediaTypes,
+    parses: policies.parsers ?? parsedMediaTypes,
   };
   const { form } = spec;
   const actions = form && { [form.method]: Object.fromEntries(form.fields) };
@@ -192,9 +194,10 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandle
     const ctx = new ExpressRequestContext(req, res, policies);
     ctx.throttleScope = scopeOf(ctx.method);
     let accepted: MediaType | null = null;
-    // Every answer depends on Accept (DRF's finalize_response); an authenticator may add the
-    // headers it reads (a session: Cookie). Vary is added to (CORS has set Origin), not replaced.
-    res.vary('Accept');
+    // The answer depends on Accept where the view has renderers to choose from (DRF's
+    // default_response_headers); an authenticator may add the headers it reads (a session:
+    // Cookie). Vary is added to (CORS has set Origin), not replaced.
+    if (variesOnAccept) res.vary('Accept');
     try {
       ({ renderer: ctx.renderer, accepted } = negotiate(req, formatParameter(req)));
       await authenticate(ctx, policies.authenticators);

@@ -126,6 +126,37 @@ describeWithDatabase('DRF token authentication over HTTP', () => {
       expect({ status: refused.status, body: refused.body }).toEqual({ status: 400, body: unableToLogIn });
     });
 
+    it('renders JSON only, as ObtainAuthToken: text/html is 406, ?format=api is 404, and no Vary: Accept', async () => {
+      const user = await t.createUser();
+      const credentials = { username: user.username, password: user.password };
+      for (const accept of ['text/html', 'text/html,application/xhtml+xml,application/xml;q=0.9']) {
+        const refused = await t.http.post('/api-token-auth/').set('Accept', accept).send(credentials);
+        expect({ status: refused.status, body: refused.body }, accept).toEqual({ status: 406, body: { detail: 'Could not satisfy the request Accept header.' } });
+        expect(refused.headers['content-type']).toBe('application/json');
+      }
+      const api = await t.http.post('/api-token-auth/?format=api').send(credentials);
+      expect({ status: api.status, body: api.body }).toEqual({ status: 404, body: { detail: 'Not found.' } });
+      const json = await t.http.post('/api-token-auth/?format=json').set('Accept', 'text/html, */*').send(credentials);
+      expect(json.status).toBe(200);
+      expect(json.headers['content-type']).toBe('application/json');
+      for (const response of [api, json]) expect(response.headers.vary).toBe('Origin'); // django-cors-headers' only
+    });
+
+    it('answers OPTIONS with its one renderer and ObtainAuthToken\'s parsers, form first', async () => {
+      const response = await t.http.options('/api-token-auth/');
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({
+        name: 'Obtain Auth Token',
+        renders: ['application/json'],
+        parses: ['application/x-www-form-urlencoded', 'multipart/form-data', 'application/json'],
+      });
+      expect(response.headers.vary).toBe('Origin');
+      // Every one of them is parsed.
+      const user = await t.createUser();
+      const multipart = await t.http.post('/api-token-auth/').field('username', user.username).field('password', user.password);
+      expect(multipart.status).toBe(200);
+    });
+
     it('keeps the password\'s spaces (trim_whitespace=False)', async () => {
       const user = await t.createUser({ password: '  spaced out passphrase  ' });
       const exact = await t.http.post('/api-token-auth/').send({ username: user.username, password: user.password });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AuthenticationFailed, ValidationError } from '../errors.js';
 import { charField } from '../fields/index.js';
 import { AllowAny } from '../permissions/index.js';
+import { jsonRenderer } from '../renderers/index.js';
 import { validate } from '../serializers/index.js';
 import { authorizationCredential } from './index.js';
 import { digestOf, generateKey } from './keys.js';
@@ -143,6 +144,10 @@ export function obtainAuthTokenView(service: TokenService, users: CredentialsChe
     name: 'Obtain Auth Token',
     description: 'Takes a username and password and returns a new authentication token.',
     permissions: [AllowAny],
+    // ObtainAuthToken's own renderer_classes and parser_classes: JSON only (no browsable API),
+    // and form bodies first.
+    renderers: [jsonRenderer],
+    parsers: ['application/x-www-form-urlencoded', 'multipart/form-data', 'application/json'],
     handlers: {
       POST: async (ctx) => {
         const user = await userFromCredentials(ctx, users);

@@ -223,17 +223,55 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
   });
 
   describe('list and detail: /auth/users/, /auth/users/{id}/', () => {
-    it('a user lists only themselves; an admin lists everyone, by id', async () => {
+    it('a user lists only themselves, in a page of one; page 2 is 404', async () => {
       const user = await t.createUser({ email: 'u@example.com' });
-      const admin = await t.createUser({ isStaff: true });
-      const mine = await t.http.get('/auth/users/').set(await t.bearer(user));
+      const auth = await t.bearer(user);
+      const mine = await t.http.get('/auth/users/').set(auth);
       expect(mine.status).toBe(200);
-      expect(mine.body).toEqual([{ email: 'u@example.com', id: user.id, username: user.username }]);
-
-      const all = await t.http.get('/auth/users/').set(await t.bearer(admin));
-      const everyone = await t.db.kysely.selectFrom('auth_user').select(['id', 'username', 'email']).orderBy('id').execute();
-      expect(all.body).toEqual(everyone.map((u) => ({ email: u.email, id: u.id, username: u.username })));
+      expect(mine.text).toBe(
+        JSON.stringify({ count: 1, next: null, previous: null, results: [{ email: 'u@example.com', id: user.id, username: user.username }] }),
+      );
+      for (const page of ['2', '0', 'abc']) {
+        const beyond = await t.http.get(`/auth/users/?page=${page}`).set(auth);
+        expect({ status: beyond.status, body: beyond.body }, page).toEqual({ status: 404, body: { detail: 'Invalid page.' } });
+      }
+      expect((await t.http.get('/auth/users/?page=last').set(auth)).body).toEqual(mine.body);
       expect((await t.http.get('/auth/users/')).status).toBe(401);
+    });
+
+    it('an admin lists everyone by id, 10 a page or ?page_size=N, with DRF links, paged in SQL', async () => {
+      const admin = await t.createUser({ isStaff: true });
+      // Usernames sorting against the ids: the order must come from the id.
+      for (let i = 0; i < 12; i++) await t.createUser({ username: `zz-paged-${String(20 - i).padStart(2, '0')}` });
+      const auth = await t.bearer(admin);
+      const everyone = (await t.db.kysely.selectFrom('auth_user').select(['id', 'username', 'email']).orderBy('id').execute()).map((u) => ({
+        email: u.email,
+        id: u.id,
+        username: u.username,
+      }));
+      expect(everyone.length).toBeGreaterThan(12);
+
+      const first = await t.http.get('/auth/users/').set(auth);
+      const host = first.request.url.replace(/\/auth\/.*$/, '');
+      expect(first.status).toBe(200);
+      expect(first.body).toEqual({ count: everyone.length, next: `${host}/auth/users/?page=2`, previous: null, results: everyone.slice(0, 10) });
+
+      t.queries.reset();
+      const second = await t.http.get('/auth/users/?page_size=4&page=2').set(auth);
+      expect(second.body).toEqual({
+        count: everyone.length,
+        next: `${host}/auth/users/?page=3&page_size=4`,
+        previous: `${host}/auth/users/?page_size=4`,
+        results: everyone.slice(4, 8),
+      });
+      // The page is read with LIMIT/OFFSET, not every user sliced in memory.
+      expect(t.queries.statements.some((statement) => /LIMIT 4 OFFSET/i.test(statement))).toBe(true);
+
+      const pages = Math.ceil(everyone.length / 4);
+      const last = await t.http.get('/auth/users/?page=last&page_size=4').set(auth);
+      expect(last.body).toMatchObject({ next: null, previous: `${host}/auth/users/?page=${pages - 1}&page_size=4`, results: everyone.slice((pages - 1) * 4) });
+      const beyond = await t.http.get(`/auth/users/?page=${pages + 1}&page_size=4`).set(auth);
+      expect({ status: beyond.status, body: beyond.body }).toEqual({ status: 404, body: { detail: 'Invalid page.' } });
     });
 
     it('a user reaches only their own detail; others are 404 (no enumeration); an admin reaches anyone', async () => {

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { NotFound, ValidationError } from '../../rest/errors.js';
 import { charField, emailField } from '../../rest/fields/index.js';
+import { pageNumberPagination, type PageQuery } from '../../rest/pagination/index.js';
 import { IsAuthenticated, permission } from '../../rest/permissions/index.js';
 import type { ParameterDocs } from '../../rest/openapi/index.js';
 import { partialOf, validate, validateRequest } from '../../rest/serializers/index.js';
@@ -30,6 +31,10 @@ const username = z.string().max(usernameMaxLength);
 const userResponse = z.object({ email, id: z.int(), username }).meta({ id: 'User' });
 const userCreateResponse = z.object({ email, username, id: z.int() }).meta({ id: 'UserCreate' });
 const tokenCreateResponse = z.object({ auth_token: tokenKey }).meta({ id: 'TokenCreate' });
+
+/** The project's default pagination (refsite's StandardPageNumberPagination: PAGE_SIZE 10, ?page_size up to 100). */
+const pagination = pageNumberPagination({ pageSize: 10, maxPageSize: 100 });
+const userPage = pagination.pageSchema(userResponse).meta({ id: 'PaginatedUserList' });
 
 /** Djoser's UserSerializer: REQUIRED_FIELDS + (USER_ID_FIELD, LOGIN_FIELD); only email is writable. */
 const representUser = (user: User): z.output<typeof userResponse> => ({ email: user.email, id: user.id, username: user.username });
@@ -131,10 +136,13 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
     // Djoser's per-action permissions: user_create is AllowAny, user_list needs a user.
     permissions: [permission({ hasPermission: (ctx) => ctx.method === 'POST' || ctx.user !== null })],
     handlers: {
-      // Djoser's HIDE_USERS: staff list everyone, others only themselves (already loaded).
+      // Djoser's HIDE_USERS: staff list everyone, others only themselves (already loaded), in pages.
       GET: async (ctx) => {
         const caller = requestUser(ctx);
-        return { body: (caller.isStaff ? await users.all() : [caller]).map(representUser) };
+        const query: PageQuery<User> = caller.isStaff
+          ? { count: () => users.count(), page: (skip, take) => users.page(skip, take) }
+          : { count: async () => 1, page: async (skip, take) => ({ count: 1, rows: [caller].slice(skip, skip + take) }) };
+        return { body: await pagination.paginate(ctx, query, representUser) };
       },
       POST: async (ctx) => {
         const data = await validateRequest(registration, ctx.data(), ctx);
@@ -151,7 +159,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
       },
     },
     docs: {
-      GET: { action: 'list', responses: { 200: z.array(userResponse) } },
+      GET: { action: 'list', parameters: pagination.parameters, responses: { 200: userPage } },
       POST: { request: userCreateRequest, responses: { 201: userCreateResponse } },
     },
   };

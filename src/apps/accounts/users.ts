@@ -2,7 +2,7 @@
 import type { AuthUser } from '../../rest/authentication/index.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/index.js';
-import { eq } from '../../rest/data/index.js';
+import { all, eq, type Ordering } from '../../rest/data/index.js';
 import type { RequestContext } from '../../rest/views/api-view.js';
 import type { PasswordHasher } from './passwords.js';
 import { blacklistAllRefreshTokensOf } from './token-blacklist.js';
@@ -46,6 +46,8 @@ const userSelection = [
 ] as const;
 
 export type User = AuthUser & { email: string };
+
+const byId: readonly Ordering<'id'>[] = [{ field: 'id', descending: false }];
 
 /** Every authenticator of this project loads users with authUserSelect, so the request's user is a User. */
 export const requestUser = (ctx: RequestContext): User => ctx.requireUser as User;
@@ -112,9 +114,17 @@ export class Users {
     return (await this.table.count(eq('username', normalizeUsername(username)))) > 0;
   }
 
-  /** Every user, by id (what staff may list). */
-  all(): Promise<User[]> {
-    return this.db.kysely.selectFrom('auth_user').select(userSelection).orderBy('id').execute();
+  /**
+   * One page of every user (what staff may list), by id: Djoser's User.objects.all() is unordered
+   * in Django and comes by id in practice. With the count of all users; only the page's rows are read.
+   */
+  page(skip: number, take: number): Promise<{ count: number; rows: User[] }> {
+    return this.table.page(all, byId, skip, take);
+  }
+
+  /** How many users there are (the count of page()). */
+  count(): Promise<number> {
+    return this.table.count(all);
   }
 
   /**

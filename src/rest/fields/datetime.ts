@@ -24,7 +24,11 @@ export function parseDateTime(text: string): Date | null {
   const digits = zone.slice(1).replace(':', '');
   const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
   if (offsetMinutes >= 24 * 60) return null;
-  return new Date(date.getTime() - sign * offsetMinutes * 60_000);
+  const utc = new Date(date.getTime() - sign * offsetMinutes * 60_000);
+  // In UTC, the year may leave 1–9999 (0001-01-01T00:00+14:00): Python overflows there (DRF's
+  // 500), and the databases would read another date or fail. Such a date-time is invalid.
+  const utcYear = utc.getUTCFullYear();
+  return utcYear < 1 || utcYear > 9999 ? null : utc;
 }
 
 /**

@@ -168,6 +168,18 @@ describeWithDatabase('browser sessions over HTTP', () => {
         expect(write.status).toBe(401);
       }
     });
+
+    it('deletes a cookie that names no live session, as Django\'s session middleware; keeps a live one', async () => {
+      const user = await t.createUser();
+      const session = await sessionLogin(t, user);
+      for (const cookie of ['sessionid=garbage', 'sessionid=']) {
+        const response = await t.http.get('/api/posts/').set('Cookie', cookie);
+        expect(response.status).toBe(200);
+        expect(response.headers['set-cookie']).toEqual([expect.stringMatching(/^sessionid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/)]);
+      }
+      expect((await t.http.get('/api/posts/').set('Cookie', session.cookie)).headers['set-cookie']).toBeUndefined();
+      expect((await t.http.get('/api/posts/')).headers['set-cookie']).toBeUndefined();
+    });
   });
 
   describe('logout: DELETE /api/auth/session/', () => {

@@ -121,6 +121,16 @@ export class SessionService {
     setCookie(ctx.res, csrfCookie, this.csrfTokenFor(key), { httpOnly: false, secure, sameSite: csrfSameSite, maxAge: cookieAge });
   }
 
+  /**
+   * Django's SessionMiddleware: a request whose cookie names no live session (unknown, expired,
+   * ended elsewhere) is answered with the cookie deleted, so the browser stops sending it.
+   */
+  forgetStaleCookie(ctx: RequestContext): void {
+    if (readCookie(ctx.req, sessionCookie) === undefined) return;
+    const { secureCookies: secure, sessionSameSite } = this.settings;
+    deleteCookie(ctx.res, sessionCookie, { httpOnly: true, secure, sameSite: sessionSameSite });
+  }
+
   /** Django's logout(): the session is deleted server-side and both cookies are cleared. */
   async logout(ctx: RequestContext): Promise<void> {
     const key = readCookie(ctx.req, sessionCookie);
@@ -176,6 +186,7 @@ export function sessionAuthentication(service: SessionService): Authenticator {
       // `Vary: Cookie` once the session is read, so shared caches keep one user's page from another.
       ctx.res.vary('Cookie');
       const current = await service.current(ctx);
+      if (current === null) service.forgetStaleCookie(ctx);
       if (!current?.session.user.isActive) return null;
       if (!SAFE_METHODS.has(ctx.method)) await service.enforceCsrf(ctx, current.key);
       return { user: current.session.user, auth: current.session };

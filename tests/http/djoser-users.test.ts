@@ -1,4 +1,4 @@
-// Djoser's user endpoints over HTTP: register, me (read, update, delete), set_password,
+// Djoser's user endpoints over HTTP: register, me (read, update, delete), set_password, set_username,
 // list and detail, with Djoser's fields and messages and Django's password validators;
 // and the revocation of every credential when the password changes or the account goes.
 import { createHmac, randomUUID } from 'node:crypto';
@@ -219,6 +219,48 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
       expect((await t.http.get('/auth/users/me/').set('Authorization', `Bearer ${fresh.access}`)).status).toBe(200);
       expect((await t.http.get('/auth/users/me/').set(othersToken.header)).status).toBe(200);
       expect((await t.http.post('/api/token/refresh/').send({ refresh: othersPair.refresh })).status).toBe(200);
+    });
+  });
+
+  describe('set_username: POST /auth/users/set_username/', () => {
+    it('answers 204; the new username logs in, the old one no longer does; credentials stay', async () => {
+      const user = await t.createUser();
+      const { header } = await tokenLogin(t, user);
+      const newName = `renamed-${user.username}`;
+      const response = await t.http.post('/auth/users/set_username/').set(header).send({ current_password: user.password, new_username: newName });
+      expect(response.status).toBe(204);
+      expect(response.text).toBe('');
+      expect((await t.http.get('/auth/users/me/').set(header)).body).toMatchObject({ id: user.id, username: newName });
+      expect((await t.http.post('/api/token/').send({ username: newName, password: user.password })).status).toBe(200);
+      expect((await t.http.post('/api/token/').send({ username: user.username, password: user.password })).status).toBe(401);
+    });
+
+    it("answers Djoser's field errors (current_password first) and changes nothing", async () => {
+      const user = await t.createUser();
+      const other = await t.createUser();
+      const auth = await t.bearer(user);
+      const post = (body: Json) => t.http.post('/auth/users/set_username/').set(auth).send(body);
+      expect((await post({})).body).toEqual({ current_password: [required], new_username: [required] });
+      expect((await post({ current_password: 'wrong', new_username: 'fresh-name' })).body).toEqual(invalidPassword);
+      const taken = { new_username: ['A user with that username already exists.'] };
+      expect((await post({ current_password: user.password, new_username: other.username })).body).toEqual(taken);
+      // The model's UniqueValidator has no instance here: the caller's own name is taken too.
+      expect((await post({ current_password: user.password, new_username: user.username })).body).toEqual(taken);
+      expect((await post({ current_password: user.password, new_username: 'has space' })).body).toEqual({
+        new_username: ['Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.'],
+      });
+      expect((await post({ current_password: user.password, new_username: 'x'.repeat(151) })).body).toEqual({
+        new_username: ['Ensure this field has no more than 150 characters.'],
+      });
+      expect((await t.http.get('/auth/users/me/').set(auth)).body.username).toBe(user.username);
+    });
+
+    it('anonymous: 401; GET: 405', async () => {
+      expect((await t.http.post('/auth/users/set_username/').send({ current_password: 'x', new_username: 'y' })).status).toBe(401);
+      const user = await t.createUser();
+      const get = await t.http.get('/auth/users/set_username/').set(await t.bearer(user));
+      expect(get.status).toBe(405);
+      expect(get.headers.allow).toBe('POST, OPTIONS');
     });
   });
 

@@ -1,4 +1,4 @@
-// Djoser 2's endpoints: the users viewset (register, me, set_password, list, detail) and
+// Djoser 2's endpoints: the users viewset (register, me, set_password, set_username, list, detail) and
 // token login/logout, with Djoser's serializers' fields, order and messages.
 import { z } from 'zod';
 import { NotFound, ValidationError } from '../../rest/errors.js';
@@ -55,6 +55,10 @@ const tokenCreateRequest = z
   .meta({ id: 'TokenCreateRequest' });
 const currentPasswordRequest = z.object({ current_password: charField() }).meta({ id: 'CurrentPasswordRequest' });
 const setPasswordRequest = z.object({ new_password: charField(), current_password: charField() }).meta({ id: 'SetPasswordRequest' });
+/** Djoser's SetUsernameSerializer: the model's username field, renamed new_username (so it comes last). */
+const setUsernameRequest = z
+  .object({ current_password: charField(), new_username: userCreateRequest.shape.username })
+  .meta({ id: 'SetUsernameRequest' });
 
 /** What a user detail route (by id, or /me/) accepts and answers. */
 function detailDocs(parameters: readonly ParameterDocs[]): ViewSpec['docs'] {
@@ -95,6 +99,11 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
     current_password: charField().superRefine(async (password, issues) => {
       if (!(await users.checkPassword(ctx.requireUser.id, password))) issues.addIssue({ code: 'custom', message: invalidPassword });
     }),
+  });
+
+  // The model's UniqueValidator, on the username as given (set_username stores it so).
+  const newUsername = setUsernameRequest.shape.new_username.superRefine(async (username, issues) => {
+    if ((await users.byUsername(username)) !== null) issues.addIssue({ code: 'custom', message: usernameTaken });
   });
 
   /** The object of a detail route: Djoser's get_object, or the caller for /me/. */
@@ -195,6 +204,29 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
         },
       },
       docs: { POST: { request: setPasswordRequest, responses: { 204: null } } },
+    } satisfies ViewSpec,
+    setUsername: {
+      name: 'User Set Username',
+      description: "Changes the caller's username (current_password confirms it).",
+      permissions: [IsAuthenticated],
+      handlers: {
+        POST: async (ctx) => {
+          const user = requestUser(ctx);
+          const { new_username } = await validateRequest(
+            setUsernameRequest.extend({ ...currentPassword(ctx), new_username: newUsername }),
+            ctx.data(),
+            ctx,
+          );
+          try {
+            await users.setUsername(user.id, new_username);
+          } catch (error) {
+            if (error instanceof UsernameTaken) throw new ValidationError({ new_username: [usernameTaken] });
+            throw error;
+          }
+          return { status: 204 };
+        },
+      },
+      docs: { POST: { request: setUsernameRequest, responses: { 204: null } } },
     } satisfies ViewSpec,
     tokenLogin: {
       name: 'Token Create',

@@ -56,6 +56,7 @@ export function accountsApp(config: AppConfig, db: Database) {
     ['/auth/users/', { ...djoser.userList, throttleScope: { POST: 'register' } }],
     ['/auth/users/me/', djoser.me],
     ['/auth/users/set_password/', djoser.setPassword],
+    ['/auth/users/set_username/', djoser.setUsername],
     ['/auth/users/:pk/', djoser.userDetail],
   ];
   return {

@@ -177,6 +177,19 @@ export class Users {
     }
   }
 
+  /**
+   * Djoser's set_username: the username is stored as given (its setattr and save(), unlike
+   * create_user, do not normalize it; logins compare it as stored). Throws UsernameTaken.
+   */
+  async setUsername(id: number, username: string): Promise<void> {
+    try {
+      await this.db.kysely.updateTable('auth_user').set({ username }).where('id', '=', id).execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new UsernameTaken();
+      throw error;
+    }
+  }
+
   updateEmail(id: number, email: string): Promise<User> {
     return this.db.kysely
       .updateTable('auth_user')

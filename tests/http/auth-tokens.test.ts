@@ -145,13 +145,22 @@ describeWithDatabase('DRF token authentication over HTTP', () => {
       expect(api.headers.vary).toBe('Origin');
     });
 
+    it("Djoser's token login answers OPTIONS with TokenCreateSerializer's optional fields", async () => {
+      const response = await t.http.options('/auth/token/login/');
+      const optional = (label: string) => ({ type: 'string', required: false, read_only: false, label });
+      expect(response.body.actions).toEqual({ POST: { password: optional('Password'), username: optional('Username') } });
+    });
+
     it('answers OPTIONS with its one renderer and ObtainAuthToken\'s parsers, form first', async () => {
       const response = await t.http.options('/api-token-auth/');
       expect(response.status).toBe(200);
-      expect(response.body).toMatchObject({
+      const field = (label: string, readOnly = false) => ({ type: 'string', required: !readOnly, read_only: readOnly, label });
+      expect(response.body).toEqual({
         name: 'Obtain Auth Token',
+        description: '',
         renders: ['application/json'],
         parses: ['application/x-www-form-urlencoded', 'multipart/form-data', 'application/json'],
+        actions: { POST: { username: field('Username'), password: field('Password'), token: field('Token', true) } },
       });
       expect(response.headers.vary).toBe('Origin, Cookie');
       // Every one of them is parsed.

@@ -409,6 +409,23 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
     });
   });
 
+  describe('OPTIONS', () => {
+    const field = (label: string, readOnly = false) => ({ type: 'string', required: !readOnly, read_only: readOnly, label });
+    it.each([
+      ['/api/token/', 'Token Obtain Pair', { username: field('Username'), password: field('Password') }],
+      ['/auth/jwt/create/', 'Token Obtain Pair', { username: field('Username'), password: field('Password') }],
+      ['/api/token/refresh/', 'Token Refresh', { refresh: field('Refresh'), access: field('Access', true) }],
+      ['/api/token/verify/', 'Token Verify', { token: field('Token') }],
+      ['/api/token/blacklist/', 'Token Blacklist', { refresh: field('Refresh') }],
+    ])('%s lists its serializer\'s fields under actions, as the reference does', async (path, name, fields) => {
+      const response = await t.http.options(path);
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ name, actions: { POST: fields } });
+      expect(Object.keys(response.body.actions.POST)).toEqual(Object.keys(fields));
+      expect(response.body.description).toMatch(/\n/); // SimpleJWT's docstring, its line break kept
+    });
+  });
+
   describe('verify: POST /api/token/verify/, /auth/jwt/verify/', () => {
     it.each(verifyPaths)('%s answers 200 {} for a valid access or refresh token', async (path) => {
       const { access, refresh: refreshToken } = await userWithTokens();

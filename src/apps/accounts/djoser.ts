@@ -10,6 +10,7 @@ import { partialOf, validate, validateRequest } from '../../rest/serializers/ind
 import { tokenKey, userFromCredentials, type AuthToken, type TokenService } from '../../rest/authentication/token.js';
 import type { Authenticator } from '../../rest/authentication/index.js';
 import { parsePk } from '../../rest/views/viewset.js';
+import { postForm } from '../../rest/views/metadata.js';
 import type { Handler, RequestContext, ViewSpec } from '../../rest/views/api-view.js';
 import { passwordErrors, type PasswordValidator } from './password-validation.js';
 import {
@@ -231,6 +232,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
     tokenLogin: {
       name: 'Token Create',
       description: 'Use this endpoint to obtain user authentication token.',
+      form: postForm(tokenCreateRequest),
       handlers: {
         POST: async (ctx) => {
           const user = await userFromCredentials(ctx, users, tokenCreateRequest);

@@ -8,6 +8,7 @@ import { charField } from '../fields/index.js';
 import { AllowAny } from '../permissions/index.js';
 import { jsonRenderer } from '../renderers/index.js';
 import { validate } from '../serializers/index.js';
+import { postForm } from '../views/metadata.js';
 import { authorizationCredential } from './index.js';
 import { digestOf, generateKey } from './keys.js';
 import type { Authenticator, AuthUser, CredentialsChecker, RequestContext, SecuritySchemeDocs, ViewSpec } from '../types.js';
@@ -142,8 +143,10 @@ export async function userFromCredentials(ctx: RequestContext, users: Credential
 export function obtainAuthTokenView(service: TokenService, users: CredentialsChecker): ViewSpec {
   return {
     name: 'Obtain Auth Token',
-    description: 'Takes a username and password and returns a new authentication token.',
+    // No description: ObtainAuthToken has no docstring, so DRF's OPTIONS says "".
     permissions: [AllowAny],
+    // AuthTokenSerializer's fields: username, password, and the read-only token.
+    form: postForm(authTokenRequest, authTokenResponse),
     // ObtainAuthToken's own renderer_classes and parser_classes: JSON only (no browsable API),
     // and form bodies first.
     renderers: [jsonRenderer],

@@ -3,7 +3,7 @@
 // its forms from the same description.
 import { z } from 'zod';
 import { fieldDescriptions, type FieldDescription } from '../fields/index.js';
-import type { FieldInfo, SerializerInfo } from '../types.js';
+import type { FieldInfo, SerializerInfo, ViewForm } from '../types.js';
 export type { FieldInfo, SerializerInfo } from '../types.js';
 
 /** The schema inside optional/nullable/default wrappers, and what was registered on any layer. */
@@ -67,4 +67,14 @@ export function serializerInfo(input: z.ZodObject, output: z.ZodObject): Seriali
     const writable = input.shape[name] as z.ZodType | undefined;
     return [name, writable ? fieldInfo(name, writable, 'input') : fieldInfo(name, output.shape[name] as z.ZodType, 'output')] as const;
   });
+}
+
+const noFields = z.object({});
+
+/**
+ * The form of a plain POST view (a serializer that is no model's): its writable fields in order,
+ * then the read-only ones it answers with, as DRF lists a serializer's declared fields.
+ */
+export function postForm(input: z.ZodObject, readOnly: z.ZodObject = noFields): ViewForm {
+  return { method: 'POST', fields: [...serializerInfo(input, noFields), ...serializerInfo(noFields, readOnly)] };
 }

@@ -5,6 +5,7 @@ import { charField } from '../../fields/index.js';
 import { AllowAny } from '../../permissions/index.js';
 import { validate } from '../../serializers/index.js';
 import type { Authenticator, ViewSpec } from '../../types.js';
+import { postForm } from '../../views/metadata.js';
 import { bearerChallenge } from './authenticator.js';
 import { invalidToken, TokenError, type JwtService } from './service.js';
 
@@ -42,7 +43,10 @@ export function jwtViews(service: JwtService): Record<'obtain' | 'refresh' | 've
     obtain: {
       ...open,
       name: 'Token Obtain Pair',
-      description: 'Takes a set of user credentials and returns an access and refresh JSON web token pair.',
+      // SimpleJWT's docstrings, line breaks included, as DRF's get_view_description gives them.
+      description:
+        'Takes a set of user credentials and returns an access and refresh JSON web\ntoken pair to prove the authentication of those credentials.',
+      form: postForm(credentialsSchema),
       handlers: {
         POST: async (ctx) => {
           const { username, password } = validate(credentialsSchema, ctx.data());
@@ -56,7 +60,8 @@ export function jwtViews(service: JwtService): Record<'obtain' | 'refresh' | 've
     refresh: {
       ...open,
       name: 'Token Refresh',
-      description: 'Takes a refresh type JSON web token and returns an access type JSON web token if the refresh token is valid.',
+      description: 'Takes a refresh type JSON web token and returns an access type JSON web\ntoken if the refresh token is valid.',
+      form: postForm(refreshSchema, z.object({ access: z.string() })),
       handlers: {
         POST: async (ctx) => {
           const { refresh } = validate(refreshSchema, ctx.data());
@@ -68,7 +73,8 @@ export function jwtViews(service: JwtService): Record<'obtain' | 'refresh' | 've
     verify: {
       ...open,
       name: 'Token Verify',
-      description: 'Takes a token and indicates if it is valid.',
+      description: "Takes a token and indicates if it is valid.  This view provides no\ninformation about a token's fitness for a particular use.",
+      form: postForm(tokenSchema),
       handlers: {
         POST: async (ctx) => {
           const { token } = validate(tokenSchema, ctx.data());
@@ -81,7 +87,8 @@ export function jwtViews(service: JwtService): Record<'obtain' | 'refresh' | 've
     blacklist: {
       ...open,
       name: 'Token Blacklist',
-      description: 'Takes a token and blacklists it.',
+      description: 'Takes a token and blacklists it. Must be used with the\n`rest_framework_simplejwt.token_blacklist` app installed.',
+      form: postForm(blacklistSchema),
       handlers: {
         POST: async (ctx) => {
           const { refresh } = validate(blacklistSchema, ctx.data());

@@ -101,12 +101,20 @@ export class SessionService {
     return createHmac('sha256', this.settings.secretKey).update(`csrftoken:${sessionKey}`).digest('hex');
   }
 
-  /** The live session the request's cookie names, or null (absent, unknown, expired). */
+  /**
+   * The live session the request's cookie names, or null (absent, unknown, expired). A cookie
+   * that names none is deleted in the answer, so the browser stops sending it (Django's
+   * SessionMiddleware).
+   */
   async current(ctx: RequestContext): Promise<{ key: string; session: Session } | null> {
     const key = readCookie(ctx.req, sessionCookie);
-    if (!key) return null;
-    const session = await this.store.find(digestOf(key));
-    if (!session || session.expiresAt.getTime() <= Date.now()) return null;
+    if (key === undefined) return null;
+    const session = key === '' ? undefined : await this.store.find(digestOf(key));
+    if (!session || session.expiresAt.getTime() <= Date.now()) {
+      const { secureCookies: secure, sessionSameSite } = this.settings;
+      deleteCookie(ctx.res, sessionCookie, { httpOnly: true, secure, sameSite: sessionSameSite });
+      return null;
+    }
     return { key, session };
   }
 
@@ -119,16 +127,6 @@ export class SessionService {
     await this.store.create({ digest: digestOf(key), userId: user.id, expiresAt: new Date(Date.now() + cookieAge * 1000) });
     setCookie(ctx.res, sessionCookie, key, { httpOnly: true, secure, sameSite: sessionSameSite, maxAge: cookieAge });
     setCookie(ctx.res, csrfCookie, this.csrfTokenFor(key), { httpOnly: false, secure, sameSite: csrfSameSite, maxAge: cookieAge });
-  }
-
-  /**
-   * Django's SessionMiddleware: a request whose cookie names no live session (unknown, expired,
-   * ended elsewhere) is answered with the cookie deleted, so the browser stops sending it.
-   */
-  forgetStaleCookie(ctx: RequestContext): void {
-    if (readCookie(ctx.req, sessionCookie) === undefined) return;
-    const { secureCookies: secure, sessionSameSite } = this.settings;
-    deleteCookie(ctx.res, sessionCookie, { httpOnly: true, secure, sameSite: sessionSameSite });
   }
 
   /** Django's logout(): the session is deleted server-side and both cookies are cleared. */
@@ -186,7 +184,6 @@ export function sessionAuthentication(service: SessionService): Authenticator {
       // `Vary: Cookie` once the session is read, so shared caches keep one user's page from another.
       ctx.res.vary('Cookie');
       const current = await service.current(ctx);
-      if (current === null) service.forgetStaleCookie(ctx);
       if (!current?.session.user.isActive) return null;
       if (!SAFE_METHODS.has(ctx.method)) await service.enforceCsrf(ctx, current.key);
       return { user: current.session.user, auth: current.session };

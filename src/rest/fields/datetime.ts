@@ -10,14 +10,15 @@ const isoDateTime = /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{
 export function parseDateTime(text: string): Date | null {
   const m = isoDateTime.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute, second = 0] = m.slice(1, 7).map((part) => (part === undefined ? undefined : Number(part))) as number[];
+  const [year, month, day, hour, minute] = m.slice(1, 6).map(Number) as [number, number, number, number, number];
+  const second = Number(m[6] ?? 0);
   const millisecond = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
   // Python's datetime: years 1–9999, no rolled-over dates (2024-02-30) or times (25:00).
-  if (year! < 1 || hour! > 23 || minute! > 59 || second > 59) return null;
+  if (year < 1 || hour > 23 || minute > 59 || second > 59) return null;
   const date = new Date(0);
-  date.setUTCFullYear(year!, month! - 1, day); // not Date.UTC, which reads years 0–99 as 19xx
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month! - 1 || date.getUTCDate() !== day) return null;
-  date.setUTCHours(hour!, minute, second, millisecond);
+  date.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads years 0–99 as 19xx
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  date.setUTCHours(hour, minute, second, millisecond);
   const zone = m[8];
   if (!zone || zone === 'Z') return date;
   const sign = zone.startsWith('-') ? -1 : 1;

@@ -253,8 +253,15 @@ export interface SecuritySchemeDocs {
 }
 
 
-/** One entry of the URL table: an Express path (`/api/posts/:id/`) and its view. */
-export type Route = readonly [path: string, view: ViewSpec];
+/**
+ * Where a route also answers with a format suffix (DRF's format_suffix_patterns, which a
+ * DefaultRouter applies to its routes): in place of its trailing slash (`/api/posts.json`,
+ * `/api/posts/5.json`), or, for a router's root, after it (`/api/.json`).
+ */
+export type FormatSuffix = 'replaces-slash' | 'after-slash';
+
+/** One entry of the URL table: an Express path (`/api/posts/:id/`), its view, and where it takes a format suffix. */
+export type Route = readonly [path: string, view: ViewSpec, formatSuffix?: FormatSuffix];
 
 
 /** Django's urlpatterns: every API route with the project's default policies. */

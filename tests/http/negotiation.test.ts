@@ -100,6 +100,49 @@ describeWithDatabase('content negotiation, OPTIONS metadata and multipart bodies
     expect(conflicting.status).toBe(406);
   });
 
+  it("answers the router's URLs with a format suffix as with ?format= (DRF's DefaultRouter), the suffix winning", async () => {
+    const { user, auth } = await author();
+    const created = await t.http.post('/api/posts/').set(auth).send({ title: 'Suffixed', body: 'x' });
+    const list = await t.unchecked.get('/api/posts.json').set('Accept', chromeAccept);
+    expect(list.status).toBe(200);
+    expect(list.headers['content-type']).toBe('application/json');
+    expect(list.body.results[0].id).toBe(created.body.id);
+    const detail = await t.unchecked.get(`/api/posts/${created.body.id}.json/`);
+    expect(detail.body).toEqual(created.body);
+    const page = await t.unchecked.get(`/api/posts/${created.body.id}.api?format=json`);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.text).toContain('<h1>Post Instance</h1>');
+    // Content negotiation comes before authentication, as in DRF: an unknown format is 404 even unauthenticated.
+    expect((await t.unchecked.get('/api/transactions.json')).status).toBe(401);
+    for (const path of ['/api/transactions.xml', `/api/posts/${created.body.id}.5/`]) {
+      const unknown = await t.unchecked.get(path);
+      expect(unknown.status, path).toBe(404);
+      expect(unknown.body).toEqual({ detail: 'Not found.' });
+    }
+    const own = await t.unchecked.get('/api/transactions.json').set(auth);
+    expect(own.body).toMatchObject({ count: 0, results: [] });
+    const me = await t.unchecked.get('/auth/users/me.json').set(auth);
+    expect(me.body.username).toBe(user.username);
+    // Pagination links keep the suffix (DRF builds them from the request's URL).
+    for (let i = 0; i < 10; i++) await t.http.post('/api/posts/').set(auth).send({ title: `P${i}`, body: 'x' });
+    expect((await t.unchecked.get('/api/posts.json')).body.next).toBe(`${t.baseUrl}/api/posts.json?page=2`);
+  });
+
+  it("lists each router's resources at its root, links keeping the format suffix and ?format=", async () => {
+    const resources = ['posts', 'transactions', 'friends', 'belongings', 'borrowings'];
+    const links = (end: string) => Object.fromEntries(resources.map((name) => [name, `${t.baseUrl}/api/${name}${end}`]));
+    expect((await t.http.get('/api/')).body).toEqual(links('/'));
+    expect((await t.unchecked.get('/api/.json')).body).toEqual(links('.json'));
+    expect((await t.http.get('/api/?format=json&page=2')).body).toEqual(links('/?format=json'));
+    expect((await t.unchecked.get('/api/.json?format=json')).body).toEqual(links('.json?format=json'));
+    // Djoser's router has a root of its own.
+    expect((await t.http.get('/auth/')).body).toEqual({ users: `${t.baseUrl}/auth/users/` });
+    expect((await t.unchecked.get('/auth/.json')).body).toEqual({ users: `${t.baseUrl}/auth/users.json` });
+    expect((await t.http.options('/auth/')).body).toMatchObject({ name: 'Api Root', description: 'The default basic root view for DefaultRouter' });
+    // Views outside a router take no suffix.
+    expect((await t.unchecked.post('/api/token.json').send({})).status).toBe(404);
+  });
+
   it('answers 406 to an Accept header no renderer satisfies, before authentication', async () => {
     for (const path of ['/api/posts/', '/api/transactions/']) {
       const response = await t.http.get(path).set('Accept', 'application/xml');

@@ -6,6 +6,7 @@ import { JwtService, jwtAuthentication, jwtViews } from '../../rest/authenticati
 import { SessionService, sessionAuthentication } from '../../rest/authentication/session.js';
 import { obtainAuthTokenView, TokenService, tokenAuthentication } from '../../rest/authentication/token.js';
 import type { ViewSpec } from '../../rest/views/api-view.js';
+import { apiRootRoute, formatSuffixPatterns, type Route } from '../../rest/views/router.js';
 import { authTokenStore } from './auth-tokens.js';
 import { djoserViews } from './djoser.js';
 import { defaultPasswordValidators } from './password-validation.js';
@@ -37,7 +38,7 @@ export function accountsApp(config: AppConfig, db: Database) {
   const login = (view: ViewSpec): ViewSpec => ({ ...view, throttleScope: 'login' });
   const obtain = login(token.obtain);
   const djoser = djoserViews({ users, tokens, tokenAuthentication: authentication.token, passwordValidators: defaultPasswordValidators() });
-  const routes: [string, ViewSpec][] = [
+  const routes: Route[] = [
     ['/api/token/', obtain],
     ['/api/token/refresh/', token.refresh],
     ['/api/token/verify/', token.verify],
@@ -52,12 +53,15 @@ export function accountsApp(config: AppConfig, db: Database) {
     ['/api-token-auth/', login(obtainAuthTokenView(tokens, users))],
     // Only logging in counts against the login rate, not logging out.
     ['/api/auth/session/', { ...sessionView(users, sessions, authentication.session), throttleScope: { POST: 'login' } }],
-    // Djoser's users viewset; its extra actions come before the detail route.
-    ['/auth/users/', { ...djoser.userList, throttleScope: { POST: 'register' } }],
-    ['/auth/users/me/', djoser.me],
-    ['/auth/users/set_password/', djoser.setPassword],
-    ['/auth/users/set_username/', djoser.setUsername],
-    ['/auth/users/:pk/', djoser.userDetail],
+    // Djoser's router: its root, and the users viewset, whose extra actions come before the detail route.
+    apiRootRoute('/auth/', ['users']),
+    ...formatSuffixPatterns([
+      ['/auth/users/', { ...djoser.userList, throttleScope: { POST: 'register' } }],
+      ['/auth/users/me/', djoser.me],
+      ['/auth/users/set_password/', djoser.setPassword],
+      ['/auth/users/set_username/', djoser.setUsername],
+      ['/auth/users/:pk/', djoser.userDetail],
+    ]),
   ];
   return {
     authentication,

@@ -71,6 +71,15 @@ export function contentNegotiation(renderers: readonly Renderer[]): (req: Reques
   };
 }
 
+/** The format a request's URL suffix names (`/api/posts.json` → 'json'; the URL table puts it in req.params). */
+export function formatSuffixOf(req: Request): string | undefined {
+  const { format } = req.params;
+  return typeof format === 'string' ? format : undefined;
+}
+
+/** The format a request asks for: its URL's suffix, else `?format=` (DRF: the suffix wins). */
+export const requestedFormat = (req: Request): string | undefined => formatSuffixOf(req) ?? formatParameter(req);
+
 /** DRF's `format` query parameter (the last one, as QueryDict.get), read without parsing the whole query when absent. */
 export function formatParameter(req: Request): string | undefined {
   const url = req.originalUrl;

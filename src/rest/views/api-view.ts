@@ -4,7 +4,7 @@
 // 401 turns into 403 when the view's first authenticator has no WWW-Authenticate header.
 import type { Request, RequestHandler, Response } from 'express';
 import { APIException, MethodNotAllowed, NotAuthenticated, PermissionDenied } from '../errors.js';
-import { contentNegotiation, formatParameter } from '../renderers/negotiation.js';
+import { contentNegotiation, requestedFormat } from '../renderers/negotiation.js';
 import { isAsyncBody, parseBody, parseBodyAsync, parsedMediaTypes } from '../parsers/index.js';
 import { jsonRenderer } from '../renderers/index.js';
 import { checkThrottles } from '../throttling/index.js';
@@ -199,7 +199,7 @@ export function toRequestHandler(spec: ViewSpec, defaults: Policies): ViewHandle
     // Cookie). Vary is added to (CORS has set Origin), not replaced.
     if (variesOnAccept) res.vary('Accept');
     try {
-      ({ renderer: ctx.renderer, accepted } = negotiate(req, formatParameter(req)));
+      ({ renderer: ctx.renderer, accepted } = negotiate(req, requestedFormat(req)));
       await authenticate(ctx, policies.authenticators);
       await checkPermissions(ctx);
       await checkThrottles(ctx, policies.throttles);

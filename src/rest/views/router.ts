@@ -1,18 +1,47 @@
 // DRF's DefaultRouter: viewsets registered under a prefix get a list route and a
-// detail route, and the root lists every registered resource with its absolute URL.
+// detail route, and the root lists every registered resource with its absolute URL. Every
+// route of a router also answers with a format suffix (`/api/posts.json`, DRF's
+// format_suffix_patterns), which chooses the renderer as `?format=` does.
 // urls() is the route table (DRF's router.urls): the app mounts it, and the OpenAPI
 // document is derived from it.
 import type { IRouter, RequestHandler } from 'express';
 import { z } from 'zod';
-import { origin } from '../http/urls.js';
+import { origin, QueryParams } from '../http/urls.js';
 import type { ViewSet } from './viewset.js';
 import { toRequestHandler } from './api-view.js';
+import { formatSuffixOf } from '../renderers/negotiation.js';
 import type { HttpMethod, Policies, Route, ViewSpec } from '../types.js';
-export type { Route, UrlPatterns } from '../types.js';
+export type { FormatSuffix, Route, UrlPatterns } from '../types.js';
 
 const apiRootSchema = z
   .record(z.string(), z.url())
   .meta({ id: 'ApiRoot', description: 'Each registered resource and the absolute URL of its list.' });
+
+/**
+ * A router's root (DRF's APIRootView) at `path`: each resource's list URL. Like DRF's reverse(),
+ * the links keep the request's format suffix, and its `format` query parameter.
+ */
+export function apiRootRoute(path: string, resources: readonly string[]): Route {
+  const root: ViewSpec = {
+    name: 'Api Root',
+    description: 'The default basic root view for DefaultRouter',
+    handlers: {
+      GET: ({ req }) => {
+        const suffix = formatSuffixOf(req);
+        const end = suffix === undefined ? '/' : `.${suffix}`;
+        const format = QueryParams.of(req).get('format');
+        const query = format === undefined ? '' : `?${new QueryParams('').with({ format })}`;
+        const base = `${origin(req)}${path}`;
+        return { body: Object.fromEntries(resources.map((resource) => [resource, `${base}${resource}${end}${query}`])) };
+      },
+    },
+    docs: { GET: { responses: { 200: apiRootSchema } } },
+  };
+  return [path, root, 'after-slash'];
+}
+
+/** The routes, answering with a format suffix too (DRF's format_suffix_patterns). */
+export const formatSuffixPatterns = (routes: readonly Route[]): Route[] => routes.map(([path, view]) => [path, view, 'replaces-slash']);
 
 export class DefaultRouter {
   private readonly registry: { prefix: string; viewset: ViewSet }[] = [];
@@ -27,24 +56,14 @@ export class DefaultRouter {
    * (`/api/posts/`, `/api/posts/:id/`).
    */
   urls(prefix = ''): Route[] {
-    const prefixes = this.registry.map((r) => r.prefix);
-    const root: ViewSpec = {
-      name: 'Api Root',
-      description: 'The default basic root view for DefaultRouter',
-      handlers: {
-        GET: (ctx) => {
-          const base = `${origin(ctx.req)}${prefix}`;
-          return { body: Object.fromEntries(prefixes.map((p) => [p, `${base}/${p}/`])) };
-        },
-      },
-      docs: { GET: { responses: { 200: apiRootSchema } } },
-    };
     return [
-      [`${prefix}/`, root],
-      ...this.registry.flatMap(({ prefix: resource, viewset }): Route[] => [
-        [`${prefix}/${resource}/`, viewset.list],
-        [`${prefix}/${resource}/:id/`, viewset.detail],
-      ]),
+      apiRootRoute(`${prefix}/`, this.registry.map((r) => r.prefix)),
+      ...formatSuffixPatterns(
+        this.registry.flatMap(({ prefix: resource, viewset }): Route[] => [
+          [`${prefix}/${resource}/`, viewset.list],
+          [`${prefix}/${resource}/:id/`, viewset.detail],
+        ]),
+      ),
     ];
   }
 }
@@ -55,6 +74,8 @@ type Segment = { literal: string } | { param: string };
 interface PatternRoute {
   segments: readonly Segment[];
   handler: RequestHandler;
+  /** A router's parameters take no dot (DRF's lookup_value_regex `[^/.]+`): `5.json` is 5 with a format suffix. */
+  dotless: boolean;
 }
 
 /** What the mounted middleware tells of its table (`urlTable`), for a test to compare with the document. */
@@ -83,11 +104,17 @@ function matchRoute(route: PatternRoute, segments: readonly string[]): Record<st
     if ('literal' in pattern) {
       if (pattern.literal !== segment.toLowerCase()) return null;
     } else {
-      if (segment === '') return null;
+      if (segment === '' || (route.dotless && segment.includes('.'))) return null;
       params[pattern.param] = segment;
     }
   }
   return params;
+}
+
+/** A format suffix on a path's last segment, as DRF's pattern reads it (`posts.json`: `posts` and `json`), or null. */
+function splitFormatSuffix(segments: readonly string[]): { segments: string[]; format: string } | null {
+  const match = /^(.*)\.([a-z0-9]+)$/.exec(segments[segments.length - 1]!);
+  return match && { segments: [...segments.slice(0, -1), match[1]!], format: match[2]! };
 }
 
 /** Express's decoding of a path parameter: a malformed escape is the client's 400. */
@@ -108,35 +135,49 @@ function decodeParam(value: string): string {
 export function mountRoutes(app: IRouter, routes: readonly Route[], defaults: Policies): void {
   const exact = new Map<string, RequestHandler>();
   const patterns: PatternRoute[] = [];
+  /** The routes that take a format suffix, each as the path it has without its format (`/api/posts`, `/api/`). */
+  const suffixed: PatternRoute[] = [];
   const table: MountedRoute[] = [];
-  for (const [path, view] of routes) {
+  for (const [path, view, formatSuffix] of routes) {
     const handler = toRequestHandler(view, defaults);
     table.push({ path, methods: handler.methods });
     const segments = segmentsOf(path).map((segment): Segment => (segment.startsWith(':') ? { param: segment.slice(1) } : { literal: segment.toLowerCase() }));
+    const dotless = formatSuffix !== undefined;
+    if (formatSuffix) suffixed.push({ segments: formatSuffix === 'after-slash' ? [...segments, { literal: '' }] : segments, handler, dotless });
     const key = segments.map((segment) => ('literal' in segment ? segment.literal : ':')).join('/');
     const literal = segments.every((segment) => 'literal' in segment);
     // A literal path an earlier pattern also matches stays in order behind it, as Express would try them.
     const shadowed = patterns.some((route) => matchRoute(route, key.split('/')) !== null);
     if (literal && !shadowed) {
       if (!exact.has(key)) exact.set(key, handler);
-    } else patterns.push({ segments, handler });
+    } else patterns.push({ segments, handler, dotless });
   }
-  const dispatch: RequestHandler = (req, res, next) => {
-    const path = req.path;
-    const handler = exact.get(withoutSlashes(path).toLowerCase());
-    if (handler) return handler(req, res, next);
-    const segments = segmentsOf(path);
-    for (const route of patterns) {
+  /** The first of `candidates` that `segments` match, served with its parameters (and the format suffix); false if none. */
+  const serve = (candidates: readonly PatternRoute[], segments: readonly string[], format: string | undefined, ...[req, res, next]: Parameters<RequestHandler>) => {
+    for (const route of candidates) {
       const params = matchRoute(route, segments);
       if (params === null) continue;
       try {
         for (const name in params) params[name] = decodeParam(params[name]!);
       } catch (error) {
-        return next(error);
+        next(error);
+        return true;
       }
+      if (format !== undefined) params.format = format;
       req.params = params;
-      return route.handler(req, res, next);
+      void route.handler(req, res, next);
+      return true;
     }
+    return false;
+  };
+  const dispatch: RequestHandler = (req, res, next) => {
+    const path = req.path;
+    const handler = exact.get(withoutSlashes(path).toLowerCase());
+    if (handler) return handler(req, res, next);
+    const segments = segmentsOf(path);
+    if (serve(patterns, segments, undefined, req, res, next)) return;
+    const suffix = splitFormatSuffix(segments);
+    if (suffix && serve(suffixed, suffix.segments, suffix.format, req, res, next)) return;
     next();
   };
   app.use(Object.assign(dispatch, { urlTable: table }));

@@ -59,3 +59,42 @@ describe('mountRoutes', () => {
     expect((await http.head('/api/items/')).status).toBe(200);
   });
 });
+
+describe('mountRoutes: format suffixes (DRF format_suffix_patterns)', () => {
+  const http = appWith([
+    ['/api/', view('root'), 'after-slash'],
+    ['/api/items/', view('list'), 'replaces-slash'],
+    ['/api/items/me/', view('me'), 'replaces-slash'],
+    ['/api/items/:id/', view('detail'), 'replaces-slash'],
+    ['/plain/', view('plain')],
+    ['/plain/:id/', view('plain detail')],
+  ]);
+
+  it("answers a router's paths with a lowercase format in place of the trailing slash, one slash after it allowed", async () => {
+    expect((await http.get('/api/items.json')).body).toEqual({ view: 'list', params: { format: 'json' } });
+    expect((await http.get('/api/items.json/')).body).toEqual({ view: 'list', params: { format: 'json' } });
+    expect((await http.get('/API/Items.json')).body.view).toBe('list');
+    expect((await http.get('/api/items/me.json')).body).toEqual({ view: 'me', params: { format: 'json' } });
+    expect((await http.get('/api/items/7.json')).body).toEqual({ view: 'detail', params: { id: '7', format: 'json' } });
+    // A format no renderer has is the view's 404 (DRF's negotiation), not a path that goes on.
+    expect((await http.get('/api/items/7.x2/?page=1')).body).toEqual({ detail: 'Not found.' });
+  });
+
+  it("answers a router's root with the format after its slash", async () => {
+    expect((await http.get('/api/.json')).body).toEqual({ view: 'root', params: { format: 'json' } });
+    expect((await http.get('/api.json')).body).toEqual({ view: 'after' });
+  });
+
+  it("takes no dot into a router's parameters: the last dot starts the format", async () => {
+    expect((await http.get('/api/items/1.5/')).body).toEqual({ detail: 'Not found.' });
+    expect((await http.get('/api/items/1.json')).body).toEqual({ view: 'detail', params: { id: '1', format: 'json' } });
+    for (const path of ['/api/items/a.b.json', '/api/items/.json', '/api/items/1.JSON', '/api/items/1.', '/api/items/1.js-on']) {
+      expect((await http.get(path)).body, path).toEqual({ view: 'after' });
+    }
+  });
+
+  it('leaves the routes without format suffixes as they were', async () => {
+    expect((await http.get('/plain.json')).body).toEqual({ view: 'after' });
+    expect((await http.get('/plain/1.json')).body).toEqual({ view: 'plain detail', params: { id: '1.json' } });
+  });
+});

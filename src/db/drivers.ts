@@ -20,7 +20,7 @@ import {
 } from 'kysely';
 import type pg from 'pg';
 import { DatabaseHealth } from './errors.js';
-import { postgresParameter, sqliteParameter, sqliteRowConverter, type RowConverter } from './values.js';
+import { postgresParameter, sqliteParameter, sqliteRowReader, type RowReader } from './values.js';
 
 export type Row = Record<string, unknown>;
 
@@ -55,7 +55,8 @@ class Mutex {
 
 interface SqliteStatement {
   statement: Sqlite.Statement;
-  convert: RowConverter | undefined;
+  /** A reader's rows from its values (the statement returns arrays). */
+  readRow: RowReader | undefined;
 }
 
 /** A write waiting for its group commit (SqliteConnection.writeNow). */
@@ -106,8 +107,9 @@ export class SqliteConnection implements DatabaseConnection {
     let entry = this.statements.get(sql);
     if (!entry) {
       const statement = this.db.prepare(sql);
-      const convert = statement.reader ? sqliteRowConverter(statement.columns()) : undefined;
-      entry = { statement, convert };
+      const readRow = statement.reader ? sqliteRowReader(statement.columns()) : undefined;
+      if (readRow) statement.raw(true);
+      entry = { statement, readRow };
       if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
       this.statements.set(sql, entry);
     }
@@ -251,12 +253,9 @@ export class SqliteConnection implements DatabaseConnection {
   /** One statement, as the observer sees it; the caller tells the database's health. */
   private execute(sql: string, parameters: readonly unknown[]): QueryResult<Row> {
     this.onQuery?.(sql);
-    const { statement, convert } = this.prepared(sql);
+    const { statement, readRow } = this.prepared(sql);
     const values = parameters.map(sqliteParameter);
-    if (statement.reader) {
-      const rows = statement.all(values) as Row[];
-      return { rows: convert ? rows.map(convert) : rows };
-    }
+    if (readRow) return { rows: (statement.all(values) as unknown[][]).map(readRow) };
     const { changes, lastInsertRowid } = statement.run(values);
     return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
   }

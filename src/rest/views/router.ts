@@ -6,7 +6,7 @@
 // document is derived from it.
 import type { IRouter, RequestHandler } from 'express';
 import { z } from 'zod';
-import { origin, QueryParams } from '../http/urls.js';
+import { origin, QueryParams, quotePlus } from '../http/urls.js';
 import type { ViewSet } from './viewset.js';
 import { toRequestHandler } from './api-view.js';
 import { formatSuffixOf } from '../renderers/negotiation.js';
@@ -30,7 +30,7 @@ export function apiRootRoute(path: string, resources: readonly string[]): Route 
         const suffix = formatSuffixOf(req);
         const end = suffix === undefined ? '/' : `.${suffix}`;
         const format = QueryParams.of(req).get('format');
-        const query = format === undefined ? '' : `?${new QueryParams('').with({ format })}`;
+        const query = format === undefined ? '' : `?format=${quotePlus(format)}`;
         const base = `${origin(req)}${path}`;
         return { body: Object.fromEntries(resources.map((resource) => [resource, `${base}${resource}${end}${query}`])) };
       },

@@ -57,6 +57,26 @@ describeWithDatabase('the browsable API', () => {
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
   });
 
+  it("walks the breadcrumbs up the path as DRF's get_breadcrumbs, keeping the format suffix and ?format=", async () => {
+    const user = await t.createUser();
+    const { body: post } = await t.http.post('/api/posts/').set(await t.bearer(user)).send({ title: 't', body: 'b' });
+    const crumbs = async (url: string) => {
+      const page = await t.unchecked.get(url).set('Accept', html);
+      const list = /<ol class="breadcrumb">(.*?)<\/ol>/s.exec(page.text)![1]!;
+      return [...list.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map(([, href, name]) => `${name} ${href}`);
+    };
+    // Each as the DRF reference answers.
+    expect(await crumbs(`/api/posts/${post.id}.api`)).toEqual(['Api Root /api/', 'Post List /api/posts/', `Post Instance /api/posts/${post.id}.api`]);
+    expect(await crumbs(`/api/posts/${post.id}.api/`)).toEqual(['Api Root /api/', 'Post List /api/posts/', `Post Instance /api/posts/${post.id}.api/`]);
+    expect(await crumbs(`/api/posts/${post.id}/?format=api&page=2`)).toEqual([
+      'Api Root /api/?format=api',
+      'Post List /api/posts/?format=api',
+      `Post Instance /api/posts/${post.id}/?format=api`,
+    ]);
+    expect(await crumbs('/api/posts.api')).toEqual(['Api Root /api/', 'Post List /api/posts.api']);
+    expect(await crumbs('/api/.api')).toEqual(['Api Root /api/.api']);
+  });
+
   it('shows errors in the page, with their status', async () => {
     const page = await t.unchecked.get('/api/transactions/').set('Accept', html);
     expect(page.status).toBe(401);

@@ -5,8 +5,10 @@
 import { STATUS_CODES } from 'node:http';
 import { readCookie } from '../authentication/cookies.js';
 import { mayPerform } from '../views/api-view.js';
+import { urlResolver, type Resolved } from '../views/router.js';
+import { preservedFormatQuery } from '../renderers/negotiation.js';
 import { html, type Html } from './html.js';
-import type { FieldInfo, HttpMethod, RenderContext, Renderer, RequestContext, Route, ViewForm } from '../types.js';
+import type { FieldInfo, HttpMethod, RenderContext, Renderer, RequestContext, Route, ViewForm, ViewSpec } from '../types.js';
 
 export interface BrowsablePages {
   /** Shown in the navigation bar and the titles. */
@@ -53,20 +55,23 @@ function prettyBody(body: unknown): Html[] {
   return parts;
 }
 
-/** The view names along the path (`/api/posts/5/` → Api Root › Post List › Post Instance), from the route table. */
+/**
+ * DRF's get_breadcrumbs: the path itself, then each shorter one (without its trailing slash, then
+ * up to the previous slash), every one that resolves to a view other than the last one listed,
+ * linked with the request's `format` parameter kept (`/api/posts/5.api` → Api Root › Post List › Post Instance).
+ */
 function breadcrumbResolver(routes: () => readonly Route[]) {
-  let table: { pattern: RegExp; name: string }[] | undefined;
-  return (path: string): { href: string; name: string }[] => {
-    table ??= routes().map(([route, view]) => ({
-      pattern: new RegExp(`^${route.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+')}$`),
-      name: view.name,
-    }));
-    const segments = path.split('/').filter(Boolean);
+  let resolve: ((path: string) => Resolved<ViewSpec> | null) | undefined;
+  return (path: string, formatQuery: string): { href: string; name: string }[] => {
+    resolve ??= urlResolver(routes(), ([, view]) => view);
     const crumbs: { href: string; name: string }[] = [];
-    for (let i = 1; i <= segments.length; i++) {
-      const href = `/${segments.slice(0, i).join('/')}/`;
-      const name = table.find(({ pattern }) => pattern.test(href))?.name;
-      if (name) crumbs.push({ href, name });
+    let last: ViewSpec | undefined;
+    for (let url = path; url !== ''; url = url.endsWith('/') ? url.replace(/\/+$/, '') : url.slice(0, url.lastIndexOf('/') + 1)) {
+      const view = resolve(url)?.value;
+      if (view && view !== last) {
+        crumbs.unshift({ href: `${url}${formatQuery}`, name: view.name });
+        last = view;
+      }
     }
     return crumbs;
   };
@@ -199,7 +204,7 @@ export function browsableApiRenderer(pages: BrowsablePages, routes: () => readon
         ? html`<span class="username">${ctx.user.username}</span><a href="${pages.logoutPath}?next=${next}">Log out</a>`
         : html`<a href="${pages.loginPath}?next=${next}">Log in</a>`;
       const content = html`
-<ol class="breadcrumb">${breadcrumbs(path).map(({ href, name }) => html`<li><a href="${href}">${name}</a></li>`)}</ol>
+<ol class="breadcrumb">${breadcrumbs(path, preservedFormatQuery(ctx.query)).map(({ href, name }) => html`<li><a href="${href}">${name}</a></li>`)}</ol>
 <div class="toolbar">
   ${view.handlers.GET ? html`<a class="btn" href="${url}" rel="nofollow">GET</a>` : ''}
   ${(ctx.policies.renderers ?? []).map((renderer) => html`<a class="btn secondary" href="${withFormat(renderer.format)}" rel="nofollow">${renderer.format}</a>`)}

@@ -4,6 +4,7 @@
 // A request with no Accept (or `*/*`) and no `format` gets the first renderer without any parsing.
 import type { Request } from 'express';
 import { APIException, NotFound } from '../errors.js';
+import { quotePlus, type QueryParams } from '../http/urls.js';
 import type { MediaType, Renderer } from '../types.js';
 export type { MediaType } from '../types.js';
 
@@ -86,4 +87,10 @@ export function formatParameter(req: Request): string | undefined {
   const start = url.indexOf('?');
   if (start === -1 || !url.includes('format=', start)) return undefined;
   return new URLSearchParams(url.slice(start + 1)).getAll('format').pop();
+}
+
+/** DRF's preserve_builtin_query_params: the request's `format` parameter as the query of a link it renders ('' without one). */
+export function preservedFormatQuery(query: QueryParams): string {
+  const format = query.get('format');
+  return format === undefined ? '' : `?format=${quotePlus(format)}`;
 }

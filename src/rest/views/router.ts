@@ -6,10 +6,10 @@
 // document is derived from it.
 import type { IRouter, RequestHandler } from 'express';
 import { z } from 'zod';
-import { origin, QueryParams, quotePlus } from '../http/urls.js';
+import { origin, QueryParams } from '../http/urls.js';
 import type { ViewSet } from './viewset.js';
 import { toRequestHandler } from './api-view.js';
-import { formatSuffixOf } from '../renderers/negotiation.js';
+import { formatSuffixOf, preservedFormatQuery } from '../renderers/negotiation.js';
 import type { HttpMethod, Policies, Route, ViewSpec } from '../types.js';
 export type { FormatSuffix, Route, UrlPatterns } from '../types.js';
 
@@ -29,8 +29,7 @@ export function apiRootRoute(path: string, resources: readonly string[]): Route 
       GET: ({ req }) => {
         const suffix = formatSuffixOf(req);
         const end = suffix === undefined ? '/' : `.${suffix}`;
-        const format = QueryParams.of(req).get('format');
-        const query = format === undefined ? '' : `?format=${quotePlus(format)}`;
+        const query = preservedFormatQuery(QueryParams.of(req));
         const base = `${origin(req)}${path}`;
         return { body: Object.fromEntries(resources.map((resource) => [resource, `${base}${resource}${end}${query}`])) };
       },
@@ -71,11 +70,18 @@ export class DefaultRouter {
 /** One segment of a route's path: text matched case-insensitively (kept lowercased), or a parameter. */
 type Segment = { literal: string } | { param: string };
 
-interface PatternRoute {
+interface PatternRoute<T> {
   segments: readonly Segment[];
-  handler: RequestHandler;
+  value: T;
   /** A router's parameters take no dot (DRF's lookup_value_regex `[^/.]+`): `5.json` is 5 with a format suffix. */
   dotless: boolean;
+}
+
+/** What a path resolves to: the route's value, its parameters as they stand in the path, and its format suffix. */
+export interface Resolved<T> {
+  value: T;
+  params: Record<string, string>;
+  format?: string;
 }
 
 /** What the mounted middleware tells of its table (`urlTable`), for a test to compare with the document. */
@@ -95,7 +101,7 @@ function withoutSlashes(path: string): string {
 }
 
 /** The route's parameters when `segments` (a request path's) match it, else null. */
-function matchRoute(route: PatternRoute, segments: readonly string[]): Record<string, string> | null {
+function matchRoute(route: PatternRoute<unknown>, segments: readonly string[]): Record<string, string> | null {
   if (route.segments.length !== segments.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
@@ -127,58 +133,68 @@ function decodeParam(value: string): string {
 }
 
 /**
- * Mounts the URL table as one middleware that finds a request's view by lookup rather than by
- * trying every route in turn: Express's matching (case-insensitive, an optional trailing slash,
- * parameters decoded into req.params, the first route registered wins) without its scan. Every
- * method reaches the view, which answers 405 itself for the ones it lacks.
+ * Django's resolve() over a URL table: Express's matching (case-insensitive, an optional trailing
+ * slash, the first route registered wins) by lookup rather than by trying every route in turn, and
+ * DRF's format suffixes tried last. `value` picks what each route resolves to.
  */
-export function mountRoutes(app: IRouter, routes: readonly Route[], defaults: Policies): void {
-  const exact = new Map<string, RequestHandler>();
-  const patterns: PatternRoute[] = [];
+export function urlResolver<T>(routes: readonly Route[], value: (route: Route) => T): (path: string) => Resolved<T> | null {
+  const exact = new Map<string, T>();
+  const patterns: PatternRoute<T>[] = [];
   /** The routes that take a format suffix, each as the path it has without its format (`/api/posts`, `/api/`). */
-  const suffixed: PatternRoute[] = [];
-  const table: MountedRoute[] = [];
-  for (const [path, view, formatSuffix] of routes) {
-    const handler = toRequestHandler(view, defaults);
-    table.push({ path, methods: handler.methods });
+  const suffixed: PatternRoute<T>[] = [];
+  for (const route of routes) {
+    const [path, , formatSuffix] = route;
+    const routeValue = value(route);
     const segments = segmentsOf(path).map((segment): Segment => (segment.startsWith(':') ? { param: segment.slice(1) } : { literal: segment.toLowerCase() }));
     const dotless = formatSuffix !== undefined;
-    if (formatSuffix) suffixed.push({ segments: formatSuffix === 'after-slash' ? [...segments, { literal: '' }] : segments, handler, dotless });
+    if (formatSuffix) suffixed.push({ segments: formatSuffix === 'after-slash' ? [...segments, { literal: '' }] : segments, value: routeValue, dotless });
     const key = segments.map((segment) => ('literal' in segment ? segment.literal : ':')).join('/');
     const literal = segments.every((segment) => 'literal' in segment);
     // A literal path an earlier pattern also matches stays in order behind it, as Express would try them.
-    const shadowed = patterns.some((route) => matchRoute(route, key.split('/')) !== null);
+    const shadowed = patterns.some((pattern) => matchRoute(pattern, key.split('/')) !== null);
     if (literal && !shadowed) {
-      if (!exact.has(key)) exact.set(key, handler);
-    } else patterns.push({ segments, handler, dotless });
+      if (!exact.has(key)) exact.set(key, routeValue);
+    } else patterns.push({ segments, value: routeValue, dotless });
   }
-  /** The first of `candidates` that `segments` match, served with its parameters (and the format suffix); false if none. */
-  const serve = (candidates: readonly PatternRoute[], segments: readonly string[], format: string | undefined, ...[req, res, next]: Parameters<RequestHandler>) => {
+  const first = (candidates: readonly PatternRoute<T>[], segments: readonly string[]): Resolved<T> | null => {
     for (const route of candidates) {
       const params = matchRoute(route, segments);
-      if (params === null) continue;
-      try {
-        for (const name in params) params[name] = decodeParam(params[name]!);
-      } catch (error) {
-        next(error);
-        return true;
-      }
-      if (format !== undefined) params.format = format;
-      req.params = params;
-      void route.handler(req, res, next);
-      return true;
+      if (params !== null) return { value: route.value, params };
     }
-    return false;
+    return null;
   };
-  const dispatch: RequestHandler = (req, res, next) => {
-    const path = req.path;
-    const handler = exact.get(withoutSlashes(path).toLowerCase());
-    if (handler) return handler(req, res, next);
+  return (path) => {
+    const literal = exact.get(withoutSlashes(path).toLowerCase());
+    if (literal !== undefined) return { value: literal, params: {} };
     const segments = segmentsOf(path);
-    if (serve(patterns, segments, undefined, req, res, next)) return;
+    const resolved = first(patterns, segments);
+    if (resolved) return resolved;
     const suffix = splitFormatSuffix(segments);
-    if (suffix && serve(suffixed, suffix.segments, suffix.format, req, res, next)) return;
-    next();
+    const suffixedRoute = suffix && first(suffixed, suffix.segments);
+    return suffixedRoute ? { ...suffixedRoute, format: suffix.format } : null;
+  };
+}
+
+/** Mounts the URL table as one middleware that resolves a request's view. Every method reaches the view, which answers 405 itself for the ones it lacks. */
+export function mountRoutes(app: IRouter, routes: readonly Route[], defaults: Policies): void {
+  const table: MountedRoute[] = [];
+  const resolve = urlResolver(routes, ([path, view]) => {
+    const handler = toRequestHandler(view, defaults);
+    table.push({ path, methods: handler.methods });
+    return handler;
+  });
+  const dispatch: RequestHandler = (req, res, next) => {
+    const resolved = resolve(req.path);
+    if (!resolved) return next();
+    const { value: handler, params, format } = resolved;
+    try {
+      for (const name in params) params[name] = decodeParam(params[name]!);
+    } catch (error) {
+      return next(error);
+    }
+    if (format !== undefined) params.format = format;
+    req.params = params;
+    void handler(req, res, next);
   };
   app.use(Object.assign(dispatch, { urlTable: table }));
 }

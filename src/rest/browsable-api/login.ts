@@ -4,7 +4,7 @@
 // every other login; a good login redirects to `next` when that is a path of this site.
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { readCookie, setCookie, type SameSite } from '../authentication/cookies.js';
+import { csrfCookieAge, readCookie, setCookie, type SameSite } from '../authentication/cookies.js';
 import { sameSecret } from '../authentication/keys.js';
 import type { SessionService } from '../authentication/session.js';
 import { APIException } from '../errors.js';
@@ -25,8 +25,6 @@ export interface LoginPagesOptions {
   csrfCookie: { secure: boolean; sameSite: SameSite };
 }
 
-/** Django's CSRF_COOKIE_AGE: a year. */
-const csrfCookieAge = 31449600;
 const badCredentials = 'Please enter a correct username and password. Note that both fields may be case-sensitive.';
 
 /** Django's url_has_allowed_host_and_scheme for this site: a path, never `//host` or `/\host`. */

@@ -1,7 +1,7 @@
 // Djoser 2's endpoints: the users viewset (register, me, set_password, set_username, list, detail) and
 // token login/logout, with Djoser's serializers' fields, order and messages.
 import { z } from 'zod';
-import { NotFound, ValidationError } from '../../rest/errors.js';
+import { NotFound, PermissionDenied, ValidationError } from '../../rest/errors.js';
 import { charField, emailField } from '../../rest/fields/index.js';
 import { pageNumberPagination, type PageQuery } from '../../rest/pagination/index.js';
 import { IsAuthenticated, permission } from '../../rest/permissions/index.js';
@@ -110,13 +110,17 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
   /** The object of a detail route: Djoser's get_object, or the caller for /me/. */
   type Target = (ctx: RequestContext) => Promise<User>;
   const me: Target = async (ctx) => requestUser(ctx);
-  // Beyond Djoser (which answers 403 for another user), a user a non-admin may not see is 404: no enumeration.
-  // The caller is already loaded, with every field the representation needs.
+  // Djoser's get_object and CurrentUserOrAdmin: a non-admin reaches only their own account. With
+  // HIDE_USERS, its permission_denied makes that refusal 404 for retrieve and update, but DELETE of
+  // another existing user stays 403. The caller is already loaded, with every field the representation needs.
   const byPk: Target = async (ctx) => {
     const id = parsePk(ctx.req.params.pk);
     const caller = requestUser(ctx);
-    const user = caller.id === id ? caller : caller.isStaff ? await users.byId(id) : null;
+    if (caller.id === id) return caller;
+    if (!caller.isStaff && ctx.method !== 'DELETE') throw new NotFound();
+    const user = await users.byId(id);
     if (!user) throw new NotFound();
+    if (!caller.isStaff) throw new PermissionDenied();
     return user;
   };
 
@@ -186,7 +190,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
       name: 'User Instance',
       permissions: [IsAuthenticated],
       handlers: detailHandlers(byPk),
-      docs: detailDocs([byPkParameter], 'A user by id: admins reach everyone, others only themselves. DELETE needs current_password.'),
+      docs: detailDocs([byPkParameter], 'A user by id: admins reach everyone, others only themselves (another user is 404; 403 to DELETE, as Djoser). DELETE needs current_password.'),
     } satisfies ViewSpec,
     me: {
       // An extra action's name: its function's, made pretty (DRF's @action default).

@@ -2,6 +2,7 @@
 // /api-token-auth/, `Authorization: Token <key>` with DRF's messages, one token per
 // login, expiry, and keys that never reach the database in plaintext.
 import { createHash } from 'node:crypto';
+import { get } from 'node:http';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
@@ -222,6 +223,39 @@ describeWithDatabase('DRF token authentication over HTTP', () => {
       const response = await t.http.post('/api/posts/').set(header).set('Cookie', session.cookie).send({ title: 't', body: 'b' });
       expect(response.status).toBe(201);
     });
+  });
+
+  it('reads repeated Authorization lines as Django behind gunicorn does: joined with ",", so malformed (401), never the first alone', async () => {
+    const user = await t.createUser();
+    const { key } = await tokenLogin(t, user);
+    const { Authorization: bearer } = await t.bearer(user);
+    const basic = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+    /** A GET with one Authorization line per value (supertest and fetch send one line). */
+    const withLines = (path: string, lines: string[]) =>
+      new Promise<{ status: number; challenge: string | undefined; body: unknown }>((resolve, reject) => {
+        get(`${t.baseUrl}${path}`, { headers: { Authorization: lines } }, (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          response.on('end', () => resolve({ status: response.statusCode!, challenge: response.headers['www-authenticate'], body: JSON.parse(text) as unknown }));
+        }).on('error', reject);
+      });
+    const badBearer = { detail: 'Authorization header must contain two space-delimited values', code: 'bad_authorization_header' };
+    const tokenSpaces = { detail: 'Invalid token header. Token string should not contain spaces.' };
+    const bearerChallenge = 'Bearer realm="api"';
+    // The reference's answers, request by request.
+    for (const [path, lines, status, challenge, body] of [
+      ['/api/transactions/', [bearer, bearer], 401, bearerChallenge, badBearer],
+      ['/api/transactions/', [bearer, `Token ${key}`], 401, bearerChallenge, badBearer],
+      ['/api/transactions/', [`Token ${key}`, `Token ${key}`], 401, bearerChallenge, tokenSpaces],
+      ['/api/transactions/', [`Token ${key}`, bearer], 401, bearerChallenge, tokenSpaces],
+      ['/api/profile/', [`Token ${key}`, `Token ${key}`], 401, 'Token', tokenSpaces],
+      ['/api/profile/', [`Token ${key}`, bearer], 401, 'Token', tokenSpaces],
+      ['/api/transactions/', [basic, basic], 401, bearerChallenge, notProvided],
+    ] as const) {
+      expect(await withLines(path, [...lines]), `${path} ${lines.map((line) => line.split(' ')[0]).join(' + ')}`).toEqual({ status, challenge, body });
+    }
+    // An unknown scheme first: the request is anonymous, as ever.
+    expect((await withLines('/api/posts/', [basic, bearer])).status).toBe(200);
   });
 
   it('stores no key in the database: only its SHA-256 digest', async () => {

@@ -200,6 +200,78 @@ describeWithDatabase('the browsable API', () => {
     expect(elsewhere.text).toContain('Logged out');
   });
 
+  it('logs in with the CSRF token in X-CSRFToken as well as in the form, as Django\'s CsrfViewMiddleware', async () => {
+    const user = await t.createUser();
+    const cookies = cookiesOf(await t.unchecked.get('/api-auth/login/'));
+    const login = await t.unchecked
+      .post('/api-auth/login/')
+      .set('Cookie', cookieHeader(cookies))
+      .set('X-CSRFToken', cookies.csrftoken!)
+      .type('form')
+      .send({ username: user.username, password: user.password });
+    expect(login.status).toBe(302);
+    expect(cookiesOf(login).sessionid).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('answers the login page\'s other methods as Django\'s LoginView: OPTIONS, PUT (the form again), 405 past the CSRF check', async () => {
+    const user = await t.createUser();
+    const cookies = cookiesOf(await t.unchecked.get('/api-auth/login/'));
+    const allow = 'GET, POST, PUT, HEAD, OPTIONS';
+    const options = await t.unchecked.options('/api-auth/login/');
+    expect({ status: options.status, allow: options.headers.allow, text: options.text }).toEqual({ status: 200, allow, text: '' });
+    for (const method of ['put', 'delete', 'patch'] as const) {
+      const refused = await t.unchecked[method]('/api-auth/login/').set('Cookie', cookieHeader(cookies));
+      expect(refused.status, method).toBe(403);
+      expect(refused.text).toContain('CSRF verification failed. Request aborted.');
+    }
+    // Django reads no form from a PUT body: the form comes back, nobody is logged in.
+    const put = await t.unchecked
+      .put('/api-auth/login/')
+      .set('Cookie', cookieHeader(cookies))
+      .set('X-CSRFToken', cookies.csrftoken!)
+      .type('form')
+      .send({ username: user.username, password: user.password });
+    expect(put.status).toBe(200);
+    expect(put.text).toContain('name="csrfmiddlewaretoken"');
+    expect(cookiesOf(put)).not.toHaveProperty('sessionid');
+    for (const method of ['delete', 'patch'] as const) {
+      const notAllowed = await t.unchecked[method]('/api-auth/login/').set('Cookie', cookieHeader(cookies)).set('X-CSRFToken', cookies.csrftoken!);
+      expect({ status: notAllowed.status, allow: notAllowed.headers.allow, text: notAllowed.text }, method).toEqual({ status: 405, allow, text: '' });
+    }
+  });
+
+  it('logs out as Django 3.2\'s LogoutView: writes need the CSRF token, then every method logs out', async () => {
+    const user = await t.createUser();
+    const loggedIn = async () => (await t.http.get('/api/dashboard/').set('Cookie', cookieHeader(cookies))).status === 200;
+    let cookies = await browserLogin(user);
+    for (const method of ['post', 'put', 'delete'] as const) {
+      const refused = await t.unchecked[method]('/api-auth/logout/').set('Cookie', cookieHeader(cookies));
+      expect(refused.status, method).toBe(403);
+      expect(refused.text).toContain('CSRF verification failed. Request aborted.');
+      expect(await loggedIn()).toBe(true);
+    }
+    const allow = 'GET, POST, HEAD, OPTIONS';
+    const answers = {
+      get: { status: 200, allow: undefined },
+      post: { status: 200, allow: undefined },
+      options: { status: 200, allow },
+      put: { status: 405, allow },
+      delete: { status: 405, allow },
+    };
+    for (const [method, expected] of Object.entries(answers) as [keyof typeof answers, (typeof answers)[keyof typeof answers]][]) {
+      cookies = await browserLogin(user);
+      const response = await t.unchecked[method]('/api-auth/logout/').set('Cookie', cookieHeader(cookies)).set('X-CSRFToken', cookies.csrftoken!);
+      expect({ status: response.status, allow: response.headers.allow }, method).toEqual(expected);
+      expect(response.headers['set-cookie'], method).toEqual([expect.stringMatching(/^sessionid=; /)]);
+      expect(await loggedIn(), method).toBe(false);
+    }
+    // The CSRF token in the POST form's field passes too.
+    cookies = await browserLogin(user);
+    const form = await t.unchecked.post('/api-auth/logout/').set('Cookie', cookieHeader(cookies)).type('form').send({ csrfmiddlewaretoken: cookies.csrftoken! });
+    expect(form.status).toBe(200);
+    expect(await loggedIn()).toBe(false);
+  });
+
   it('serves ReDoc and its bundle from this server', async () => {
     const page = await t.http.get('/api/redoc/');
     expect(page.status).toBe(200);

@@ -316,17 +316,33 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
       expect({ status: beyond.status, body: beyond.body }).toEqual({ status: 404, body: { detail: 'Invalid page.' } });
     });
 
-    it('a user reaches only their own detail; others are 404 (no enumeration); an admin reaches anyone', async () => {
+    it('a user reaches only their own detail: another user is 404, but 403 to DELETE (as Djoser); an admin reaches anyone', async () => {
       const user = await t.createUser();
       const other = await t.createUser({ email: 'other@example.com' });
       const admin = await t.createUser({ isStaff: true });
       const auth = await t.bearer(user);
       expect((await t.http.get(`/auth/users/${user.id}/`).set(auth)).body).toEqual({ email: '', id: user.id, username: user.username });
       for (const path of [`/auth/users/${other.id}/`, '/auth/users/999999/', '/auth/users/abc/']) {
-        const response = await t.http.get(path).set(auth);
-        expect({ status: response.status, body: response.body }).toEqual({ status: 404, body: notFound });
+        for (const method of ['get', 'put', 'patch'] as const) {
+          const response = await t.http[method](path).set(auth).send({ email: 'x@example.com' });
+          expect({ status: response.status, body: response.body }, `${method} ${path}`).toEqual({ status: 404, body: notFound });
+        }
       }
-      const byAdmin = await t.http.get(`/auth/users/${other.id}`).set(await t.bearer(admin));
+      // Djoser's HIDE_USERS hides the account from retrieve and update only: destroy keeps CurrentUserOrAdmin's 403,
+      // before the body is validated; an unknown id is 404.
+      for (const body of [{}, { current_password: 'wrong' }, { current_password: user.password }]) {
+        const response = await t.http.delete(`/auth/users/${other.id}/`).set(auth).send(body);
+        expect({ status: response.status, body: response.body }).toEqual({ status: 403, body: { detail: 'You do not have permission to perform this action.' } });
+      }
+      expect(await countRows(t.db, 'auth_user', { id: other.id })).toBe(1);
+      for (const path of ['/auth/users/999999/', '/auth/users/abc/']) {
+        const response = await t.http.delete(path).set(auth).send({ current_password: user.password });
+        expect({ status: response.status, body: response.body }, path).toEqual({ status: 404, body: notFound });
+      }
+      const adminAuth = await t.bearer(admin);
+      const missing = await t.http.delete('/auth/users/999999/').set(adminAuth).send({ current_password: 'wrong' });
+      expect({ status: missing.status, body: missing.body }).toEqual({ status: 404, body: notFound });
+      const byAdmin = await t.http.get(`/auth/users/${other.id}`).set(adminAuth);
       expect(byAdmin.body).toEqual({ email: 'other@example.com', id: other.id, username: other.username });
       expect((await t.http.get(`/auth/users/${user.id}/`)).status).toBe(401);
     });

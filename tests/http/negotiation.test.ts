@@ -219,6 +219,37 @@ describeWithDatabase('content negotiation, OPTIONS metadata and multipart bodies
     expect(anonymous.body).toEqual({ detail: 'Authentication credentials were not provided.' });
   });
 
+  it('names Djoser\'s and the token views in OPTIONS as DRF does (extra actions by their function, no docstring: no description)', async () => {
+    const { auth } = await author();
+    const simplejwt = {
+      obtain: 'Takes a set of user credentials and returns an access and refresh JSON web\ntoken pair to prove the authentication of those credentials.',
+      refresh: 'Takes a refresh type JSON web token and returns an access type JSON web\ntoken if the refresh token is valid.',
+      verify: "Takes a token and indicates if it is valid.  This view provides no\ninformation about a token's fitness for a particular use.",
+    };
+    // The reference's names and descriptions, as alice. (Its /auth/users/me/ answers OPTIONS 500: Djoser's
+    // `me` has no get_object for the metadata; "Me" is the name DRF gives that action.)
+    for (const [path, name, description] of [
+      ['/auth/users/', 'User List', ''],
+      ['/auth/users/me/', 'Me', ''],
+      ['/auth/users/set_password/', 'Set password', ''],
+      ['/auth/users/set_username/', 'Set username', ''],
+      ['/auth/token/login/', 'Token Create', 'Use this endpoint to obtain user authentication token.'],
+      ['/auth/token/logout/', 'Token Destroy', 'Use this endpoint to logout user (remove user authentication token).'],
+      ['/auth/jwt/create/', 'Token Obtain Pair', simplejwt.obtain],
+      ['/auth/jwt/refresh/', 'Token Refresh', simplejwt.refresh],
+      ['/auth/jwt/verify/', 'Token Verify', simplejwt.verify],
+      ['/api/token/', 'Token Obtain Pair', simplejwt.obtain],
+      ['/api/token/blacklist/', 'Token Blacklist', 'Takes a token and blacklists it. Must be used with the\n`rest_framework_simplejwt.token_blacklist` app installed.'],
+      ['/api-token-auth/', 'Obtain Auth Token', ''],
+    ]) {
+      const response = await t.http.options(path!).set(auth);
+      expect(response.status, path).toBe(200);
+      expect({ name: response.body.name, description: response.body.description }, path).toEqual({ name, description });
+    }
+    const { body: self } = await t.http.get('/auth/users/me/').set(auth);
+    expect((await t.http.options(`/auth/users/${self.id}/`).set(auth)).body).toMatchObject({ name: 'User Instance', description: '' });
+  });
+
   it('creates a post from a multipart body exactly as from JSON', async () => {
     const { user, auth } = await author();
     const response = await t.http.post('/api/posts/').set(auth).field('title', 'Multi').field('body', 'part');

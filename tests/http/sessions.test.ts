@@ -31,7 +31,9 @@ describeWithDatabase('browser sessions over HTTP', () => {
       expect(sessionid!.value).toMatch(/^[0-9a-f]{40}$/);
       expect(sessionid!.attributes).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Lax', 'Path=/', `Max-Age=${twoWeeks}`]));
       expect(csrftoken!.value).toMatch(/^[0-9a-f]{64}$/);
-      expect(csrftoken!.attributes).toEqual(expect.arrayContaining(['SameSite=Lax', 'Path=/', `Max-Age=${twoWeeks}`]));
+      // Django's CSRF_COOKIE_AGE (a year), and its order: csrftoken first, then sessionid.
+      expect(csrftoken!.attributes).toEqual(expect.arrayContaining(['SameSite=Lax', 'Path=/', 'Max-Age=31449600']));
+      expect((response.headers['set-cookie'] as unknown as string[]).map((line) => line.split('=')[0])).toEqual(['csrftoken', 'sessionid']);
       for (const cookie of [sessionid!, csrftoken!]) expect(cookie.attributes).not.toContain('Secure');
       expect(csrftoken!.attributes).not.toContain('HttpOnly');
 
@@ -48,9 +50,8 @@ describeWithDatabase('browser sessions over HTTP', () => {
       const user = await t.createUser();
       const response = await https.post('/api/auth/session/').send({ username: user.username, password: user.password });
       const cookies = setCookies(response);
-      for (const name of ['sessionid', 'csrftoken']) {
-        expect(cookies[name]!.attributes).toEqual(expect.arrayContaining(['Secure', 'Max-Age=600']));
-      }
+      expect(cookies.sessionid!.attributes).toEqual(expect.arrayContaining(['Secure', 'Max-Age=600']));
+      expect(cookies.csrftoken!.attributes).toEqual(expect.arrayContaining(['Secure', 'Max-Age=31449600']));
     });
 
     it('refuses bad credentials and inactive users alike, setting no cookie', async () => {
@@ -84,6 +85,18 @@ describeWithDatabase('browser sessions over HTTP', () => {
       expect(second).not.toBe(first.sessionid);
       expect((await t.http.get('/api/dashboard/').set('Cookie', first.cookie)).status).toBe(403);
       expect((await t.http.get('/api/dashboard/').set('Cookie', `sessionid=${second}`)).status).toBe(200);
+    });
+
+    it('over a stale session cookie, sets each cookie once (the new session, not also the stale one\'s deletion)', async () => {
+      const user = await t.createUser();
+      const response = await t.http
+        .post('/api/auth/session/')
+        .set('Cookie', 'sessionid=garbage; csrftoken=abc')
+        .send({ username: user.username, password: user.password });
+      expect(response.status).toBe(200);
+      const lines = response.headers['set-cookie'] as unknown as string[];
+      expect(lines.map((line) => line.split('=')[0])).toEqual(['csrftoken', 'sessionid']);
+      expect(setCookies(response).sessionid!.value).toMatch(/^[0-9a-f]{40}$/);
     });
   });
 
@@ -190,26 +203,32 @@ describeWithDatabase('browser sessions over HTTP', () => {
       expect((await t.http.get('/api/dashboard/').set('Cookie', session.cookie)).status).toBe(200);
     });
 
-    it('deletes the session server-side and clears both cookies', async () => {
+    it('deletes the session server-side and clears the session cookie only, as Django (csrftoken stays)', async () => {
       const user = await t.createUser();
       const session = await sessionLogin(t, user);
       const other = await sessionLogin(t, user);
       const response = await t.http.delete('/api/auth/session/').set('Cookie', session.cookie).set('X-CSRFToken', session.csrftoken);
       expect(response.status).toBe(204);
       expect(response.text).toBe('');
-      const cleared = setCookies(response);
-      for (const name of ['sessionid', 'csrftoken']) {
-        expect(cleared[name]!.value).toBe('');
-        expect(cleared[name]!.attributes).toContain('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
-      }
+      expect(response.headers['set-cookie']).toEqual([expect.stringMatching(/^sessionid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/)]);
       expect(await countRows(t.db, 'django_session', { digest: sha256(session.sessionid) })).toBe(0);
       // A copy of the old cookie is worthless; the user's other browser stays signed in.
       expect((await t.http.get('/api/dashboard/').set('Cookie', session.cookie)).status).toBe(403);
       expect((await t.http.get('/api/dashboard/').set('Cookie', other.cookie)).status).toBe(200);
     });
 
-    it('succeeds without a session, as Django\'s logout()', async () => {
-      expect((await t.http.delete('/api/auth/session/')).status).toBe(204);
+    it('succeeds without a session, as Django\'s logout(), deleting only a session cookie the request sent (once)', async () => {
+      for (const cookie of [undefined, 'csrftoken=abc']) {
+        const request = t.http.delete('/api/auth/session/');
+        const response = await (cookie === undefined ? request : request.set('Cookie', cookie));
+        expect(response.status).toBe(204);
+        expect(response.headers['set-cookie']).toBeUndefined();
+      }
+      for (const cookie of ['sessionid=garbage', 'sessionid=', 'sessionid=garbage; csrftoken=abc']) {
+        const response = await t.http.delete('/api/auth/session/').set('Cookie', cookie);
+        expect(response.status).toBe(204);
+        expect(response.headers['set-cookie']).toEqual([expect.stringMatching(/^sessionid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/)]);
+      }
     });
   });
 

@@ -289,9 +289,9 @@ describe('SpecValidator', () => {
     const throttled = { status: 429, body: { detail: 'Request was throttled. Expected available in 5 seconds.' } };
     expect(check({ ...throttled, headers: { ...json, 'retry-after': '5' } })).not.toThrow();
     expect(check({ ...throttled })).toThrow('the Retry-After header is missing');
-    const logout = { method: 'DELETE', url: '/api/auth/session/', status: 204 };
-    expect(check({ ...logout, headers: { 'set-cookie': 'sessionid=; Path=/' } })).not.toThrow();
-    expect(check({ ...logout, headers: {} })).toThrow('the Set-Cookie header is missing');
+    const login = { method: 'POST', url: '/api/auth/session/', status: 200, body: { detail: 'Logged in.', username: 'alice' } };
+    expect(check({ ...login, headers: { ...json, 'set-cookie': 'sessionid=k; Path=/' } })).not.toThrow();
+    expect(check({ ...login, headers: json })).toThrow('the Set-Cookie header is missing');
   });
 
   it('expects 404 for an unknown URL and 405 with the documented Allow for an undocumented method', () => {

@@ -1,7 +1,7 @@
 // Djoser 2's endpoints: the users viewset (register, me, set_password, set_username, list, detail) and
 // token login/logout, with Djoser's serializers' fields, order and messages.
 import { z } from 'zod';
-import { NotFound, ValidationError } from '../../rest/errors.js';
+import { NotFound, PermissionDenied, ValidationError } from '../../rest/errors.js';
 import { charField, emailField } from '../../rest/fields/index.js';
 import { pageNumberPagination, type PageQuery } from '../../rest/pagination/index.js';
 import { IsAuthenticated, permission } from '../../rest/permissions/index.js';
@@ -61,13 +61,13 @@ const setUsernameRequest = z
   .object({ current_password: charField(), new_username: userCreateRequest.shape.username })
   .meta({ id: 'SetUsernameRequest' });
 
-/** What a user detail route (by id, or /me/) accepts and answers. */
-function detailDocs(parameters: readonly ParameterDocs[]): ViewSpec['docs'] {
+/** What a user detail route (by id, or /me/) accepts and answers; `description` is the OpenAPI document's only. */
+function detailDocs(parameters: readonly ParameterDocs[], description: string): ViewSpec['docs'] {
   return {
-    GET: { parameters, responses: { 200: userResponse } },
-    PUT: { parameters, request: userRequest, responses: { 200: userResponse } },
-    PATCH: { parameters, request: partialOf(userRequest).meta({ id: 'PatchedUserRequest' }), responses: { 200: userResponse } },
-    DELETE: { parameters, request: currentPasswordRequest, responses: { 204: null } },
+    GET: { description, parameters, responses: { 200: userResponse } },
+    PUT: { description, parameters, request: userRequest, responses: { 200: userResponse } },
+    PATCH: { description, parameters, request: partialOf(userRequest).meta({ id: 'PatchedUserRequest' }), responses: { 200: userResponse } },
+    DELETE: { description, parameters, request: currentPasswordRequest, responses: { 204: null } },
   };
 }
 const byPkParameter: ParameterDocs = {
@@ -110,13 +110,17 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
   /** The object of a detail route: Djoser's get_object, or the caller for /me/. */
   type Target = (ctx: RequestContext) => Promise<User>;
   const me: Target = async (ctx) => requestUser(ctx);
-  // Beyond Djoser (which answers 403 for another user), a user a non-admin may not see is 404: no enumeration.
-  // The caller is already loaded, with every field the representation needs.
+  // Djoser's get_object and CurrentUserOrAdmin: a non-admin reaches only their own account. With
+  // HIDE_USERS, its permission_denied makes that refusal 404 for retrieve and update, but DELETE of
+  // another existing user stays 403. The caller is already loaded, with every field the representation needs.
   const byPk: Target = async (ctx) => {
     const id = parsePk(ctx.req.params.pk);
     const caller = requestUser(ctx);
-    const user = caller.id === id ? caller : caller.isStaff ? await users.byId(id) : null;
+    if (caller.id === id) return caller;
+    if (!caller.isStaff && ctx.method !== 'DELETE') throw new NotFound();
+    const user = await users.byId(id);
     if (!user) throw new NotFound();
+    if (!caller.isStaff) throw new PermissionDenied();
     return user;
   };
 
@@ -140,9 +144,10 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
     };
   };
 
+  // The names and (empty) descriptions are DRF's get_view_name/get_view_description for Djoser's
+  // UserViewSet, which has no docstring, as OPTIONS shows them; the OpenAPI document has its own.
   const userList: ViewSpec = {
     name: 'User List',
-    description: 'Register a user (anyone), or list users: admins see everyone, others only themselves.',
     // Djoser's per-action permissions: user_create is AllowAny, user_list needs a user.
     permissions: [permission({ hasPermission: (ctx) => ctx.method === 'POST' || ctx.user !== null })],
     handlers: {
@@ -169,8 +174,13 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
       },
     },
     docs: {
-      GET: { action: 'list', parameters: pagination.parameters, responses: { 200: userPage } },
-      POST: { request: userCreateRequest, responses: { 201: userCreateResponse } },
+      GET: {
+        action: 'list',
+        description: 'Lists users: admins see everyone, others only themselves.',
+        parameters: pagination.parameters,
+        responses: { 200: userPage },
+      },
+      POST: { description: 'Registers a user (anyone may).', request: userCreateRequest, responses: { 201: userCreateResponse } },
     },
   };
 
@@ -178,21 +188,19 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
     userList,
     userDetail: {
       name: 'User Instance',
-      description: 'A user by id: admins reach everyone, others only themselves. DELETE needs current_password.',
       permissions: [IsAuthenticated],
       handlers: detailHandlers(byPk),
-      docs: detailDocs([byPkParameter]),
+      docs: detailDocs([byPkParameter], 'A user by id: admins reach everyone, others only themselves (another user is 404; 403 to DELETE, as Djoser). DELETE needs current_password.'),
     } satisfies ViewSpec,
     me: {
-      name: 'User Me',
-      description: 'The authenticated user: read, change the email, or delete the account (with current_password).',
+      // An extra action's name: its function's, made pretty (DRF's @action default).
+      name: 'Me',
       permissions: [IsAuthenticated],
       handlers: detailHandlers(me),
-      docs: detailDocs([]),
+      docs: detailDocs([], 'The authenticated user: read, change the email, or delete the account (with current_password).'),
     } satisfies ViewSpec,
     setPassword: {
-      name: 'User Set Password',
-      description: "Changes the caller's password. Every token, session and refresh token of the user is revoked.",
+      name: 'Set password',
       permissions: [IsAuthenticated],
       handlers: {
         POST: async (ctx) => {
@@ -204,11 +212,16 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
           return { status: 204 };
         },
       },
-      docs: { POST: { request: setPasswordRequest, responses: { 204: null } } },
+      docs: {
+        POST: {
+          description: "Changes the caller's password. Every token, session and refresh token of the user is revoked.",
+          request: setPasswordRequest,
+          responses: { 204: null },
+        },
+      },
     } satisfies ViewSpec,
     setUsername: {
-      name: 'User Set Username',
-      description: "Changes the caller's username (current_password confirms it).",
+      name: 'Set username',
       permissions: [IsAuthenticated],
       handlers: {
         POST: async (ctx) => {
@@ -227,7 +240,9 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
           return { status: 204 };
         },
       },
-      docs: { POST: { request: setUsernameRequest, responses: { 204: null } } },
+      docs: {
+        POST: { description: "Changes the caller's username (current_password confirms it).", request: setUsernameRequest, responses: { 204: null } },
+      },
     } satisfies ViewSpec,
     tokenLogin: {
       name: 'Token Create',
@@ -244,8 +259,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
     } satisfies ViewSpec,
     tokenLogout: {
       name: 'Token Destroy',
-      description:
-        'Use this endpoint to logout user (remove user authentication token). Revokes the token that authenticated the request; with another scheme, all of the user\'s tokens.',
+      description: 'Use this endpoint to logout user (remove user authentication token).',
       permissions: [IsAuthenticated],
       handlers: {
         POST: async (ctx) => {
@@ -254,7 +268,13 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
           return { status: 204 };
         },
       },
-      docs: { POST: { responses: { 204: null } } },
+      docs: {
+        POST: {
+          description:
+            "Use this endpoint to logout user (remove user authentication token). Revokes the token that authenticated the request; with another scheme, all of the user's tokens.",
+          responses: { 204: null },
+        },
+      },
     } satisfies ViewSpec,
   };
 }

@@ -10,15 +10,14 @@ import type { Users } from './users.js';
 
 const sessionLogin = z.object({ detail: z.literal('Logged in.'), username: z.string() }).meta({ id: 'SessionLogin' });
 
-/** Both cookies are set by a login and cleared by a logout. */
-const cookieHeaders = (what: string) => ({ 'Set-Cookie': `${what} the \`sessionid\` (HttpOnly) and \`csrftoken\` cookies.` });
 
 export function sessionView(users: Users, sessions: SessionService, sessionAuthentication: Authenticator): ViewSpec {
   return {
     name: 'Session',
     description:
       'POST logs in: sets the HttpOnly `sessionid` cookie and the `csrftoken` cookie to echo in X-CSRFToken on writes. ' +
-      'DELETE logs out (needs X-CSRFToken while the session is live; without a session it succeeds all the same).',
+      'DELETE logs out (needs X-CSRFToken while the session is live; without a session it succeeds all the same) and clears the ' +
+      '`sessionid` cookie the request sent; the `csrftoken` cookie stays, as in Django.',
     // A live session makes writes here CSRF-checked too, as in DRF.
     authenticators: [sessionAuthentication],
     permissions: [AllowAny],
@@ -39,9 +38,12 @@ export function sessionView(users: Users, sessions: SessionService, sessionAuthe
       POST: {
         // The same request body as DRF's obtain_auth_token: username, and the password as typed.
         request: authTokenRequest,
-        responses: { 200: { content: { 'application/json': sessionLogin }, headers: cookieHeaders('Sets') } },
+        responses: {
+          200: { content: { 'application/json': sessionLogin }, headers: { 'Set-Cookie': 'Sets the `csrftoken` and the `sessionid` (HttpOnly) cookies.' } },
+        },
       },
-      DELETE: { responses: { 204: { headers: cookieHeaders('Clears') } } },
+      // Set-Cookie clears `sessionid` only when the request sent one (Django's SessionMiddleware), so it is not a header every answer carries.
+      DELETE: { responses: { 204: null } },
     },
   };
 }

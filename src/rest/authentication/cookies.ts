@@ -18,6 +18,9 @@ export function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
+/** Django's CSRF_COOKIE_AGE: the `csrftoken` cookie lasts a year, whatever the session's age. */
+export const csrfCookieAge = 31449600;
+
 export type SameSite = 'Lax' | 'Strict' | 'None';
 
 interface CookieOptions {
@@ -28,11 +31,28 @@ interface CookieOptions {
   maxAge: number;
 }
 
+/**
+ * Drops a Set-Cookie the response already carries for this cookie: as Django's response.cookies
+ * (keyed by name), the last write wins and a response never sets one cookie twice (a stale
+ * session's deletion, then a login's new session).
+ */
+function unsetCookie(res: Response, name: string): void {
+  const current = res.getHeader('Set-Cookie');
+  if (current === undefined) return;
+  const lines = Array.isArray(current) ? current : [String(current)];
+  const kept = lines.filter((line) => !line.startsWith(`${name}=`));
+  if (kept.length === lines.length) return;
+  if (kept.length === 0) res.removeHeader('Set-Cookie');
+  else res.setHeader('Set-Cookie', kept);
+}
+
 export function setCookie(res: Response, name: string, value: string, options: CookieOptions): void {
+  unsetCookie(res, name);
   res.cookie(name, value, { ...options, maxAge: options.maxAge * 1000, sameSite: options.sameSite.toLowerCase() as Lowercase<SameSite>, path: '/' });
 }
 
 /** Django's delete_cookie: an empty value that expired in 1970. */
 export function deleteCookie(res: Response, name: string, options: Omit<CookieOptions, 'maxAge'>): void {
+  unsetCookie(res, name);
   res.clearCookie(name, { ...options, sameSite: options.sameSite.toLowerCase() as Lowercase<SameSite>, path: '/' });
 }

@@ -14,7 +14,9 @@ export function authorizationCredential(
   keyword: string,
   { caseSensitive = false }: { caseSensitive?: boolean } = {},
 ): { credential: string } | { invalid: 'missing' | 'spaces' } | null {
-  const header = ctx.req.get('authorization');
+  // Node keeps only the first of repeated Authorization lines; behind gunicorn, Django sees them
+  // all, joined with ',' (`Bearer a,Bearer b`: three values, so a malformed header, never the first).
+  const header = ctx.req.headersDistinct.authorization?.join(',');
   if (!header) return null;
   // DRF splits the header's bytes (Node reads them as Latin-1) at ASCII whitespace only: a
   // non-breaking space (0xA0) stays inside the credential.

@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { APIException, PermissionDenied } from '../errors.js';
 import { SAFE_METHODS } from '../views/api-view.js';
-import { deleteCookie, readCookie, setCookie, type SameSite } from './cookies.js';
+import { csrfCookieAge, deleteCookie, readCookie, setCookie, type SameSite } from './cookies.js';
 import { digestOf, generateKey, sameSecret } from './keys.js';
 import type { Authenticator, AuthUser, RequestContext, SecuritySchemeDocs } from '../types.js';
 
@@ -125,17 +125,22 @@ export class SessionService {
     const key = generateKey();
     const { cookieAge, secureCookies: secure, sessionSameSite, csrfSameSite } = this.settings;
     await this.store.create({ digest: digestOf(key), userId: user.id, expiresAt: new Date(Date.now() + cookieAge * 1000) });
+    // Django's order (rotate_token's csrftoken, then the session middleware's sessionid) and its CSRF_COOKIE_AGE.
+    setCookie(ctx.res, csrfCookie, this.csrfTokenFor(key), { httpOnly: false, secure, sameSite: csrfSameSite, maxAge: csrfCookieAge });
     setCookie(ctx.res, sessionCookie, key, { httpOnly: true, secure, sameSite: sessionSameSite, maxAge: cookieAge });
-    setCookie(ctx.res, csrfCookie, this.csrfTokenFor(key), { httpOnly: false, secure, sameSite: csrfSameSite, maxAge: cookieAge });
   }
 
-  /** Django's logout(): the session is deleted server-side and both cookies are cleared. */
+  /**
+   * Django's logout(): the session is deleted server-side, and the `sessionid` cookie only if the
+   * request sent one. The `csrftoken` cookie stays, as in Django (this one names a dead session,
+   * so it passes no check until a login replaces it).
+   */
   async logout(ctx: RequestContext): Promise<void> {
     const key = readCookie(ctx.req, sessionCookie);
+    if (key === undefined) return;
     if (key) await this.store.delete(digestOf(key));
-    const { secureCookies: secure, sessionSameSite, csrfSameSite } = this.settings;
+    const { secureCookies: secure, sessionSameSite } = this.settings;
     deleteCookie(ctx.res, sessionCookie, { httpOnly: true, secure, sameSite: sessionSameSite });
-    deleteCookie(ctx.res, csrfCookie, { httpOnly: false, secure, sameSite: csrfSameSite });
   }
 
   /**

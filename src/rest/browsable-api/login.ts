@@ -4,7 +4,7 @@
 // every other login; a good login redirects to `next` when that is a path of this site.
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { readCookie, setCookie, type SameSite } from '../authentication/cookies.js';
+import { csrfCookieAge, readCookie, setCookie, type SameSite } from '../authentication/cookies.js';
 import { sameSecret } from '../authentication/keys.js';
 import type { SessionService } from '../authentication/session.js';
 import { APIException } from '../errors.js';
@@ -25,8 +25,6 @@ export interface LoginPagesOptions {
   csrfCookie: { secure: boolean; sameSite: SameSite };
 }
 
-/** Django's CSRF_COOKIE_AGE: a year. */
-const csrfCookieAge = 31449600;
 const badCredentials = 'Please enter a correct username and password. Note that both fields may be case-sensitive.';
 
 /** Django's url_has_allowed_host_and_scheme for this site: a path, never `//host` or `/\host`. */
@@ -42,11 +40,37 @@ function page(res: Response, pages: BrowsablePages, status: number, title: strin
   res.end(layout(pages, title, html`<div class="login">${content}</div>`));
 }
 
+/** Django's request.POST: a form body, read on POST only (a PUT's body is not parsed). */
 function formBody(req: Request): Record<string, string> {
   const raw: unknown = req.body;
   const isForm = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
-  return Buffer.isBuffer(raw) && isForm ? Object.fromEntries(new URLSearchParams(raw.toString('utf8'))) : {};
+  return req.method === 'POST' && Buffer.isBuffer(raw) && isForm ? Object.fromEntries(new URLSearchParams(raw.toString('utf8'))) : {};
 }
+
+/** Methods Django's CsrfViewMiddleware lets through unchecked. */
+const csrfSafeMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/**
+ * Django's CsrfViewMiddleware: the `csrftoken` cookie echoed by the POST form's
+ * `csrfmiddlewaretoken` field or, failing that, by the X-CSRFToken header.
+ */
+function csrfVerified(req: Request, form: Record<string, string>): boolean {
+  const cookie = readCookie(req, 'csrftoken') ?? '';
+  const echoed = form.csrfmiddlewaretoken || req.get('x-csrftoken') || '';
+  return cookie !== '' && sameSecret(echoed, cookie);
+}
+
+/** A class-based view's answer to OPTIONS (200) and to a method it has not (405): Allow, and no body. */
+function bare(res: Response, status: number, allow: string): void {
+  res.status(status).setHeader('Allow', allow);
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Cache-Control', 'max-age=0, no-cache, no-store, must-revalidate, private');
+  res.end();
+}
+
+// Django's LoginView (a FormView: PUT posts the form too) and LogoutView.
+const loginMethods = 'GET, POST, PUT, HEAD, OPTIONS';
+const logoutMethods = 'GET, POST, HEAD, OPTIONS';
 
 /** `[path, handler]` pairs to mount: the login page and the logout page. */
 export function loginPages(pages: BrowsablePages, options: LoginPagesOptions): [string, RequestHandler][] {
@@ -82,18 +106,21 @@ export function loginPages(pages: BrowsablePages, options: LoginPagesOptions): [
 </form>`,
     );
 
+  /** Django's CsrfViewMiddleware runs before the view: a write without the token never reaches it. */
+  const csrfRefused = (req: Request, res: Response, form: Record<string, string>): boolean => {
+    if (csrfSafeMethods.has(req.method) || csrfVerified(req, form)) return false;
+    page(res, pages, 403, 'Forbidden', html`<h1>Forbidden (403)</h1><p>CSRF verification failed. Request aborted.</p>`);
+    return true;
+  };
+
   const login: RequestHandler = async (req, res, next) => {
     if (req.path !== '/') return next();
-    if (req.method === 'GET' || req.method === 'HEAD') return loginForm(res, csrfToken(req, res), queryNext(req));
-    if (req.method !== 'POST') {
-      res.setHeader('Allow', 'GET, HEAD, POST');
-      return page(res, pages, 405, 'Method not allowed', html`<p class="alert">Method "${req.method}" not allowed.</p>`);
-    }
     const form = formBody(req);
-    const cookie = readCookie(req, 'csrftoken') ?? '';
-    if (cookie === '' || !sameSecret(form.csrfmiddlewaretoken ?? '', cookie)) {
-      return page(res, pages, 403, 'Forbidden', html`<h1>Forbidden (403)</h1><p>CSRF verification failed. Request aborted.</p>`);
-    }
+    if (csrfRefused(req, res, form)) return;
+    if (req.method === 'GET' || req.method === 'HEAD') return loginForm(res, csrfToken(req, res), queryNext(req));
+    if (req.method === 'OPTIONS') return bare(res, 200, loginMethods);
+    if (req.method !== 'POST' && req.method !== 'PUT') return bare(res, 405, loginMethods);
+    const cookie = readCookie(req, 'csrftoken')!;
     const ctx = new ExpressRequestContext(req, res, pipelinePolicies);
     ctx.throttleScope = 'login';
     try {
@@ -111,11 +138,15 @@ export function loginPages(pages: BrowsablePages, options: LoginPagesOptions): [
     res.redirect(302, safeNext(nextPath) ?? pages.rootPath);
   };
 
+  // Django 3.2's LogoutView logs out whatever the method (past the CSRF check), then redirects or answers it.
   const logout: RequestHandler = async (req, res, next) => {
     if (req.path !== '/') return next();
+    if (csrfRefused(req, res, formBody(req))) return;
     await sessions.logout(new ExpressRequestContext(req, res, pipelinePolicies));
     const target = safeNext(queryNext(req));
     if (target) return res.redirect(302, target);
+    if (req.method === 'OPTIONS') return bare(res, 200, logoutMethods);
+    if (!['GET', 'HEAD', 'POST'].includes(req.method)) return bare(res, 405, logoutMethods);
     page(res, pages, 200, 'Logged out', html`<h1>Logged out</h1><p><a href="${pages.loginPath}">Log in again</a></p>`);
   };
 

@@ -16,7 +16,8 @@ export function authorizationCredential(
 ): { credential: string } | { invalid: 'missing' | 'spaces' } | null {
   // Node keeps only the first of repeated Authorization lines; behind gunicorn, Django sees them
   // all, joined with ',' (`Bearer a,Bearer b`: three values, so a malformed header, never the first).
-  const header = ctx.req.headersDistinct.authorization?.join(',');
+  // (headersDistinct is built for every header on first use: only read when there is one.)
+  const header = ctx.req.headers.authorization === undefined ? undefined : ctx.req.headersDistinct.authorization!.join(',');
   if (!header) return null;
   // DRF splits the header's bytes (Node reads them as Latin-1) at ASCII whitespace only: a
   // non-breaking space (0xA0) stays inside the credential.

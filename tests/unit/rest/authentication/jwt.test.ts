@@ -243,7 +243,7 @@ describe('JwtService.userForAccessToken (JWTAuthentication)', () => {
 
 describe('jwtAuthentication (Authorization: Bearer)', () => {
   const withAuthorization = (authorization?: string) =>
-    ({ req: { headersDistinct: authorization === undefined ? {} : { authorization: [authorization] } } }) as unknown as RequestContext;
+    ({ req: authorization === undefined ? { headers: {}, headersDistinct: {} } : { headers: { authorization }, headersDistinct: { authorization: [authorization] } } }) as unknown as RequestContext;
 
   it('claims only `Bearer` (case-sensitive) headers and authenticates with the access token', async () => {
     const { service } = setUp();

@@ -139,6 +139,41 @@ describeWithDatabase('posts', () => {
     }
   });
 
+  it('reads page, page_size and owner as Python\'s int(): Unicode digits, `_`, non-ASCII whitespace, not U+001C or U+FEFF', async () => {
+    const { user, auth } = await author();
+    for (const title of ['p1', 'p2', 'p3', 'p4', 'p5']) await t.http.post('/api/posts/').set(auth).send({ title, body: 'b' });
+    const owner = encodeURIComponent(String(user.id).replace(/\d/g, (d) => String.fromCharCode(0x660 + Number(d)))); // Arabic-Indic
+    const titles = (response: { body: { results: { title: string }[] } }) => response.body.results.map((p) => p.title);
+    // As the reference answers ?page=٣&page_size=１: page 3 of 1-post pages, the links keeping the value sent.
+    const third = await t.http.get(`/api/posts/?owner=${owner}&page=%D9%A3&page_size=%EF%BC%91`);
+    const host = third.request.url.replace(/\/api\/.*$/, '');
+    expect(third.status).toBe(200);
+    expect(third.body).toMatchObject({
+      count: 5,
+      next: `${host}/api/posts/?owner=${owner}&page=4&page_size=%EF%BC%91`,
+      previous: `${host}/api/posts/?owner=${owner}&page=2&page_size=%EF%BC%91`,
+    });
+    expect(titles(third)).toEqual(['p3']);
+    for (const page of ['%C2%852%C2%85', '%C2%A02', '%F0%9D%9F%90', '+2+', '0_2', '%E3%80%802']) {
+      const second = await t.http.get(`/api/posts/?owner=${user.id}&page_size=1&page=${page}`);
+      expect({ status: second.status, titles: titles(second) }, page).toEqual({ status: 200, titles: ['p4'] });
+    }
+    for (const page of ['%1C2', '2%1F', '%EF%BB%BF2', '1__0', '2_', '%C2%B2']) {
+      const refused = await t.http.get(`/api/posts/?owner=${user.id}&page_size=1&page=${page}`);
+      expect({ status: refused.status, body: refused.body }, page).toEqual({ status: 404, body: { detail: 'Invalid page.' } });
+    }
+    expect(titles(await t.http.get(`/api/posts/?owner=${user.id}&page_size=%C2%853`))).toEqual(['p5', 'p4', 'p3']);
+    expect(titles(await t.http.get(`/api/posts/?owner=${user.id}&page_size=%1C3`))).toHaveLength(5); // not an int: the default size
+    expect(titles(await t.http.get(`/api/posts/?owner=%C2%85${user.id}%E3%80%80`))).toHaveLength(5);
+    for (const bad of [`%1C${user.id}`, `${user.id}%EF%BB%BF`, '%C2%85']) {
+      const refused = await t.http.get(`/api/posts/?owner=${bad}`);
+      expect({ status: refused.status, body: refused.body }, bad).toEqual({
+        status: 400,
+        body: { owner: ['Select a valid choice. That choice is not one of the available choices.'] },
+      });
+    }
+  });
+
   it('filters by owner and rejects a bad owner id with django-filter\'s message', async () => {
     const a = await author();
     const b = await author();

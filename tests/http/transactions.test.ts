@@ -184,6 +184,34 @@ describeWithDatabase('transactions', () => {
     }
   });
 
+  it('reads limit and offset as Python\'s int(), and carries an offset beyond 2^53 exactly in the links', async () => {
+    const { user, auth } = await client();
+    await t.db.kysely
+      .insertInto('transactions_transaction')
+      .values(Array.from({ length: 23 }, (_, i) => ({ user_id: user.id, amount_cents: 100n, description: `t${i}`, timestamp: new Date(Date.UTC(2031, 0, 1, 0, 0, i)) })))
+      .execute();
+    const page = async (query: string) => {
+      const response = await t.http.get(`/api/transactions/?${query}`).set(auth);
+      const host = response.request.url.replace(/\/api\/.*$/, '');
+      const link = (url: string | null) => url?.replace(host, '') ?? null;
+      return { status: response.status, next: link(response.body.next), previous: link(response.body.previous), results: response.body.results?.length };
+    };
+    expect(await page('limit=%D9%A3')).toEqual({ status: 200, next: '/api/transactions/?limit=3&offset=3', previous: null, results: 3 });
+    expect(await page('offset=1_0')).toEqual({ status: 200, next: '/api/transactions/?limit=5&offset=15', previous: '/api/transactions/?limit=5&offset=5', results: 5 });
+    expect(await page('offset=%C2%853')).toMatchObject({ next: '/api/transactions/?limit=5&offset=8', previous: '/api/transactions/?limit=5' });
+    expect(await page('offset=%1C3&limit=%EF%BB%BF3')).toMatchObject({ next: '/api/transactions/?limit=5&offset=5', previous: null }); // both the defaults
+    // DRF has no bound on offset: Python's integers are exact, so are the links.
+    for (const offset of ['9007199254740993', '9223372036854775815', '9'.repeat(60)]) {
+      expect(await page(`offset=${offset}`), offset).toEqual({
+        status: 200,
+        next: null,
+        previous: `/api/transactions/?limit=5&offset=${BigInt(offset) - 5n}`,
+        results: 0,
+      });
+    }
+    expect(await page('offset=9007199254740993&limit=20')).toMatchObject({ previous: '/api/transactions/?limit=20&offset=9007199254740973' });
+  });
+
   it('filters by amount and timestamp ranges, with django-filter errors for bad values', async () => {
     const { user, auth } = await client();
     await t.db.kysely

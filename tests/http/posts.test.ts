@@ -205,6 +205,23 @@ describeWithDatabase('posts', () => {
     expect(await search('')).toHaveLength(3);
   });
 
+  it('splits search terms on Python\'s whitespace (U+001C–U+001F, U+0085, not U+FEFF) and strips ordering terms alike', async () => {
+    const { user, auth } = await author();
+    for (const title of ['b Notes Routers', 'c', 'a']) await t.http.post('/api/posts/').set(auth).send({ title, body: 'x' });
+    const titles = async (query: Record<string, string>) =>
+      (await t.http.get('/api/posts/').query({ ...query, owner: user.id })).body.results.map((p: { title: string }) => p.title);
+    for (const separator of ['\x1c', '\x1f', '\x85', '\u3000', '\0 ']) {
+      expect(await titles({ search: `Notes${separator}Routers` }), JSON.stringify(separator)).toEqual(['b Notes Routers']);
+    }
+    // One term holding U+FEFF or U+200B: nothing has it.
+    expect(await titles({ search: 'Notes\ufeffRouters' })).toEqual([]);
+    expect(await titles({ search: 'Notes\u200bRouters' })).toEqual([]);
+    expect(await titles({ search: '\x1f\x85' })).toHaveLength(3);
+    expect(await titles({ ordering: '\x1c-title\x1f' })).toEqual(['c', 'b Notes Routers', 'a']);
+    expect(await titles({ ordering: '\x85title,\u3000id' })).toEqual(['a', 'b Notes Routers', 'c']);
+    expect(await titles({ ordering: '\ufefftitle' })).toEqual(['a', 'c', 'b Notes Routers']); // not a field: newest first
+  });
+
   it('takes up to 64 search terms; more answer 400 before any query runs', async () => {
     const { user, auth } = await author();
     await t.http.post('/api/posts/').set(auth).send({ title: 'alpha beta', body: 'gamma' });

@@ -351,6 +351,9 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
       const admin = await t.createUser({ isStaff: true });
       const auth = await t.bearer(user);
       expect((await t.http.get(`/auth/users/${user.id}/`).set(auth)).body).toEqual({ email: '', id: user.id, username: user.username });
+      // The id as Python's int() reads it, as the reference answers /auth/users/%EF%BC%93/ (fullwidth 3).
+      const fullwidth = encodeURIComponent(String(user.id).replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))));
+      expect((await t.http.get(`/auth/users/%C2%85${fullwidth}/`).set(auth)).body).toEqual({ email: '', id: user.id, username: user.username });
       for (const path of [`/auth/users/${other.id}/`, '/auth/users/999999/', '/auth/users/abc/']) {
         const response = await t.http.get(path).set(auth);
         expect({ status: response.status, body: response.body }).toEqual({ status: 404, body: notFound });

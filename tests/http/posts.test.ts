@@ -89,6 +89,20 @@ describeWithDatabase('posts', () => {
     expect((await t.http.get(url)).body).toEqual({ detail: 'Not found.' });
   });
 
+  it('reads the URL id as get_object_or_404 does, with Python\'s int()', async () => {
+    const { auth } = await author();
+    const { id } = (await t.http.post('/api/posts/').set(auth).send({ title: 'by id', body: 'b' })).body as { id: number };
+    const arabic = encodeURIComponent(String(id).replace(/\d/g, (d) => String.fromCharCode(0x660 + Number(d))));
+    for (const written of [arabic, `%2B${id}`, `%20${id}`, `${id}%20`, `%C2%85${id}`, `000${id}`]) {
+      const response = await t.http.get(`/api/posts/${written}/`);
+      expect({ status: response.status, title: response.body.title }, written).toEqual({ status: 200, title: 'by id' });
+    }
+    for (const written of [`%1C${id}`, `%EF%BB%BF${id}`, `${id}_`, `-${id}`]) {
+      const response = await t.http.get(`/api/posts/${written}/`);
+      expect({ status: response.status, body: response.body }, written).toEqual({ status: 404, body: { detail: 'Not found.' } });
+    }
+  });
+
   it('answers 404 for unknown and malformed ids', async () => {
     for (const id of ['999999', 'abc', '1.5', '-1', '99999999999999999999']) {
       const response = await t.http.get(`/api/posts/${id}/`);

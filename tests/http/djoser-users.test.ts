@@ -316,12 +316,44 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
       expect({ status: beyond.status, body: beyond.body }).toEqual({ status: 404, body: { detail: 'Invalid page.' } });
     });
 
+    it('orders by ?ordering= over UserSerializer\'s fields (email, id, username), as the default OrderingFilter does', async () => {
+      const admin = await t.createUser({ isStaff: true });
+      const auth = await t.bearer(admin);
+      // Usernames, emails and ids in three different orders.
+      const made = [
+        await t.createUser({ username: 'zz-order-b', email: 'c@order.example' }),
+        await t.createUser({ username: 'zz-order-c', email: 'a@order.example' }),
+        await t.createUser({ username: 'zz-order-a', email: 'b@order.example' }),
+      ].map((u) => u.username);
+      const usernames = async (ordering: string) =>
+        (await t.http.get('/auth/users/').query({ ordering, page_size: 100 }).set(auth)).body.results
+          .map((u: { username: string }) => u.username)
+          .filter((name: string) => made.includes(name));
+      expect(await usernames('username')).toEqual(['zz-order-a', 'zz-order-b', 'zz-order-c']);
+      expect(await usernames('-username')).toEqual(['zz-order-c', 'zz-order-b', 'zz-order-a']);
+      expect(await usernames('email')).toEqual(['zz-order-c', 'zz-order-a', 'zz-order-b']);
+      expect(await usernames('-email')).toEqual(['zz-order-b', 'zz-order-a', 'zz-order-c']);
+      expect(await usernames('-id')).toEqual(['zz-order-a', 'zz-order-c', 'zz-order-b']);
+      expect(await usernames('\x1c-id\x85')).toEqual(['zz-order-a', 'zz-order-c', 'zz-order-b']);
+      expect(await usernames('nope,-id')).toEqual(['zz-order-a', 'zz-order-c', 'zz-order-b']);
+      // Not a field of the serializer, or not a term: by id.
+      for (const ignored of ['password', '-is_staff', '-date_joined', '--id', '\ufeff-id']) {
+        expect(await usernames(ignored), ignored).toEqual(['zz-order-b', 'zz-order-c', 'zz-order-a']);
+      }
+      const first = await t.http.get('/auth/users/?ordering=-id&page_size=1').set(auth);
+      const host = first.request.url.replace(/\/auth\/.*$/, '');
+      expect(first.body.next).toBe(`${host}/auth/users/?ordering=-id&page=2&page_size=1`);
+    });
+
     it('a user reaches only their own detail: another user is 404, but 403 to DELETE (as Djoser); an admin reaches anyone', async () => {
       const user = await t.createUser();
       const other = await t.createUser({ email: 'other@example.com' });
       const admin = await t.createUser({ isStaff: true });
       const auth = await t.bearer(user);
       expect((await t.http.get(`/auth/users/${user.id}/`).set(auth)).body).toEqual({ email: '', id: user.id, username: user.username });
+      // The id as Python's int() reads it, as the reference answers /auth/users/%EF%BC%93/ (fullwidth 3).
+      const fullwidth = encodeURIComponent(String(user.id).replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))));
+      expect((await t.http.get(`/auth/users/%C2%85${fullwidth}/`).set(auth)).body).toEqual({ email: '', id: user.id, username: user.username });
       for (const path of [`/auth/users/${other.id}/`, '/auth/users/999999/', '/auth/users/abc/']) {
         for (const method of ['get', 'put', 'patch'] as const) {
           const response = await t.http[method](path).set(auth).send({ email: 'x@example.com' });

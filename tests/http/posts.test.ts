@@ -89,6 +89,20 @@ describeWithDatabase('posts', () => {
     expect((await t.http.get(url)).body).toEqual({ detail: 'Not found.' });
   });
 
+  it('reads the URL id as get_object_or_404 does, with Python\'s int()', async () => {
+    const { auth } = await author();
+    const { id } = (await t.http.post('/api/posts/').set(auth).send({ title: 'by id', body: 'b' })).body as { id: number };
+    const arabic = encodeURIComponent(String(id).replace(/\d/g, (d) => String.fromCharCode(0x660 + Number(d))));
+    for (const written of [arabic, `%2B${id}`, `%20${id}`, `${id}%20`, `%C2%85${id}`, `000${id}`]) {
+      const response = await t.http.get(`/api/posts/${written}/`);
+      expect({ status: response.status, title: response.body.title }, written).toEqual({ status: 200, title: 'by id' });
+    }
+    for (const written of [`%1C${id}`, `%EF%BB%BF${id}`, `${id}_`, `-${id}`]) {
+      const response = await t.http.get(`/api/posts/${written}/`);
+      expect({ status: response.status, body: response.body }, written).toEqual({ status: 404, body: { detail: 'Not found.' } });
+    }
+  });
+
   it('answers 404 for unknown and malformed ids', async () => {
     for (const id of ['999999', 'abc', '1.5', '-1', '99999999999999999999']) {
       const response = await t.http.get(`/api/posts/${id}/`);
@@ -139,6 +153,41 @@ describeWithDatabase('posts', () => {
     }
   });
 
+  it('reads page, page_size and owner as Python\'s int(): Unicode digits, `_`, non-ASCII whitespace, not U+001C or U+FEFF', async () => {
+    const { user, auth } = await author();
+    for (const title of ['p1', 'p2', 'p3', 'p4', 'p5']) await t.http.post('/api/posts/').set(auth).send({ title, body: 'b' });
+    const owner = encodeURIComponent(String(user.id).replace(/\d/g, (d) => String.fromCharCode(0x660 + Number(d)))); // Arabic-Indic
+    const titles = (response: { body: { results: { title: string }[] } }) => response.body.results.map((p) => p.title);
+    // As the reference answers ?page=٣&page_size=１: page 3 of 1-post pages, the links keeping the value sent.
+    const third = await t.http.get(`/api/posts/?owner=${owner}&page=%D9%A3&page_size=%EF%BC%91`);
+    const host = third.request.url.replace(/\/api\/.*$/, '');
+    expect(third.status).toBe(200);
+    expect(third.body).toMatchObject({
+      count: 5,
+      next: `${host}/api/posts/?owner=${owner}&page=4&page_size=%EF%BC%91`,
+      previous: `${host}/api/posts/?owner=${owner}&page=2&page_size=%EF%BC%91`,
+    });
+    expect(titles(third)).toEqual(['p3']);
+    for (const page of ['%C2%852%C2%85', '%C2%A02', '%F0%9D%9F%90', '+2+', '0_2', '%E3%80%802']) {
+      const second = await t.http.get(`/api/posts/?owner=${user.id}&page_size=1&page=${page}`);
+      expect({ status: second.status, titles: titles(second) }, page).toEqual({ status: 200, titles: ['p4'] });
+    }
+    for (const page of ['%1C2', '2%1F', '%EF%BB%BF2', '1__0', '2_', '%C2%B2']) {
+      const refused = await t.http.get(`/api/posts/?owner=${user.id}&page_size=1&page=${page}`);
+      expect({ status: refused.status, body: refused.body }, page).toEqual({ status: 404, body: { detail: 'Invalid page.' } });
+    }
+    expect(titles(await t.http.get(`/api/posts/?owner=${user.id}&page_size=%C2%853`))).toEqual(['p5', 'p4', 'p3']);
+    expect(titles(await t.http.get(`/api/posts/?owner=${user.id}&page_size=%1C3`))).toHaveLength(5); // not an int: the default size
+    expect(titles(await t.http.get(`/api/posts/?owner=%C2%85${user.id}%E3%80%80`))).toHaveLength(5);
+    for (const bad of [`%1C${user.id}`, `${user.id}%EF%BB%BF`, '%C2%85']) {
+      const refused = await t.http.get(`/api/posts/?owner=${bad}`);
+      expect({ status: refused.status, body: refused.body }, bad).toEqual({
+        status: 400,
+        body: { owner: ['Select a valid choice. That choice is not one of the available choices.'] },
+      });
+    }
+  });
+
   it('filters by owner and rejects a bad owner id with django-filter\'s message', async () => {
     const a = await author();
     const b = await author();
@@ -168,6 +217,23 @@ describeWithDatabase('posts', () => {
     expect(await search('_')).toEqual(['100% sure']);
     expect(await search('nope')).toEqual([]);
     expect(await search('')).toHaveLength(3);
+  });
+
+  it('splits search terms on Python\'s whitespace (U+001C–U+001F, U+0085, not U+FEFF) and strips ordering terms alike', async () => {
+    const { user, auth } = await author();
+    for (const title of ['b Notes Routers', 'c', 'a']) await t.http.post('/api/posts/').set(auth).send({ title, body: 'x' });
+    const titles = async (query: Record<string, string>) =>
+      (await t.http.get('/api/posts/').query({ ...query, owner: user.id })).body.results.map((p: { title: string }) => p.title);
+    for (const separator of ['\x1c', '\x1f', '\x85', '\u3000', '\0 ']) {
+      expect(await titles({ search: `Notes${separator}Routers` }), JSON.stringify(separator)).toEqual(['b Notes Routers']);
+    }
+    // One term holding U+FEFF or U+200B: nothing has it.
+    expect(await titles({ search: 'Notes\ufeffRouters' })).toEqual([]);
+    expect(await titles({ search: 'Notes\u200bRouters' })).toEqual([]);
+    expect(await titles({ search: '\x1f\x85' })).toHaveLength(3);
+    expect(await titles({ ordering: '\x1c-title\x1f' })).toEqual(['c', 'b Notes Routers', 'a']);
+    expect(await titles({ ordering: '\x85title,\u3000id' })).toEqual(['a', 'b Notes Routers', 'c']);
+    expect(await titles({ ordering: '\ufefftitle' })).toEqual(['a', 'c', 'b Notes Routers']); // not a field: newest first
   });
 
   it('takes up to 64 search terms; more answer 400 before any query runs', async () => {

@@ -184,6 +184,34 @@ describeWithDatabase('transactions', () => {
     }
   });
 
+  it('reads limit and offset as Python\'s int(), and carries an offset beyond 2^53 exactly in the links', async () => {
+    const { user, auth } = await client();
+    await t.db.kysely
+      .insertInto('transactions_transaction')
+      .values(Array.from({ length: 23 }, (_, i) => ({ user_id: user.id, amount_cents: 100n, description: `t${i}`, timestamp: new Date(Date.UTC(2031, 0, 1, 0, 0, i)) })))
+      .execute();
+    const page = async (query: string) => {
+      const response = await t.http.get(`/api/transactions/?${query}`).set(auth);
+      const host = response.request.url.replace(/\/api\/.*$/, '');
+      const link = (url: string | null) => url?.replace(host, '') ?? null;
+      return { status: response.status, next: link(response.body.next), previous: link(response.body.previous), results: response.body.results?.length };
+    };
+    expect(await page('limit=%D9%A3')).toEqual({ status: 200, next: '/api/transactions/?limit=3&offset=3', previous: null, results: 3 });
+    expect(await page('offset=1_0')).toEqual({ status: 200, next: '/api/transactions/?limit=5&offset=15', previous: '/api/transactions/?limit=5&offset=5', results: 5 });
+    expect(await page('offset=%C2%853')).toMatchObject({ next: '/api/transactions/?limit=5&offset=8', previous: '/api/transactions/?limit=5' });
+    expect(await page('offset=%1C3&limit=%EF%BB%BF3')).toMatchObject({ next: '/api/transactions/?limit=5&offset=5', previous: null }); // both the defaults
+    // DRF has no bound on offset: Python's integers are exact, so are the links.
+    for (const offset of ['9007199254740993', '9223372036854775815', '9'.repeat(60)]) {
+      expect(await page(`offset=${offset}`), offset).toEqual({
+        status: 200,
+        next: null,
+        previous: `/api/transactions/?limit=5&offset=${BigInt(offset) - 5n}`,
+        results: 0,
+      });
+    }
+    expect(await page('offset=9007199254740993&limit=20')).toMatchObject({ previous: '/api/transactions/?limit=20&offset=9007199254740973' });
+  });
+
   it('filters by amount and timestamp ranges, with django-filter errors for bad values', async () => {
     const { user, auth } = await client();
     await t.db.kysely
@@ -228,6 +256,50 @@ describeWithDatabase('transactions', () => {
       timestamp__gte: ['Enter a valid date/time.'],
       timestamp__lte: ['Enter a valid date/time.'],
     });
+  });
+
+  it('reads amount filters as forms.DecimalField (Decimal()): exponents, `_`, Unicode digits, Python whitespace; at most 1e50', async () => {
+    const { user, auth } = await client();
+    await t.db.kysely
+      .insertInto('transactions_transaction')
+      .values([
+        { user_id: user.id, amount_cents: 100000n, description: 'thousand', timestamp: new Date('2024-01-01T00:00:00Z') },
+        { user_id: user.id, amount_cents: 30000n, description: 'three hundred', timestamp: new Date('2024-02-01T00:00:00Z') },
+        { user_id: user.id, amount_cents: 1250n, description: 'twelve fifty', timestamp: new Date('2024-03-01T00:00:00Z') },
+      ])
+      .execute();
+    const descriptions = async (query: string) =>
+      (await t.http.get(`/api/transactions/?${query}`).set(auth)).body.results.map((r: { description: string }) => r.description).sort();
+    for (const thousand of ['1e3', '1E%2B3', '1_000', '1__000', '_1000_', '0.1e4', '%EF%BC%91e%D9%A3']) {
+      expect(await descriptions(`amount__gte=${thousand}`), thousand).toEqual(['thousand']);
+    }
+    for (const threeHundred of ['%D9%A3%D9%A0%D9%A0', '%1C300%C2%85', '+300.00+', '3e2', '30000e-2']) {
+      expect(await descriptions(`amount=${threeHundred}`), threeHundred).toEqual(['three hundred']);
+    }
+    expect(await descriptions('amount__lt=1250e-2')).toEqual([]);
+    expect(await descriptions('amount__lte=1250e-2')).toEqual(['twelve fifty']);
+    expect(await descriptions('amount__gte=-1e999999')).toHaveLength(3);
+    expect(await descriptions('amount__gt=0.1e-999999')).toHaveLength(3);
+    expect(await descriptions('amount__lt=-1e60')).toEqual([]);
+    // django-filter's NumberFilter validates MaxValueValidator(1e50): the float 1e50 itself passes, exactly.
+    expect(await descriptions('amount__lt=100000000000000007629769841091887003294964970946560')).toHaveLength(3);
+    const bad = await t.http
+      .get('/api/transactions/?amount=Infinity&amount__gte=1e51&amount__lte=%EF%BB%BF300&amount__gt=100000000000000007629769841091887003294964970946561&amount__lt=1e99999999999999999999')
+      .set(auth);
+    expect({ status: bad.status, body: bad.body }).toEqual({
+      status: 400,
+      body: {
+        amount: ['Enter a number.'],
+        amount__gte: ['Ensure this value is less than or equal to 1e+50.'],
+        amount__lte: ['Enter a number.'],
+        amount__gt: ['Ensure this value is less than or equal to 1e+50.'],
+        amount__lt: ['Enter a number.'],
+      },
+    });
+    // The datetime filters strip as Python does: U+001C and U+0085 go, U+FEFF stays (and is refused).
+    expect(await descriptions('timestamp__gte=%1C2024-02-15T00:00%C2%85')).toEqual(['twelve fifty']);
+    const feff = await t.http.get('/api/transactions/?timestamp__gte=%EF%BB%BF2024-02-15T00:00').set(auth);
+    expect({ status: feff.status, body: feff.body }).toEqual({ status: 400, body: { timestamp__gte: ['Enter a valid date/time.'] } });
   });
 
   it('searches descriptions and orders by whitelisted fields', async () => {

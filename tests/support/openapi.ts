@@ -57,6 +57,8 @@ const standardResponses: Record<number, string> = {
 };
 /** Errors the pipeline answers before (or instead of) the view, for any method. */
 const pipelineStatuses = new Set([401, 403, 405, 413, 429]);
+/** DRF's format_suffix_patterns: `.<format>` closing the path, before the optional trailing slash. */
+const formatSuffix = /\.[a-z0-9]+\/?$/;
 
 export class SpecValidator {
   private readonly ajv = new Ajv({ allErrors: true, strict: true });
@@ -98,8 +100,10 @@ export class SpecValidator {
       if (observed.status !== 404 && observed.status !== 413) fail('no documented path matches this URL (an unknown URL answers 404)');
       return this.checkResponse(observed, standard(), fail);
     }
-    // Negotiation (406, and 404 for a `?format=` no renderer has) comes before any view; faults of the server are nobody's operation.
-    const unknownFormat = observed.status === 404 && /[?&]format=/.test(observed.url);
+    // Negotiation (406, and 404 for a format no renderer has, by `?format=` or by a suffix such as `/api/posts/1.xyz/`)
+    // comes before any view, before the method is even looked at; faults of the server are nobody's operation.
+    const [pathPart, queryPart = ''] = observed.url.split('?');
+    const unknownFormat = observed.status === 404 && (/(^|&)format=/.test(queryPart) || formatSuffix.test(pathPart!));
     if (unknownFormat || [406, 500, 503].includes(observed.status)) return this.checkResponse(observed, standard(), fail);
 
     const item = this.document.paths[path]!;

@@ -302,4 +302,12 @@ describe('SpecValidator', () => {
     expect(check({ ...notAllowed, headers: { ...json, allow: 'GET, POST, HEAD, OPTIONS' } })).toThrow('Allow is GET, POST, HEAD, OPTIONS');
     expect(check({ method: 'POST', status: 201, body: transaction })).toThrow('POST is not documented on /api/transactions/{id}/');
   });
+
+  it('accepts 404 for a format no renderer has, by ?format= or by a suffix: DRF negotiates before any view', () => {
+    const notFound = { status: 404, body: { detail: 'Not found.' } };
+    expect(check({ ...notFound, method: 'POST', url: '/api/transactions/1.xyz/' })).not.toThrow();
+    expect(check({ ...notFound, method: 'POST', url: '/api/transactions/1.5' })).not.toThrow();
+    expect(check({ ...notFound, method: 'POST', url: '/api/transactions/1/?format=xyz' })).not.toThrow();
+    expect(check({ ...notFound, method: 'POST', url: '/api/transactions/1/' })).toThrow('POST is not documented on /api/transactions/{id}/');
+  });
 });

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { NotFound, PermissionDenied, ValidationError } from '../../rest/errors.js';
 import { charField, emailField } from '../../rest/fields/index.js';
+import { orderingFilter } from '../../rest/filters/index.js';
 import { pageNumberPagination, type PageQuery } from '../../rest/pagination/index.js';
 import { IsAuthenticated, permission } from '../../rest/permissions/index.js';
 import type { ParameterDocs } from '../../rest/openapi/index.js';
@@ -36,6 +37,12 @@ const tokenCreateResponse = z.object({ auth_token: tokenKey }).meta({ id: 'Token
 /** The project's default pagination (refsite's StandardPageNumberPagination: PAGE_SIZE 10, ?page_size up to 100). */
 const pagination = pageNumberPagination({ pageSize: 10, maxPageSize: 100 });
 const userPage = pagination.pageSchema(userResponse).meta({ id: 'PaginatedUserList' });
+/**
+ * The project's default OrderingFilter on Djoser's list: with no ordering_fields, DRF orders by
+ * the serializer's readable fields (UserSerializer: email, id, username). By id otherwise, as
+ * Django's unordered User queryset comes in practice.
+ */
+const userOrdering = orderingFilter({ fields: ['email', 'id', 'username'], default: ['id'] });
 
 /** Djoser's UserSerializer: REQUIRED_FIELDS + (USER_ID_FIELD, LOGIN_FIELD); only email is writable. */
 const representUser = (user: User): z.output<typeof userResponse> => ({ email: user.email, id: user.id, username: user.username });
@@ -155,7 +162,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
       GET: async (ctx) => {
         const caller = requestUser(ctx);
         const query: PageQuery<User> = caller.isStaff
-          ? { count: () => users.count(), page: (skip, take) => users.page(skip, take) }
+          ? { count: () => users.count(), page: (skip, take) => users.page(userOrdering.orderBy!({ ctx }) ?? [], skip, take) }
           : { count: async () => 1, page: async (skip, take) => ({ count: 1, rows: [caller].slice(skip, skip + take) }) };
         return { body: await pagination.paginate(ctx, query, representUser) };
       },
@@ -177,7 +184,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
       GET: {
         action: 'list',
         description: 'Lists users: admins see everyone, others only themselves.',
-        parameters: pagination.parameters,
+        parameters: [...pagination.parameters, ...userOrdering.parameters],
         responses: { 200: userPage },
       },
       POST: { description: 'Registers a user (anyone may).', request: userCreateRequest, responses: { 201: userCreateResponse } },

@@ -47,8 +47,6 @@ const userSelection = [
 
 export type User = AuthUser & { email: string };
 
-const byId: readonly Ordering<'id'>[] = [{ field: 'id', descending: false }];
-
 /** Every authenticator of this project loads users with authUserSelect, so the request's user is a User. */
 export const requestUser = (ctx: RequestContext): User => ctx.requireUser as User;
 
@@ -114,12 +112,9 @@ export class Users {
     return (await this.table.count(eq('username', normalizeUsername(username)))) > 0;
   }
 
-  /**
-   * One page of every user (what staff may list), by id: Djoser's User.objects.all() is unordered
-   * in Django and comes by id in practice. With the count of all users; only the page's rows are read.
-   */
-  page(skip: number, take: number): Promise<{ count: number; rows: User[] }> {
-    return this.table.page(all, byId, skip, take);
+  /** One page of every user (what staff may list), with the count of all users; only the page's rows are read. */
+  page(orderBy: readonly Ordering<'email' | 'id' | 'username'>[], skip: number, take: number): Promise<{ count: number; rows: User[] }> {
+    return this.table.page(all, orderBy, skip, take);
   }
 
   /** How many users there are (the count of page()). */

@@ -2,7 +2,18 @@
 // contract (./data.ts): DRF's SearchFilter and OrderingFilter, and django-filter style field filters.
 import { all, type Condition, type Ordering } from '../data/index.js';
 import { ValidationError } from '../errors.js';
-import { existsIn, FieldError, fitsPlaces, parseDateTime, parseDecimalText, parsePrimaryKey, scaleDecimal, type RelatedQueryset } from '../fields/index.js';
+import {
+  existsIn,
+  FieldError,
+  parseDateTime,
+  parsePrimaryKey,
+  parsePythonDecimal,
+  pythonSplit,
+  pythonStrip,
+  scalePythonDecimal,
+  type PythonDecimal,
+  type RelatedQueryset,
+} from '../fields/index.js';
 import type { ParameterDocs, RequestContext } from '../types.js';
 
 export interface FilterEnvironment {
@@ -30,7 +41,8 @@ export const maxSearchTerms = 64;
  * run a query of unbounded size.
  */
 export function searchTerms(value: string | undefined): string[] {
-  const terms = (value ?? '').replaceAll('\0', '').replaceAll(',', ' ').split(/\s+/).filter(Boolean);
+  // Python's str.split(): its whitespace, not JavaScript's (U+001C–U+001F and U+0085 split, U+FEFF does not).
+  const terms = pythonSplit((value ?? '').replaceAll('\0', '').replaceAll(',', ' '));
   if (terms.length > maxSearchTerms) throw new ValidationError({ search: [`Ensure this field has no more than ${maxSearchTerms} terms.`] });
   return terms;
 }
@@ -111,7 +123,7 @@ export function orderingFilter(options: {
     orderBy({ ctx }) {
       const requested = (ctx.query.get('ordering') ?? '')
         .split(',')
-        .map((term) => term.trim())
+        .map(pythonStrip)
         .filter((term) => term !== '' && Object.hasOwn(fields, term.replace(/^-/, '')));
       if (requested.length === 0) return defaults;
       const chosen = toOrderBy(requested);
@@ -167,8 +179,20 @@ const lookupWords = {
 // The range a 64-bit column can hold: bounds beyond it are clamped, never sent to the database.
 const int64Max = 2n ** 63n - 1n;
 
+// The float 1e50, exactly: django-filter's NumberFilter validates MaxValueValidator(1e50), so the database never overflows.
+const numberFilterMax = 100000000000000007629769841091887003294964970946560n;
+
+const exceedsNumberFilterMax = ({ negative, digits, exponent }: PythonDecimal): boolean => {
+  if (negative || digits === '0') return false;
+  const adjusted = exponent + BigInt(digits.length - 1);
+  if (adjusted !== 50n) return adjusted > 50n;
+  // Fifty-one digits before the point: compare exactly, the fraction's digits lifted to integers.
+  return exponent >= 0n ? BigInt(digits) * 10n ** exponent > numberFilterMax : BigInt(digits) > numberFilterMax * 10n ** -exponent;
+};
+
 /**
- * A decimal filter on a column holding the value scaled by 10^places (see decimalField).
+ * A decimal filter on a column holding the value scaled by 10^places (see decimalField),
+ * read as forms.DecimalField reads it (Python's Decimal(): exponents, `_`, Unicode digits).
  * Exact arithmetic: `gte 12.345` on cents is `>= 1235`, `exact 12.345` matches nothing.
  */
 export function decimalFilter<Field extends string>(field: Field, places: number, lookup: Lookup): FieldFilter<Field> {
@@ -176,17 +200,19 @@ export function decimalFilter<Field extends string>(field: Field, places: number
     description: `Amount ${lookupWords[lookup]} this decimal value.`,
     schema: { type: 'string', format: 'decimal' },
     toWhere(value) {
-      const parts = parseDecimalText(value.trim());
-      if (!parts) throw new FieldError(['Enter a number.']);
-      let scaled = scaleDecimal(parts, places);
+      const decimal = parsePythonDecimal(value);
+      if (!decimal) throw new FieldError(['Enter a number.']);
+      if (exceedsNumberFilterMax(decimal)) throw new FieldError(['Ensure this value is less than or equal to 1e+50.']);
+      const { scaled: truncated, exact } = scalePythonDecimal(decimal, places);
+      let scaled = truncated;
       let op: Comparison = operators[lookup];
-      if (!fitsPlaces(parts, places)) {
+      if (!exact) {
         if (lookup === 'exact') return { op: 'in', field, values: [] };
         // A bound between two stored values becomes the nearest one inside it, strict or not:
         // `> 12.345` and `>= 12.345` are `>= 12.35` (ceil), `< 12.345` and `<= 12.345` are `<= 12.34` (floor).
         const lower = lookup === 'gt' || lookup === 'gte';
-        if (lower && !parts.negative) scaled += 1n;
-        if (!lower && parts.negative) scaled -= 1n;
+        if (lower && !decimal.negative) scaled += 1n;
+        if (!lower && decimal.negative) scaled -= 1n;
         op = lower ? 'gte' : 'lte';
       }
       if (scaled > int64Max) scaled = int64Max;
@@ -228,7 +254,7 @@ export function dateTimeFilter<Field extends string>(field: Field, lookup: Looku
     schema: { type: 'string', format: 'date-time' },
     toWhere(value) {
       // Django's forms.DateTimeField strips the value first; DRF's serializer field does not.
-      const date = parseDateTime(value.trim());
+      const date = parseDateTime(pythonStrip(value));
       if (!date) throw new FieldError(['Enter a valid date/time.']);
       return { op: operators[lookup], field, value: date };
     },

@@ -34,7 +34,7 @@ export class QueryParams {
   }
 
   /** This query string with some keys set (or removed when undefined), keys sorted as Python sorts them. */
-  with(changes: Record<string, string | number | undefined>): string {
+  with(changes: Record<string, string | number | bigint | undefined>): string {
     const grouped = new Map<string, string[]>();
     for (const [k, v] of this.params) {
       if (k in changes) continue;
@@ -59,7 +59,7 @@ export function absolutePath(req: Request): string {
 }
 
 /** The request's absolute URL with some query parameters replaced or removed. */
-export function linkWith(req: Request, query: QueryParams, changes: Record<string, string | number | undefined>): string {
+export function linkWith(req: Request, query: QueryParams, changes: Record<string, string | number | bigint | undefined>): string {
   const search = query.with(changes);
   return search ? `${absolutePath(req)}?${search}` : absolutePath(req);
 }

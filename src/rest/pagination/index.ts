@@ -3,7 +3,7 @@
 // count at once (PageQuery.page), whatever its size; only page=last counts first.
 import { z } from 'zod';
 import { NotFound } from '../errors.js';
-import { pythonInt } from '../fields/index.js';
+import { parsePythonInt } from '../fields/index.js';
 import { linkWith } from '../http/urls.js';
 import type { ParameterDocs, RequestContext } from '../types.js';
 
@@ -33,11 +33,12 @@ const pageEnvelope = (item: z.ZodType) =>
   z.object({ count: z.int(), next: z.url().nullable(), previous: z.url().nullable(), results: z.array(item) });
 
 /** DRF's _positive_int: Python int() syntax, negative refused, zero refused when strict. */
-function positiveInt(text: string | undefined, strict: boolean, cutoff = Number.MAX_SAFE_INTEGER): number | null {
-  const value = text === undefined ? null : pythonInt(text);
-  if (value === null || value < 0n || (value === 0n && strict)) return null;
-  return value > BigInt(cutoff) ? cutoff : Number(value);
+function positiveInt(text: string | undefined, strict: boolean): bigint | null {
+  const value = text === undefined ? null : parsePythonInt(text);
+  return value === null || value < 0n || (value === 0n && strict) ? null : value;
 }
+
+const atMost = (value: bigint, cutoff: number): number => (value > BigInt(cutoff) ? cutoff : Number(value));
 
 export function pageNumberPagination(options: { pageSize: number; maxPageSize?: number; pageSizeQueryParam?: string }): Paginator {
   const { pageSize: defaultSize, maxPageSize = 100, pageSizeQueryParam = 'page_size' } = options;
@@ -52,7 +53,8 @@ export function pageNumberPagination(options: { pageSize: number; maxPageSize?: 
     ],
     pageSchema: pageEnvelope,
     async paginate<Row>(ctx: RequestContext, query: PageQuery<Row>, represent: (row: Row) => unknown): Promise<Page> {
-      const size = positiveInt(ctx.query.get(pageSizeQueryParam), true, maxPageSize) ?? defaultSize;
+      const requestedSize = positiveInt(ctx.query.get(pageSizeQueryParam), true);
+      const size = requestedSize === null ? defaultSize : atMost(requestedSize, maxPageSize);
       const requested = ctx.query.get('page') ?? '1';
       const pagesFor = (count: number) => Math.max(1, Math.ceil(count / size));
       let count: number;
@@ -63,7 +65,7 @@ export function pageNumberPagination(options: { pageSize: number; maxPageSize?: 
         ({ count, rows } = await query.page((number - 1) * size, size));
       } else {
         // Django's Paginator.validate_number: an integer ≥ 1 (written as Python's int() reads it).
-        const parsed = pythonInt(requested);
+        const parsed = parsePythonInt(requested);
         if (parsed === null || parsed < 1n || parsed > BigInt(Number.MAX_SAFE_INTEGER)) throw new NotFound('Invalid page.');
         number = Number(parsed);
         ({ count, rows } = await query.page((number - 1) * size, size));
@@ -93,14 +95,17 @@ export function limitOffsetPagination(options: { defaultLimit: number; maxLimit?
     ],
     pageSchema: pageEnvelope,
     async paginate<Row>(ctx: RequestContext, query: PageQuery<Row>, represent: (row: Row) => unknown): Promise<Page> {
-      const limit = positiveInt(ctx.query.get('limit'), true, maxLimit) ?? defaultLimit;
-      const offset = positiveInt(ctx.query.get('offset'), false) ?? 0;
-      const { count, rows } = await query.page(offset, limit);
+      const requestedLimit = positiveInt(ctx.query.get('limit'), true);
+      const limit = requestedLimit === null ? defaultLimit : atMost(requestedLimit, maxLimit ?? Number.MAX_SAFE_INTEGER);
+      // DRF has no cutoff on offset: its links carry the exact integer, however large.
+      const offset = positiveInt(ctx.query.get('offset'), false) ?? 0n;
+      const { count, rows } = await query.page(atMost(offset, Number.MAX_SAFE_INTEGER), limit);
+      const step = BigInt(limit);
       return {
         count,
-        next: offset + limit < count ? linkWith(ctx.req, ctx.query, { limit, offset: offset + limit }) : null,
+        next: offset + step < count ? linkWith(ctx.req, ctx.query, { limit, offset: offset + step }) : null,
         previous:
-          offset <= 0 ? null : linkWith(ctx.req, ctx.query, { limit, offset: offset - limit <= 0 ? undefined : offset - limit }),
+          offset <= 0n ? null : linkWith(ctx.req, ctx.query, { limit, offset: offset - step <= 0n ? undefined : offset - step }),
         results: offset > count ? [] : rows.map(represent),
       };
     },

@@ -1,7 +1,7 @@
 // DRF's renderers: each turns a view's answer into bytes of one media type, and names the
 // `?format=` that picks it. A view offers several (JSON and the browsable API by default);
 // negotiation.ts chooses one per request.
-import { pythonInt } from '../fields/index.js';
+import { parsePythonInt } from '../fields/index.js';
 import type { Renderer } from '../types.js';
 export type { RenderContext, Renderer } from '../types.js';
 
@@ -11,7 +11,7 @@ export const jsonRenderer: Renderer = {
   format: 'json',
   contentType: 'application/json',
   render(body, { accepted }) {
-    const indent = accepted?.params.indent === undefined ? null : pythonInt(accepted.params.indent);
+    const indent = accepted?.params.indent === undefined ? null : parsePythonInt(accepted.params.indent);
     const text = indent === null || indent <= 0n ? JSON.stringify(body) : JSON.stringify(body, null, Number(indent > 8n ? 8n : indent));
     return escapeLineSeparators(text);
   },

@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 import { all, and, eq, MissingReference, RowGone, type ColumnOf, type Condition, type FieldOf, type Ordering, type Table } from '../data/index.js';
 import { NotFound } from '../errors.js';
-import { maxAutoId } from '../fields/index.js';
+import { parsePrimaryKey } from '../fields/index.js';
 import type { FilterBackend } from '../filters/index.js';
 import { serializerInfo } from './metadata.js';
 import type { Paginator } from '../pagination/index.js';
@@ -56,10 +56,14 @@ export interface ViewSet {
   readonly detail: ViewSpec;
 }
 
-/** A URL id that is not a positive integer within the id column names no object: 404, as get_object_or_404. */
+/**
+ * A URL id as get_object_or_404 looks it up, with Python's int() (so `٣`, `+3` and `%203` name
+ * object 3); one that int() refuses, or that no row can have, is 404.
+ */
 export function parsePk(raw: unknown): number {
-  if (typeof raw !== 'string' || !/^\d{1,10}$/.test(raw) || Number(raw) > maxAutoId) throw new NotFound();
-  return Number(raw);
+  const id = typeof raw === 'string' ? (parsePrimaryKey(raw)?.id ?? null) : null;
+  if (id === null) throw new NotFound();
+  return id;
 }
 
 /** The row was deleted between our read and our write: a 404, not a 500. */

@@ -12,7 +12,7 @@ import {
   formatScaled,
   parseDateTime,
   parseDecimalText,
-  pythonInt,
+  parsePythonInt,
   pythonTypeName,
   scaleDecimal,
 } from '../../../../src/rest/fields/index.js';
@@ -203,10 +203,10 @@ describe('dateTimeField and parseDateTime (Django\'s parse_datetime, TIME_ZONE="
 
 describe('Python readings', () => {
   it('reads an int as Python\'s int() does: spaces, a sign, underscores between digits', () => {
-    expect(pythonInt(' +7 ')).toBe(7n);
-    expect(pythonInt('-1_000')).toBe(-1000n);
-    expect(pythonInt('123456789012345678901234567890')).toBe(123456789012345678901234567890n);
-    for (const text of ['7.0', '1__0', '_1', '1_', '', '0x1f']) expect(pythonInt(text)).toBeNull();
+    expect(parsePythonInt(' +7 ')).toBe(7n);
+    expect(parsePythonInt('-1_000')).toBe(-1000n);
+    expect(parsePythonInt('123456789012345678901234567890')).toBe(123456789012345678901234567890n);
+    for (const text of ['7.0', '1__0', '_1', '1_', '', '0x1f']) expect(parsePythonInt(text)).toBeNull();
   });
 
   it('names a parsed request value\'s Python type, as DRF\'s messages do', () => {

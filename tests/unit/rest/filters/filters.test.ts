@@ -112,7 +112,7 @@ describe('filterSet (django-filter)', () => {
   });
 
   it('reports every bad value together, keyed by parameter', async () => {
-    expect(await rejection(() => filterSet({ min, max }).where!(withQuery('min=x&max=1e3')))).toEqual({
+    expect(await rejection(() => filterSet({ min, max }).where!(withQuery('min=x&max=Infinity')))).toEqual({
       min: ['Enter a number.'],
       max: ['Enter a number.'],
     });

@@ -279,6 +279,7 @@ export interface FieldInfo {
   required: boolean;
   read_only: boolean;
   label: string;
+  help_text?: string;
   max_length?: number;
 }
 

@@ -250,6 +250,40 @@ describeWithDatabase('content negotiation, OPTIONS metadata and multipart bodies
     expect((await t.http.options(`/auth/users/${self.id}/`).set(auth)).body).toMatchObject({ name: 'User Instance', description: '' });
   });
 
+  it("shows UserSerializer's fields as the actions of every Djoser user route, as Djoser's metadata action does", async () => {
+    const { auth } = await author();
+    const other = await t.createUser();
+    // The reference's `actions` (as alice): the `metadata` action gets UserSerializer, even on set_password.
+    const userFields = {
+      email: { type: 'email', required: false, read_only: false, label: 'Email address', max_length: 254 },
+      id: { type: 'integer', required: false, read_only: true, label: 'ID' },
+      username: {
+        type: 'string',
+        required: false,
+        read_only: true,
+        label: 'Username',
+        help_text: 'Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.',
+      },
+    };
+    const { body: self } = await t.http.get('/auth/users/me/').set(auth);
+    for (const [path, method] of [
+      ['/auth/users/', 'POST'],
+      [`/auth/users/${self.id}/`, 'PUT'],
+      ['/auth/users/me/', 'PUT'],
+      ['/auth/users/set_password/', 'POST'],
+      ['/auth/users/set_username/', 'POST'],
+    ] as const) {
+      const response = await t.http.options(path).set(auth);
+      expect(JSON.stringify(response.body.actions), path).toBe(JSON.stringify({ [method]: userFields }));
+    }
+    // Another user's account, or none: CurrentUserOrAdmin refuses the object, so no actions.
+    for (const path of [`/auth/users/${other.id}/`, '/auth/users/999999/']) {
+      const response = await t.http.options(path).set(auth);
+      expect({ status: response.status, actions: response.body.actions }, path).toEqual({ status: 200, actions: undefined });
+    }
+    expect((await t.http.options('/auth/users/')).status).toBe(401);
+  });
+
   it('creates a post from a multipart body exactly as from JSON', async () => {
     const { user, auth } = await author();
     const response = await t.http.post('/api/posts/').set(auth).field('title', 'Multi').field('body', 'part');

@@ -2,7 +2,7 @@
 // token login/logout, with Djoser's serializers' fields, order and messages.
 import { z } from 'zod';
 import { NotFound, PermissionDenied, ValidationError } from '../../rest/errors.js';
-import { charField, emailField } from '../../rest/fields/index.js';
+import { charField, described, emailField } from '../../rest/fields/index.js';
 import { orderingFilter } from '../../rest/filters/index.js';
 import { pageNumberPagination, type PageQuery } from '../../rest/pagination/index.js';
 import { IsAuthenticated, permission } from '../../rest/permissions/index.js';
@@ -11,8 +11,8 @@ import { partialOf, validate, validateRequest } from '../../rest/serializers/ind
 import { tokenKey, userFromCredentials, type AuthToken, type TokenService } from '../../rest/authentication/token.js';
 import type { Authenticator } from '../../rest/authentication/index.js';
 import { parsePk } from '../../rest/views/viewset.js';
-import { postForm } from '../../rest/views/metadata.js';
-import type { Handler, RequestContext, ViewSpec } from '../../rest/views/api-view.js';
+import { postForm, serializerInfo } from '../../rest/views/metadata.js';
+import type { Handler, RequestContext, ViewForm, ViewSpec } from '../../rest/views/api-view.js';
 import { passwordErrors, type PasswordValidator } from './password-validation.js';
 import {
   isValidUsername,
@@ -47,6 +47,19 @@ const userOrdering = orderingFilter({ fields: ['email', 'id', 'username'], defau
 /** Djoser's UserSerializer: REQUIRED_FIELDS + (USER_ID_FIELD, LOGIN_FIELD); only email is writable. */
 const representUser = (user: User): z.output<typeof userResponse> => ({ email: user.email, id: user.id, username: user.username });
 const userRequest = z.object({ email: emailField({ maxLength: 254, allowBlank: true }).optional() }).meta({ id: 'UserRequest' });
+/**
+ * UserSerializer as SimpleMetadata describes it, with the User model's labels and help text. OPTIONS
+ * on every route of Djoser's UserViewSet shows these fields as its `actions` (the `metadata` action
+ * gets the viewset's default serializer, even on set_password), and so do the browsable API's forms.
+ */
+const userSerializerFields = serializerInfo(
+  z.object({ email: described(userRequest.shape.email, { label: 'Email address' }) }),
+  z.object({
+    email,
+    id: z.int(),
+    username: described(z.string(), { helpText: 'Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.' }),
+  }),
+);
 
 /** Djoser's UserCreateSerializer, whose representation is email, username, id. */
 const userCreateRequest = z
@@ -131,6 +144,13 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
     return user;
   };
 
+  /** Djoser's metadata action: CurrentUserOrAdmin (a user, and the object's owner or an admin), then UserSerializer. */
+  const userForm = (method: ViewForm['method'], object: Target = async (ctx) => requestUser(ctx)): ViewForm => ({
+    method,
+    fields: userSerializerFields,
+    object,
+  });
+
   const detailHandlers = (target: Target): ViewSpec['handlers'] => {
     const update: Handler = async (ctx) => {
       const user = await target(ctx);
@@ -155,6 +175,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
   // UserViewSet, which has no docstring, as OPTIONS shows them; the OpenAPI document has its own.
   const userList: ViewSpec = {
     name: 'User List',
+    form: userForm('POST'),
     // Djoser's per-action permissions: user_create is AllowAny, user_list needs a user.
     permissions: [permission({ hasPermission: (ctx) => ctx.method === 'POST' || ctx.user !== null })],
     handlers: {
@@ -196,6 +217,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
     userDetail: {
       name: 'User Instance',
       permissions: [IsAuthenticated],
+      form: userForm('PUT', byPk),
       handlers: detailHandlers(byPk),
       docs: detailDocs([byPkParameter], 'A user by id: admins reach everyone, others only themselves (another user is 404; 403 to DELETE, as Djoser). DELETE needs current_password.'),
     } satisfies ViewSpec,
@@ -203,12 +225,14 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
       // An extra action's name: its function's, made pretty (DRF's @action default).
       name: 'Me',
       permissions: [IsAuthenticated],
+      form: userForm('PUT', me),
       handlers: detailHandlers(me),
       docs: detailDocs([], 'The authenticated user: read, change the email, or delete the account (with current_password).'),
     } satisfies ViewSpec,
     setPassword: {
       name: 'Set password',
       permissions: [IsAuthenticated],
+      form: userForm('POST'),
       handlers: {
         POST: async (ctx) => {
           const user = requestUser(ctx);
@@ -230,6 +254,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
     setUsername: {
       name: 'Set username',
       permissions: [IsAuthenticated],
+      form: userForm('POST'),
       handlers: {
         POST: async (ctx) => {
           const user = requestUser(ctx);

@@ -29,6 +29,8 @@ export const messages = {
 export interface FieldDescription {
   type?: string;
   label?: string;
+  /** The model field's help_text. */
+  helpText?: string;
   maxLength?: number;
 }
 

@@ -23,6 +23,7 @@ const fieldMetadata = z
     required: z.boolean(),
     read_only: z.boolean(),
     label: z.string(),
+    help_text: z.string().optional(),
     max_length: z.int().optional(),
   })
   .meta({ id: 'FieldMetadata' });

@@ -53,6 +53,7 @@ function fieldInfo(name: string, schema: z.ZodType, io: 'input' | 'output'): Fie
     required: writable && !(schema instanceof z.ZodOptional || schema instanceof z.ZodDefault),
     read_only: !writable,
     label: description.label ?? labelOf(name),
+    ...(description.helpText !== undefined ? { help_text: description.helpText } : {}),
     ...(writable && maxLength !== undefined ? { max_length: maxLength } : {}),
   };
 }

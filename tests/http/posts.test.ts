@@ -40,6 +40,30 @@ describeWithDatabase('posts', () => {
     expect(await countRows(t.db, 'posts_post')).toBe(before);
   });
 
+  it('reads titles as DRF\'s CharField: Python\'s str.strip() whitespace, str() of a JSON number', async () => {
+    const { auth } = await author();
+    const post = (title: string) =>
+      t.http.post('/api/posts/').set(auth).set('Content-Type', 'application/json').send(`{"title": ${title}, "body": "b"}`);
+    const cases: [string, string][] = [
+      ['"\\u001cx\\u0085"', 'x'],
+      ['"\\ufeffx\\ufeff"', '\ufeffx\ufeff'],
+      ['1.50', '1.5'],
+      ['1E2', '100.0'],
+      ['1e20', '1e+20'],
+      ['1.0e-5', '1e-05'],
+      ['1e400', 'inf'],
+      ['123456789012345678.5', '1.2345678901234568e+17'],
+    ];
+    for (const [literal, title] of cases) {
+      const created = await post(literal);
+      expect(created.status, literal).toBe(201);
+      expect(created.body.title, literal).toBe(title);
+    }
+    const blank = await post('"\\u001c\\u001f"');
+    expect(blank.status).toBe(400);
+    expect(blank.body).toEqual({ title: ['This field may not be blank.'] });
+  });
+
   it('counts title length in characters, not UTF-16 units', async () => {
     const { auth } = await author();
     const ok = await t.http.post('/api/posts/').set(auth).send({ title: '😀'.repeat(200), body: 'b' });

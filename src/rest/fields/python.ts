@@ -189,3 +189,12 @@ export function parsePrimaryKey(input: unknown): PrimaryKey | null {
   const value = Number(input.text);
   return { id: Number.isFinite(value) ? asId(Math.trunc(value)) : null, text: pythonFloatRepr(value) };
 }
+
+/**
+ * Python's str() of a JSON number as Python's json module reads it: an integer exactly, any
+ * other number as the float it rounds to, in repr() (`1.50` → "1.5", `1e20` → "1e+20", `1e400` → "inf").
+ */
+export function pythonNumberStr(value: number | NumberLiteral): string {
+  if (typeof value === 'number') return String(value); // the JSON parser keeps only safe integers as numbers
+  return /^-?\d+$/.test(value.text) ? BigInt(value.text).toString() : pythonFloatRepr(Number(value.text));
+}

@@ -56,6 +56,9 @@ describe('validate_password with Django\'s default validators', () => {
     const check = commonPassword();
     for (const password of ['123456', 'qwerty', 'iloveyou', 'Dragon', 'MONKEY']) expect(check(password)).toBe(common);
     expect(check('correct horse battery staple')).toBeUndefined();
+    // password.lower().strip(): Python's whitespace, so U+0085 goes and a byte order mark stays.
+    expect(check('\u0085qwerty ')).toBe(common);
+    expect(check('\ufeffqwerty')).toBeUndefined();
   });
 });
 

@@ -33,6 +33,10 @@ describe('validate_password with Django\'s default validators', () => {
     ['qwertyuiop', 'x', '', [common]],
     ['  PASSWORD  ', 'x', '', [common]],
     ['٣٤٥٦٧٨٩٠١', 'x', '', [numeric]],
+    // str.isdigit() also takes digits that are not decimal: superscripts, circled digits.
+    ['²²²²²²²²²', 'x', '', [numeric]],
+    ['①②③④⑤⑥⑦⑧', 'x', '', [numeric]],
+    ['½½½½½½½½½', 'x', '', []],
     ['johnsmith99', 'john.smith', 'j@x.io', [similarToUsername]],
     ['élan-vital-22', 'élan', '', []],
     ['xyzzy-plugh-7', 'xyzzy', '', []],

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { projectRoot } from '../../project-root.js';
-import { pythonStrip } from '../../rest/fields/python.js';
+import { isPythonDigits, pythonStrip } from '../../rest/fields/python.js';
 
 /** The user a password is checked against (may not exist yet, as at registration). */
 export interface PasswordOwner {
@@ -84,9 +84,8 @@ export function commonPassword(): PasswordValidator {
   return (password) => (list.has(pythonStrip(password.toLowerCase())) ? 'This password is too common.' : undefined);
 }
 
-/** Django's NumericPasswordValidator (str.isdigit: Unicode decimal digits). */
-const numericPassword: PasswordValidator = (password) =>
-  /^\p{Nd}+$/u.test(password) ? 'This password is entirely numeric.' : undefined;
+/** Django's NumericPasswordValidator (str.isdigit: Unicode decimal digits, and digits such as ² and ①). */
+const numericPassword: PasswordValidator = (password) => (isPythonDigits(password) ? 'This password is entirely numeric.' : undefined);
 
 export function defaultPasswordValidators(): PasswordValidator[] {
   return [userAttributeSimilarity, minimumLength(8), commonPassword(), numericPassword];

@@ -1,6 +1,7 @@
 // Python's readings of text, each case checked against /usr/bin/python3 3.11 (the DRF reference's).
 import { describe, expect, it } from 'vitest';
 import {
+  isPythonDigits,
   isPythonWhitespace,
   parsePythonDecimal,
   parsePythonInt,
@@ -123,5 +124,12 @@ describe('pythonNumberStr (str() of what Python\'s json read)', () => {
     expect(pythonNumberStr(new NumberLiteral('1e16'))).toBe('1e+16');
     expect(pythonNumberStr(new NumberLiteral('1.50'))).toBe('1.5');
     expect(pythonNumberStr(new NumberLiteral('0.0001'))).toBe('0.0001');
+  });
+});
+
+describe('isPythonDigits (str.isdigit())', () => {
+  it('takes decimal digits, and digits such as ² and ①, but not ½ or Ⅰ', () => {
+    expect(['123', '\u0661\u0662', '\u00b2\u00b3\u00b9', '\u2460\u24ea', '\u{1f100}'].every(isPythonDigits)).toBe(true);
+    expect(['', '\u00bd', '1.5', '\u2160', '-1'].some(isPythonDigits)).toBe(false);
   });
 });

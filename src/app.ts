@@ -18,6 +18,7 @@ import { allowedHosts, crossOrigin, securityHeaders } from './rest/http/security
 import { modelPermissionPolicy } from './rest/permissions/model-permissions.js';
 import type { ApiInfo } from './rest/openapi/index.js';
 import { browsableApi } from './rest/browsable-api/index.js';
+import { queryFieldLimit } from './rest/parsers/form.js';
 import { readBody } from './rest/parsers/index.js';
 import { AllowAny } from './rest/permissions/index.js';
 import { attachError, requestLogger } from './rest/http/request-log.js';
@@ -96,11 +97,13 @@ export function createApp(config: AppConfig, db: Database, options: AppOptions =
   // req.ip: the peer's address, unless the operator names the proxies allowed to forward another.
   app.set('trust proxy', config.trustedProxies);
 
-  // Django's middleware order: log, security headers, host check, CORS (preflights end here, before any authentication).
+  // Django's middleware order: log, security headers, host check, CORS (preflights end here, before any authentication);
+  // then the query string's field limit, which DRF's negotiation meets on every request.
   app.use(requestLogger(logger));
   app.use(securityHeaders(config.hsts));
   app.use(allowedHosts({ allowedHosts: config.allowedHosts, exemptPaths: healthPaths, onRefused: (host) => logger.warn(`Invalid HTTP_HOST header: ${JSON.stringify(host)}`) }));
   app.use(crossOrigin(config.cors));
+  app.use(queryFieldLimit());
   // The document (83 KB) and Swagger UI's files (1.7 MB) are worth compressing; small JSON answers are not.
   // Everything there is text but the favicons (the YAML media type is unknown to compression's list).
   const notAnImage = (_req: unknown, res: { getHeader(name: string): unknown }) => !String(res.getHeader('Content-Type')).startsWith('image/');

@@ -321,6 +321,33 @@ describeWithDatabase('content negotiation, OPTIONS metadata and multipart bodies
     expect(await countRows(t.db, 'posts_post', { owner_id: user.id })).toBe(0);
   });
 
+  it('reads a part without a filename as a field, whatever its Content-Type, as Django does', async () => {
+    const { auth } = await author();
+    const response = await t.http
+      .post('/api/posts/')
+      .set(auth)
+      .set('Content-Type', 'multipart/form-data; boundary=XX')
+      .send(
+        '--XX\r\nContent-Disposition: form-data; name="title"\r\nContent-Type: application/octet-stream\r\n\r\nOctets\r\n' +
+          '--XX\r\nContent-Disposition: form-data; name="body"\r\n\r\nb\r\n--XX--\r\n',
+      );
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ title: 'Octets', body: 'b' });
+  });
+
+  it('takes 1000 multipart fields and refuses 1001 with Django\'s message', async () => {
+    const { auth } = await author();
+    const body = (count: number) =>
+      [...Array.from({ length: count - 2 }, (_, i) => `f${i}`), 'title', 'body']
+        .map((name) => `--XX\r\nContent-Disposition: form-data; name="${name}"\r\n\r\nx\r\n`)
+        .join('') + '--XX--\r\n';
+    const post = (count: number) => t.http.post('/api/posts/').set(auth).set('Content-Type', 'multipart/form-data; boundary=XX').send(body(count));
+    expect((await post(1000)).status).toBe(201);
+    const refused = await post(1001);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ detail: 'The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.' });
+  });
+
   it('checks permissions before reading a multipart body, as DRF does', async () => {
     const response = await t.http.post('/api/posts/').attach('attachment', Buffer.from('x'), 'x.txt');
     expect(response.status).toBe(401);

@@ -64,6 +64,25 @@ describeWithDatabase('transactions', () => {
     expect(stored.map((r) => r.amountCents)).toContain(9999999999n);
   });
 
+  it('reads amounts as DRF does: Python\'s Decimal() syntax, and a JSON number as the float Python reads', async () => {
+    const { auth } = await client();
+    const cases: [string, string][] = [
+      ['"1.25e2"', '125.00'],
+      ['"1E+1"', '10.00'],
+      ['"1_000.5"', '1000.50'],
+      ['"\u0661\u0662.\u0665"', '12.50'],
+      ['"\\u001c7\\u0085"', '7.00'],
+      ['1e3', '1000.00'],
+      ['1.0000', '1.00'],
+      ['12.500', '12.50'],
+    ];
+    for (const [literal, expected] of cases) {
+      const created = await postRaw(auth, `{"amount": ${literal}, "description": "python"}`);
+      expect(created.status, literal).toBe(201);
+      expect(created.body.amount, literal).toBe(expected);
+    }
+  });
+
   it('takes the description as optional and blank, as the model (CharField(max_length=255, blank=True))', async () => {
     const user = await t.createUser();
     const auth = await t.bearer(user);
@@ -86,8 +105,11 @@ describeWithDatabase('transactions', () => {
       ['"abc"', 'A valid number is required.'],
       ['"NaN"', 'A valid number is required.'],
       ['"Infinity"', 'A valid number is required.'],
-      ['1e3', 'A valid number is required.'],
-      ['"1e3"', 'A valid number is required.'],
+      ['"\\ufeff7"', 'A valid number is required.'],
+      ['1e400', 'A valid number is required.'],
+      ['"1e999"', 'Ensure that there are no more than 10 digits in total.'],
+      ['"0e9"', 'Ensure that there are no more than 8 digits before the decimal point.'],
+      ['1E-5', 'Ensure that there are no more than 2 decimal places.'],
       ['""', 'A valid number is required.'],
       ['true', 'A valid number is required.'],
       ['[1]', 'A valid number is required.'],

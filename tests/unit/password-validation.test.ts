@@ -33,6 +33,10 @@ describe('validate_password with Django\'s default validators', () => {
     ['qwertyuiop', 'x', '', [common]],
     ['  PASSWORD  ', 'x', '', [common]],
     ['٣٤٥٦٧٨٩٠١', 'x', '', [numeric]],
+    // str.isdigit() also takes digits that are not decimal: superscripts, circled digits.
+    ['²²²²²²²²²', 'x', '', [numeric]],
+    ['①②③④⑤⑥⑦⑧', 'x', '', [numeric]],
+    ['½½½½½½½½½', 'x', '', []],
     ['johnsmith99', 'john.smith', 'j@x.io', [similarToUsername]],
     ['élan-vital-22', 'élan', '', []],
     ['xyzzy-plugh-7', 'xyzzy', '', []],
@@ -56,6 +60,9 @@ describe('validate_password with Django\'s default validators', () => {
     const check = commonPassword();
     for (const password of ['123456', 'qwerty', 'iloveyou', 'Dragon', 'MONKEY']) expect(check(password)).toBe(common);
     expect(check('correct horse battery staple')).toBeUndefined();
+    // password.lower().strip(): Python's whitespace, so U+0085 goes and a byte order mark stays.
+    expect(check('\u0085qwerty ')).toBe(common);
+    expect(check('\ufeffqwerty')).toBeUndefined();
   });
 });
 

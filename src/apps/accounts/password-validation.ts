@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { projectRoot } from '../../project-root.js';
+import { isPythonDigits, pythonStrip } from '../../rest/fields/python.js';
 
 /** The user a password is checked against (may not exist yet, as at registration). */
 export interface PasswordOwner {
@@ -71,7 +72,7 @@ const userAttributeSimilarity: PasswordValidator = (password, owner) => {
 /** Django's own list (see common-passwords.NOTICE), read once per process, when first needed. */
 let commonPasswords: ReadonlySet<string> | undefined;
 
-/** Django's CommonPasswordValidator: the list is lowercased, and so is the password before lookup. */
+/** Django's CommonPasswordValidator: the list is lowercased, and so is the password before lookup (then str.strip()). */
 export function commonPassword(): PasswordValidator {
   commonPasswords ??= new Set(
     gunzipSync(readFileSync(join(projectRoot, 'src', 'apps', 'accounts', 'common-passwords.txt.gz')))
@@ -80,12 +81,11 @@ export function commonPassword(): PasswordValidator {
       .map((line) => line.trim()),
   );
   const list = commonPasswords;
-  return (password) => (list.has(password.toLowerCase().trim()) ? 'This password is too common.' : undefined);
+  return (password) => (list.has(pythonStrip(password.toLowerCase())) ? 'This password is too common.' : undefined);
 }
 
-/** Django's NumericPasswordValidator (str.isdigit: Unicode decimal digits). */
-const numericPassword: PasswordValidator = (password) =>
-  /^\p{Nd}+$/u.test(password) ? 'This password is entirely numeric.' : undefined;
+/** Django's NumericPasswordValidator (str.isdigit: Unicode decimal digits, and digits such as ² and ①). */
+const numericPassword: PasswordValidator = (password) => (isPythonDigits(password) ? 'This password is entirely numeric.' : undefined);
 
 export function defaultPasswordValidators(): PasswordValidator[] {
   return [userAttributeSimilarity, minimumLength(8), commonPassword(), numericPassword];

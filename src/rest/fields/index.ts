@@ -5,8 +5,9 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { NumberLiteral } from '../parsers/json.js';
 import { parseDateTime } from './datetime.js';
-import { parseDecimalText, scaleDecimal } from './decimal.js';
+import { scalePythonDecimal } from './decimal.js';
 import { described, field, FieldError, messages, type FieldOptions } from './field.js';
+import { parsePythonDecimal, pythonNumberStr, pythonStrip } from './python.js';
 
 export * from './datetime.js';
 export * from './decimal.js';
@@ -55,9 +56,10 @@ function stringField(
   const validators = [...(options.validators ?? []), maxLengthCheck, nullCharacterCheck, surrogateCheck, ...ownValidators];
   return field(
     (input): string => {
-      if (input instanceof NumberLiteral || typeof input === 'number') input = String(input);
+      // DRF's str(data) of an int or a float (a JSON 1.50 is "1.5"); booleans and containers are refused.
+      if (input instanceof NumberLiteral || typeof input === 'number') input = pythonNumberStr(input);
       if (typeof input !== 'string') throw new FieldError([invalid]);
-      const value = trimWhitespace ? input.trim() : input;
+      const value = trimWhitespace ? pythonStrip(input) : input;
       if (value === '') {
         if (allowBlank) return '';
         throw new FieldError([messages.blank]);
@@ -70,7 +72,7 @@ function stringField(
   );
 }
 
-/** DRF CharField: numbers become strings, whitespace is trimmed, blank refused unless allowed. */
+/** DRF CharField: numbers become strings, whitespace (Python's str.strip) is trimmed, blank refused unless allowed. */
 export function charField(options: CharFieldOptions = {}) {
   return stringField(options, {});
 }
@@ -108,29 +110,36 @@ export function emailField(options: CharFieldOptions = {}) {
 
 /**
  * DRF DecimalField with exact arithmetic: the internal value is a bigint scaled by
- * 10^decimalPlaces (12.50 → 1250n). The text of a JSON number is kept by the
- * request parser, so no binary floating point is ever involved.
+ * 10^decimalPlaces (12.50 → 1250n). The text is read as DRF reads it, Decimal(smart_str(data).strip()):
+ * Python's decimal syntax (exponents, `_`, Unicode digits), and a JSON number as the float Python's
+ * json module makes of it (`1.0000` → 1.0, `1e2` → 100.0), with no binary arithmetic on the value.
  */
 export function decimalField(options: { maxDigits: number; decimalPlaces: number }) {
   const { maxDigits, decimalPlaces } = options;
+  const maxWholeDigits = maxDigits - decimalPlaces;
   return field(
     (input): bigint => {
-      if (typeof input === 'boolean' || (typeof input === 'object' && !(input instanceof NumberLiteral))) {
+      if (typeof input !== 'string' && typeof input !== 'number' && !(input instanceof NumberLiteral)) {
         throw new FieldError([messages.number]);
       }
-      const text = String(input).trim();
-      if (text.length > 1000) throw new FieldError([messages.stringTooLarge]);
-      const parts = parseDecimalText(text);
-      if (!parts) throw new FieldError([messages.number]);
-      // DRF's validate_precision, on Python's (digits, exponent) view of the number.
-      const significant = `${parts.whole}${parts.fraction}`.replace(/^0+/, '') || '0';
-      const places = parts.fraction.length;
-      const totalDigits = Math.max(significant.length, places);
-      const wholeDigits = totalDigits - places;
+      const text = pythonStrip(typeof input === 'string' ? input : pythonNumberStr(input));
+      if (codePointLength(text) > 1000) throw new FieldError([messages.stringTooLarge]);
+      const value = parsePythonDecimal(text);
+      if (!value) throw new FieldError([messages.number]);
+      // DRF's validate_precision, on Decimal.as_tuple().
+      const { digits, exponent } = value;
+      const digitCount = BigInt(digits.length);
+      const [totalDigits, wholeDigits, places] =
+        exponent >= 0n
+          ? [digitCount + exponent, digitCount + exponent, 0n]
+          : digitCount > -exponent
+            ? [digitCount, digitCount + exponent, -exponent]
+            : [-exponent, 0n, -exponent];
       if (totalDigits > maxDigits) throw new FieldError([messages.maxDigits(maxDigits)]);
       if (places > decimalPlaces) throw new FieldError([messages.maxDecimalPlaces(decimalPlaces)]);
-      if (wholeDigits > maxDigits - decimalPlaces) throw new FieldError([messages.maxWholeDigits(maxDigits - decimalPlaces)]);
-      return scaleDecimal(parts, decimalPlaces);
+      if (wholeDigits > maxWholeDigits) throw new FieldError([messages.maxWholeDigits(maxWholeDigits)]);
+      // Quantized to decimalPlaces: exact, as the checks above leave nothing to round.
+      return scalePythonDecimal(value, decimalPlaces).scaled;
     },
     { ...decimalJsonSchema(options), description: `At most ${maxDigits} digits, ${decimalPlaces} after the point. A JSON number is accepted too.` },
   );

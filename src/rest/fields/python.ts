@@ -189,3 +189,22 @@ export function parsePrimaryKey(input: unknown): PrimaryKey | null {
   const value = Number(input.text);
   return { id: Number.isFinite(value) ? asId(Math.trunc(value)) : null, text: pythonFloatRepr(value) };
 }
+
+/**
+ * Python's str() of a JSON number as Python's json module reads it: an integer exactly, any
+ * other number as the float it rounds to, in repr() (`1.50` → "1.5", `1e20` → "1e+20", `1e400` → "inf").
+ */
+export function pythonNumberStr(value: number | NumberLiteral): string {
+  if (typeof value === 'number') return String(value); // the JSON parser keeps only safe integers as numbers
+  return /^-?\d+$/.test(value.text) ? BigInt(value.text).toString() : pythonFloatRepr(Number(value.text));
+}
+
+// str.isdigit() is true for Numeric_Type Decimal (\p{Nd}) and Digit, which JavaScript has no
+// property for: superscripts, subscripts, circled and parenthesized digits (Unicode 14, CPython 3.11).
+const pythonDigits =
+  /^[\p{Nd}\u{b2}-\u{b3}\u{b9}\u{1369}-\u{1371}\u{19da}\u{2070}\u{2074}-\u{2079}\u{2080}-\u{2089}\u{2460}-\u{2468}\u{2474}-\u{247c}\u{2488}-\u{2490}\u{24ea}\u{24f5}-\u{24fd}\u{24ff}\u{2776}-\u{277e}\u{2780}-\u{2788}\u{278a}-\u{2792}\u{10a40}-\u{10a43}\u{10e60}-\u{10e68}\u{11052}-\u{1105a}\u{1f100}-\u{1f10a}]+$/u;
+
+/** Python's str.isdigit(): not empty, and every character a digit (² and ① too). */
+export function isPythonDigits(text: string): boolean {
+  return pythonDigits.test(text);
+}

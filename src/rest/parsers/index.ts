@@ -4,6 +4,7 @@ import express, { type Request, type RequestHandler } from 'express';
 import { ParseError, UnsupportedMediaType } from '../errors.js';
 import { JsonConstantError, JsonParseError, parseJson } from './json.js';
 import { decodeUtf8Body, Utf8DecodeError } from './utf8.js';
+import { decodeFormBody, parseQueryString } from './form.js';
 import { parseMultipart } from './multipart.js';
 import type { ParsedMediaType } from '../types.js';
 
@@ -55,7 +56,7 @@ export function parseBody(req: Request, parsers: readonly ParsedMediaType[] = pa
     case 'application/json':
       return parseJsonBody(body.raw);
     case 'application/x-www-form-urlencoded':
-      return asHtmlInput(Object.fromEntries(new URLSearchParams(body.raw.toString('utf8'))));
+      return asHtmlInput(Object.fromEntries(parseQueryString(decodeFormBody(body.raw))));
     case 'multipart/form-data':
       throw new Error('A multipart body is parsed by parseBodyAsync, before the view reads it');
     default:

@@ -5,40 +5,47 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { ParseError } from '../errors.js';
-
-/** Django's DATA_UPLOAD_MAX_NUMBER_FIELDS. */
-const maxFields = 1000;
+import { maxFormFields, tooManyFields } from './form.js';
 
 const failure = (reason: string) => new ParseError(`Multipart form parse error - ${reason}`);
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export function parseMultipart(req: Request, raw: Buffer): Promise<Record<string, string>> {
   let parser: busboy.Busboy;
   try {
-    parser = busboy({
-      headers: req.headers,
-      defCharset: 'utf8',
-      defParamCharset: 'utf8',
-      limits: { fieldSize: raw.length, fields: maxFields, parts: maxFields },
-    });
+    parser = busboy({ headers: req.headers, defCharset: 'utf8', defParamCharset: 'utf8', limits: { fieldSize: raw.length } });
   } catch {
     // busboy refuses a Content-Type without a boundary; these are Django's words for it.
     return Promise.reject(failure('Invalid boundary in multipart: None'));
   }
   return new Promise((resolve, reject) => {
-    const fields = new Map<string, string>();
+    // In the body's order, so the last value of a name wins even when a part is read as a stream.
+    const fields: { name: string; value: string }[] = [];
     let refused: ParseError | undefined;
     const refuse = (error: ParseError) => {
       refused ??= error;
     };
-    parser.on('field', (name, value) => fields.set(name, value));
-    parser.on('file', (name, stream) => {
+    // Django counts fields (not files) and refuses the one past DATA_UPLOAD_MAX_NUMBER_FIELDS.
+    const addField = (name: string, value: string) => {
+      const field = { name, value };
+      if (fields.push(field) > maxFormFields) refuse(tooManyFields());
+      return field;
+    };
+    parser.on('field', addField);
+    parser.on('file', (name, stream, { filename }) => {
+      // busboy calls an application/octet-stream part a file; Django, only a part with a filename.
+      if (filename === undefined) {
+        const field = addField(name, '');
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => (field.value = utf8.decode(Buffer.concat(chunks))));
+        return;
+      }
       stream.resume();
       refuse(failure(`Part "${name}" is a file: this endpoint takes no file uploads.`));
     });
-    parser.on('fieldsLimit', () => refuse(failure(`More than ${maxFields} fields.`)));
-    parser.on('partsLimit', () => refuse(failure(`More than ${maxFields} parts.`)));
     parser.on('error', (error: Error) => reject(failure(error.message)));
-    parser.on('close', () => (refused ? reject(refused) : resolve(Object.fromEntries(fields))));
+    parser.on('close', () => (refused ? reject(refused) : resolve(Object.fromEntries(fields.map(({ name, value }) => [name, value])))));
     parser.end(raw);
   });
 }

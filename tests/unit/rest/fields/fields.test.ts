@@ -44,6 +44,12 @@ describe('charField', () => {
     expect(run(charField({ allowBlank: true }), '   ')).toEqual({ value: '' });
   });
 
+  it('trims Python\'s whitespace (str.strip): U+001C–U+001F and U+0085 too, but not a byte order mark', () => {
+    expect(run(charField(), '\u001cx\u001d\u0085')).toEqual({ value: 'x' });
+    expect(run(charField(), '\u001c')).toEqual({ errors: ['This field may not be blank.'] });
+    expect(run(charField(), '\ufeffx\ufeff')).toEqual({ value: '\ufeffx\ufeff' });
+  });
+
   it('counts maxLength in code points, as Python len() does', () => {
     const field = charField({ maxLength: 3 });
     expect(run(field, 'abc')).toEqual({ value: 'abc' });
@@ -56,6 +62,9 @@ describe('charField', () => {
   it('turns integers into their text, and refuses booleans, lists and objects', () => {
     expect(run(charField(), 42)).toEqual({ value: '42' });
     expect(run(charField(), new NumberLiteral('99999999999999999999'))).toEqual({ value: '99999999999999999999' });
+    // Other JSON numbers are Python floats, and str() gives their repr().
+    const floats: [string, string][] = [['1.50', '1.5'], ['1E2', '100.0'], ['1e20', '1e+20'], ['1.0e-5', '1e-05'], ['1e400', 'inf'], ['-0.0', '-0.0']];
+    for (const [literal, text] of floats) expect(run(charField(), new NumberLiteral(literal))).toEqual({ value: text });
     for (const input of [true, false, ['a'], { a: 1 }]) expect(run(charField(), input)).toEqual({ errors: ['Not a valid string.'] });
   });
 
@@ -116,12 +125,26 @@ describe('decimalField (max_digits=10, decimal_places=2)', () => {
     ['12345678.99', 1234567899n],
     [12, 1200n],
     [new NumberLiteral('12.34'), 1234n],
+    // Python's Decimal(): exponents, `_` anywhere, any Unicode decimal digit, Python's whitespace.
+    ['1.25e2', 12500n],
+    ['1E+1', 1000n],
+    ['1.250e1', 1250n],
+    ['0e5', 0n],
+    ['1_000.5', 100050n],
+    ['_1', 100n],
+    ['\u0661\u0662.\u0665', 1250n],
+    ['\uff11\uff12', 1200n],
+    ['\u001c7\u0085', 700n],
+    // A JSON number is the float Python's json makes of it, read through its repr().
+    [new NumberLiteral('1.0000'), 100n],
+    [new NumberLiteral('1e2'), 10000n],
+    [new NumberLiteral('12345678.9'), 1234567890n],
   ])('reads %o exactly as %o cents', (input, cents) => {
     expect(run(amount, input)).toEqual({ value: cents });
   });
 
   it('refuses what Decimal() does not read, NaN, infinities and booleans', () => {
-    for (const input of ['abc', '', '1.2.3', '1,5', 'NaN', 'Infinity', '-Infinity', true, [], {}]) {
+    for (const input of ['abc', '', '1.2.3', '1,5', 'NaN', 'sNaN', 'Infinity', '-Inf', '\ufeff7', '_', '1 _', '1e9999999999999999999', true, [], {}, new NumberLiteral('1e400')]) {
       expect(run(amount, input)).toEqual({ errors: ['A valid number is required.'] });
     }
   });
@@ -133,6 +156,11 @@ describe('decimalField (max_digits=10, decimal_places=2)', () => {
     expect(run(amount, '1.230')).toEqual({ errors: ['Ensure that there are no more than 2 decimal places.'] });
     expect(run(amount, '123456789.1')).toEqual({ errors: ['Ensure that there are no more than 8 digits before the decimal point.'] });
     expect(run(amount, '123456789')).toEqual({ errors: ['Ensure that there are no more than 8 digits before the decimal point.'] });
+    // Exponents count as digits: 1e999 has 1000 of them, 1e-999 has 999 places, 0e9 ten digits before the point.
+    expect(run(amount, '1e999')).toEqual({ errors: ['Ensure that there are no more than 10 digits in total.'] });
+    expect(run(amount, '1e-999')).toEqual({ errors: ['Ensure that there are no more than 10 digits in total.'] });
+    expect(run(amount, '0e9')).toEqual({ errors: ['Ensure that there are no more than 8 digits before the decimal point.'] });
+    expect(run(amount, new NumberLiteral('1E-5'))).toEqual({ errors: ['Ensure that there are no more than 2 decimal places.'] });
   });
 
   it('refuses a text longer than 1000 characters before reading it', () => {

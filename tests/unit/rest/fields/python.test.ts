@@ -1,14 +1,17 @@
 // Python's readings of text, each case checked against /usr/bin/python3 3.11 (the DRF reference's).
 import { describe, expect, it } from 'vitest';
 import {
+  isPythonDigits,
   isPythonWhitespace,
   parsePythonDecimal,
   parsePythonInt,
   pythonDigit,
+  pythonNumberStr,
   pythonSplit,
   pythonStrip,
   scalePythonDecimal,
 } from '../../../../src/rest/fields/index.js';
+import { NumberLiteral } from '../../../../src/rest/parsers/json.js';
 
 describe('Python whitespace (str.isspace)', () => {
   it('has U+001C–U+001F and U+0085, not U+FEFF, U+200B or U+180E (unlike JavaScript\'s \\s)', () => {
@@ -110,5 +113,23 @@ describe('parsePythonDecimal (Decimal())', () => {
     expect(scale('-123456789012345678901234.5')).toEqual({ scaled: -(10n ** 19n), exact: true });
     expect(scale('-123456789012345678901234.567')).toEqual({ scaled: -(10n ** 19n), exact: false });
     expect(scale('1e-999999')).toEqual({ scaled: 0n, exact: false });
+  });
+});
+
+describe('pythonNumberStr (str() of what Python\'s json read)', () => {
+  it('spells an integer exactly and any other number as the float repr()', () => {
+    expect(pythonNumberStr(7)).toBe('7');
+    expect(pythonNumberStr(new NumberLiteral('12345678901234567890'))).toBe('12345678901234567890');
+    expect(pythonNumberStr(new NumberLiteral('123456789012345678.5'))).toBe('1.2345678901234568e+17');
+    expect(pythonNumberStr(new NumberLiteral('1e16'))).toBe('1e+16');
+    expect(pythonNumberStr(new NumberLiteral('1.50'))).toBe('1.5');
+    expect(pythonNumberStr(new NumberLiteral('0.0001'))).toBe('0.0001');
+  });
+});
+
+describe('isPythonDigits (str.isdigit())', () => {
+  it('takes decimal digits, and digits such as ² and ①, but not ½ or Ⅰ', () => {
+    expect(['123', '\u0661\u0662', '\u00b2\u00b3\u00b9', '\u2460\u24ea', '\u{1f100}'].every(isPythonDigits)).toBe(true);
+    expect(['', '\u00bd', '1.5', '\u2160', '-1'].some(isPythonDigits)).toBe(false);
   });
 });

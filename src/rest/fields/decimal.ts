@@ -2,35 +2,6 @@
 // scaled by 10^places (12.50 at 2 places → 1250n), so no binary floating point is involved.
 import type { PythonDecimal } from './python.js';
 
-// Plain decimal notation only: exponents ("1e3"), NaN and Infinity are refused.
-const decimalPattern = /^([+-]?)(\d*)(?:\.(\d*))?$/;
-
-export interface DecimalParts {
-  negative: boolean;
-  /** Digits before the point, without leading zeros. */
-  whole: string;
-  /** Digits after the point, as written (trailing zeros count, as in Python's Decimal). */
-  fraction: string;
-}
-
-export function parseDecimalText(text: string): DecimalParts | null {
-  const match = decimalPattern.exec(text);
-  if (!match || (match[2] === '' && (match[3] ?? '') === '')) return null;
-  return { negative: match[1] === '-', whole: match[2]!.replace(/^0+/, ''), fraction: match[3] ?? '' };
-}
-
-/** The value times 10^places, truncated toward zero past `places` digits. */
-export function scaleDecimal(parts: DecimalParts, places: number): bigint {
-  const digits = `${parts.whole}${parts.fraction.padEnd(places, '0').slice(0, places)}`;
-  const magnitude = BigInt(digits === '' ? '0' : digits);
-  return parts.negative ? -magnitude : magnitude;
-}
-
-/** Whether the value has no digit beyond `places` (scaling it cuts nothing). */
-export function fitsPlaces(parts: DecimalParts, places: number): boolean {
-  return /^0*$/.test(parts.fraction.slice(places));
-}
-
 /** "1250" at 2 places → "12.50". */
 export function formatScaled(value: bigint, places: number): string {
   const negative = value < 0n;

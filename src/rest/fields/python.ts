@@ -47,14 +47,13 @@ const decimalZeros = [
 /** Python's str.isspace() of one character (JavaScript's \s differs: it has U+FEFF, lacks U+001C–U+001F and U+0085). */
 export const isPythonWhitespace = (char: string): boolean => pythonWhitespace.has(char.codePointAt(0)!);
 
-/** Python's str.strip() with no argument. */
+/** Python's str.strip() with no argument (on UTF-16 units: every Python whitespace is in the BMP). */
 export function pythonStrip(text: string): string {
-  const chars = [...text];
   let start = 0;
-  let end = chars.length;
-  while (start < end && isPythonWhitespace(chars[start]!)) start++;
-  while (end > start && isPythonWhitespace(chars[end - 1]!)) end--;
-  return chars.slice(start, end).join('');
+  let end = text.length;
+  while (start < end && pythonWhitespace.has(text.charCodeAt(start))) start++;
+  while (end > start && pythonWhitespace.has(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 /** Python's str.split() with no argument: runs of whitespace separate, none are kept, no empty parts. */

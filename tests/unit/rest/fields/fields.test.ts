@@ -7,14 +7,11 @@ import {
   dateTimeField,
   decimalField,
   emailField,
-  fitsPlaces,
   formatDateTime,
   formatScaled,
   parseDateTime,
-  parseDecimalText,
   parsePythonInt,
   pythonTypeName,
-  scaleDecimal,
 } from '../../../../src/rest/fields/index.js';
 import { NumberLiteral } from '../../../../src/rest/parsers/json.js';
 
@@ -168,21 +165,7 @@ describe('decimalField (max_digits=10, decimal_places=2)', () => {
   });
 });
 
-describe('exact decimal arithmetic on text', () => {
-  it('splits plain decimal notation into sign, whole digits and fraction digits', () => {
-    expect(parseDecimalText('007.50')).toEqual({ negative: false, whole: '7', fraction: '50' });
-    expect(parseDecimalText('-.5')).toEqual({ negative: true, whole: '', fraction: '5' });
-    for (const text of ['', '.', '-', '1e3', ' 1', '0x10']) expect(parseDecimalText(text)).toBeNull();
-  });
-
-  it('scales to a count of the smallest unit, truncating toward zero past the places', () => {
-    expect(scaleDecimal(parseDecimalText('12.345')!, 2)).toBe(1234n);
-    expect(scaleDecimal(parseDecimalText('-12.345')!, 2)).toBe(-1234n);
-    expect(scaleDecimal(parseDecimalText('.5')!, 0)).toBe(0n);
-    expect(fitsPlaces(parseDecimalText('1.2300')!, 2)).toBe(true);
-    expect(fitsPlaces(parseDecimalText('1.231')!, 2)).toBe(false);
-  });
-
+describe('scaled decimals as text', () => {
   it('formats a scaled value with exactly its places', () => {
     expect(formatScaled(1250n, 2)).toBe('12.50');
     expect(formatScaled(-5n, 2)).toBe('-0.05');

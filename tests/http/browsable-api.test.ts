@@ -213,6 +213,25 @@ describeWithDatabase('the browsable API', () => {
     expect(cookiesOf(login).sessionid).toMatch(/^[0-9a-f]{40}$/);
   });
 
+  it("reads the login form as Django's QueryDict: Python's unquote, and its 400 page past 1000 fields", async () => {
+    const user = await t.createUser({ password: 'Sup3r%zz-Secret' });
+    const cookies = cookiesOf(await t.unchecked.get('/api-auth/login/'));
+    const form = (extra: string) =>
+      t.unchecked
+        .post('/api-auth/login/')
+        .set('Cookie', cookieHeader(cookies))
+        .type('form')
+        .send(`csrfmiddlewaretoken=${cookies.csrftoken}&username=${user.username}&password=Sup3r%zz-Secret${extra}`);
+    // `%zz` is no escape: Python's unquote keeps it as written (URLSearchParams would too; a lone `%` byte would not).
+    const login = await form('');
+    expect(login.status).toBe(302);
+    const tooMany = await form('&x='.repeat(998));
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.text).toContain('Bad Request (400)');
+    expect(cookiesOf(tooMany)).not.toHaveProperty('sessionid');
+    expect((await form('&x='.repeat(997))).status).toBe(302);
+  });
+
   it('answers the login page\'s other methods as Django\'s LoginView: OPTIONS, PUT (the form again), 405 past the CSRF check', async () => {
     const user = await t.createUser();
     const cookies = cookiesOf(await t.unchecked.get('/api-auth/login/'));

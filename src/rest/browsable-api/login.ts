@@ -7,7 +7,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import { csrfCookieAge, readCookie, setCookie, type SameSite } from '../authentication/cookies.js';
 import { sameSecret } from '../authentication/keys.js';
 import type { SessionService } from '../authentication/session.js';
-import { APIException } from '../errors.js';
+import { APIException, ParseError } from '../errors.js';
+import { decodeFormBody, parseQueryString } from '../parsers/form.js';
 import { checkThrottles } from '../throttling/index.js';
 import { ExpressRequestContext } from '../views/api-view.js';
 import { html, type Html } from './html.js';
@@ -40,11 +41,20 @@ function page(res: Response, pages: BrowsablePages, status: number, title: strin
   res.end(layout(pages, title, html`<div class="login">${content}</div>`));
 }
 
-/** Django's request.POST: a form body, read on POST only (a PUT's body is not parsed). */
-function formBody(req: Request): Record<string, string> {
+/**
+ * Django's request.POST: a form body read as QueryDict reads it, on POST only (a PUT's body is
+ * not parsed); null past DATA_UPLOAD_MAX_NUMBER_FIELDS, which Django answers with its 400 page.
+ */
+function formBody(req: Request): Record<string, string> | null {
   const raw: unknown = req.body;
   const isForm = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
-  return req.method === 'POST' && Buffer.isBuffer(raw) && isForm ? Object.fromEntries(new URLSearchParams(raw.toString('utf8'))) : {};
+  if (req.method !== 'POST' || !Buffer.isBuffer(raw) || !isForm) return {};
+  try {
+    return Object.fromEntries(parseQueryString(decodeFormBody(raw)));
+  } catch (error) {
+    if (error instanceof ParseError) return null;
+    throw error;
+  }
 }
 
 /** Methods Django's CsrfViewMiddleware lets through unchecked. */
@@ -106,17 +116,25 @@ export function loginPages(pages: BrowsablePages, options: LoginPagesOptions): [
 </form>`,
     );
 
-  /** Django's CsrfViewMiddleware runs before the view: a write without the token never reaches it. */
-  const csrfRefused = (req: Request, res: Response, form: Record<string, string>): boolean => {
-    if (csrfSafeMethods.has(req.method) || csrfVerified(req, form)) return false;
+  /**
+   * The form, unless Django's CsrfViewMiddleware, which runs before the view and reads the form,
+   * has answered: 400 for a form it cannot read, 403 for a write without the token.
+   */
+  const csrfCheckedForm = (req: Request, res: Response): Record<string, string> | null => {
+    const form = formBody(req);
+    if (form === null) {
+      page(res, pages, 400, 'Bad Request', html`<h1>Bad Request (400)</h1>`);
+      return null;
+    }
+    if (csrfSafeMethods.has(req.method) || csrfVerified(req, form)) return form;
     page(res, pages, 403, 'Forbidden', html`<h1>Forbidden (403)</h1><p>CSRF verification failed. Request aborted.</p>`);
-    return true;
+    return null;
   };
 
   const login: RequestHandler = async (req, res, next) => {
     if (req.path !== '/') return next();
-    const form = formBody(req);
-    if (csrfRefused(req, res, form)) return;
+    const form = csrfCheckedForm(req, res);
+    if (!form) return;
     if (req.method === 'GET' || req.method === 'HEAD') return loginForm(res, csrfToken(req, res), queryNext(req));
     if (req.method === 'OPTIONS') return bare(res, 200, loginMethods);
     if (req.method !== 'POST' && req.method !== 'PUT') return bare(res, 405, loginMethods);
@@ -141,7 +159,7 @@ export function loginPages(pages: BrowsablePages, options: LoginPagesOptions): [
   // Django 3.2's LogoutView logs out whatever the method (past the CSRF check), then redirects or answers it.
   const logout: RequestHandler = async (req, res, next) => {
     if (req.path !== '/') return next();
-    if (csrfRefused(req, res, formBody(req))) return;
+    if (!csrfCheckedForm(req, res)) return;
     await sessions.logout(new ExpressRequestContext(req, res, pipelinePolicies));
     const target = safeNext(queryNext(req));
     if (target) return res.redirect(302, target);

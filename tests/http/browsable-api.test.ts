@@ -289,6 +289,16 @@ describeWithDatabase('the browsable API', () => {
     const form = await t.unchecked.post('/api-auth/logout/').set('Cookie', cookieHeader(cookies)).type('form').send({ csrfmiddlewaretoken: cookies.csrftoken! });
     expect(form.status).toBe(200);
     expect(await loggedIn()).toBe(false);
+    // LogoutView's next: the POST body's when it has one, else the query string's last.
+    cookies = await browserLogin(user);
+    const posted = await t.unchecked
+      .post('/api-auth/logout/?next=/api/')
+      .set('Cookie', cookieHeader(cookies))
+      .type('form')
+      .send({ csrfmiddlewaretoken: cookies.csrftoken!, next: '/api/posts/' });
+    expect({ status: posted.status, location: posted.headers.location }).toEqual({ status: 302, location: '/api/posts/' });
+    const twice = await t.unchecked.get('/api-auth/logout/?next=/api/&next=/api/posts/');
+    expect({ status: twice.status, location: twice.headers.location }).toEqual({ status: 302, location: '/api/posts/' });
   });
 
   it('serves ReDoc and its bundle from this server', async () => {

@@ -8,6 +8,7 @@ import { csrfCookieAge, readCookie, setCookie, type SameSite } from '../authenti
 import { sameSecret } from '../authentication/keys.js';
 import type { SessionService } from '../authentication/session.js';
 import { APIException, ParseError } from '../errors.js';
+import { QueryParams } from '../http/urls.js';
 import { decodeFormBody, parseQueryString } from '../parsers/form.js';
 import { checkThrottles } from '../throttling/index.js';
 import { ExpressRequestContext } from '../views/api-view.js';
@@ -86,7 +87,8 @@ const logoutMethods = 'GET, POST, HEAD, OPTIONS';
 export function loginPages(pages: BrowsablePages, options: LoginPagesOptions): [string, RequestHandler][] {
   const { sessions, users, throttles, csrfCookie } = options;
   const pipelinePolicies = { authenticators: [], permissions: [], throttles };
-  const queryNext = (req: Request) => new URLSearchParams(req.originalUrl.split('?')[1] ?? '').get('next') ?? '';
+  /** `next` in the query string: its last value, as QueryDict.get reads it. */
+  const queryNext = (req: Request) => QueryParams.of(req).get('next') ?? '';
 
   /** The `csrftoken` cookie, set when the browser has none yet (an anonymous visitor's token). */
   const csrfToken = (req: Request, res: Response): string => {
@@ -159,9 +161,11 @@ export function loginPages(pages: BrowsablePages, options: LoginPagesOptions): [
   // Django 3.2's LogoutView logs out whatever the method (past the CSRF check), then redirects or answers it.
   const logout: RequestHandler = async (req, res, next) => {
     if (req.path !== '/') return next();
-    if (!csrfCheckedForm(req, res)) return;
+    const form = csrfCheckedForm(req, res);
+    if (!form) return;
     await sessions.logout(new ExpressRequestContext(req, res, pipelinePolicies));
-    const target = safeNext(queryNext(req));
+    // LogoutView.get_next_page: `next` from the POST body when it has one, else from the query string.
+    const target = safeNext(form.next ?? queryNext(req));
     if (target) return res.redirect(302, target);
     if (req.method === 'OPTIONS') return bare(res, 200, logoutMethods);
     if (!['GET', 'HEAD', 'POST'].includes(req.method)) return bare(res, 405, logoutMethods);

@@ -266,6 +266,10 @@ describeWithDatabase('transactions', () => {
     expect(await descriptions('timestamp__gte=%202024-01-15T00:00%20')).toEqual(['refund', 'twelve fifty']); // stripped, as Django's form field
     expect(await descriptions('timestamp__lte=2024-02-01T00:00:00Z')).toEqual(['ten', 'twelve fifty']);
     expect(await descriptions('timestamp__gte=2024-02-01T01:00:00%2B02:00')).toEqual(['refund', 'twelve fifty']);
+    // A bound finer than the stored milliseconds lies between two stored values: rows at exactly
+    // 2024-02-01T00:00:00.000 are before .000001 (DRF, on microsecond columns, agrees).
+    expect(await descriptions('timestamp__gte=2024-02-01T00:00:00.000001Z')).toEqual(['refund']);
+    expect(await descriptions('timestamp__lte=2024-02-01T00:00:00.000999Z')).toEqual(['ten', 'twelve fifty']);
     expect(await descriptions('amount=')).toHaveLength(3);
 
     const bad = await t.http.get('/api/transactions/?amount=abc&timestamp__gte=yesterday&amount__lte=1e&amount__gt=x&amount__lt=-&timestamp__lte=2024-01-01').set(auth);

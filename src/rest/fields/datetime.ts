@@ -32,6 +32,11 @@ export function parseDateTime(text: string): Date | null {
   return utcYear < 1 || utcYear > 9999 ? null : utc;
 }
 
+/** Whether a date-time parseDateTime accepts has a fraction finer than its Date keeps (`.000001`). */
+export function hasSubMillisecondFraction(text: string): boolean {
+  return /[1-9]/.test(isoDateTime.exec(text)?.[7]?.slice(3) ?? '');
+}
+
 /**
  * DRF's DateTimeField output: ISO 8601 in UTC with "Z", microseconds only when
  * there is a fraction (Python's isoformat).

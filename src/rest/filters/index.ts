@@ -5,6 +5,7 @@ import { ValidationError } from '../errors.js';
 import {
   existsIn,
   FieldError,
+  hasSubMillisecondFraction,
   parseDateTime,
   parsePrimaryKey,
   parsePythonDecimal,
@@ -254,9 +255,14 @@ export function dateTimeFilter<Field extends string>(field: Field, lookup: Looku
     schema: { type: 'string', format: 'date-time' },
     toWhere(value) {
       // Django's forms.DateTimeField strips the value first; DRF's serializer field does not.
-      const date = parseDateTime(pythonStrip(value));
+      const text = pythonStrip(value);
+      const date = parseDateTime(text);
       if (!date) throw new FieldError(['Enter a valid date/time.']);
-      return { op: operators[lookup], field, value: date };
+      if (!hasSubMillisecondFraction(text)) return { op: operators[lookup], field, value: date };
+      // Stored date-times keep milliseconds, and `date` is the bound cut down to one: the bound lies
+      // between two stored values, so it becomes the nearest one inside it (as decimalFilter's).
+      if (lookup === 'exact') return { op: 'in', field, values: [] };
+      return { op: lookup === 'gt' || lookup === 'gte' ? 'gt' : 'lte', field, value: date };
     },
   };
 }

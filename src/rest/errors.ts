@@ -2,6 +2,7 @@
 // (views.ts) turns it into a response, and errorHandler catches what escapes views.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { DatabaseUnavailable } from './data/index.js';
+import { jsonText } from './renderers/index.js';
 
 /** `{"field": ["message", …]}` or `["message"]`, as DRF's ValidationError carries. */
 export type ErrorDetail = string | string[] | { [key: string]: ErrorDetail };
@@ -90,9 +91,18 @@ export class ServiceUnavailable extends APIException {
   }
 }
 
+/**
+ * A JSON answer made outside a view (no negotiation there), with the bytes and the Content-Type of
+ * DRF's JSONRenderer: `application/json`, no charset parameter (Express's res.json adds one).
+ */
+export function sendJson(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.status(status).set(headers).setHeader('Content-Type', 'application/json');
+  res.end(jsonText(body));
+}
+
 /** Unknown URLs answer DRF-shaped JSON instead of Django's HTML page. */
 export const notFoundHandler: RequestHandler = (_req, res) => {
-  res.status(404).json({ detail: 'Not found.' });
+  sendJson(res, 404, { detail: 'Not found.' });
 };
 
 /**
@@ -104,24 +114,24 @@ export function errorHandler(report: (error: unknown, req: Request, res: Respons
     if (res.headersSent) return next(error);
     const known = error instanceof DatabaseUnavailable ? new ServiceUnavailable(error.detail) : error;
     if (known instanceof APIException) {
-      res.status(known.status).set(known.headers).json(known.body);
+      sendJson(res, known.status, known.body, known.headers);
       return;
     }
     const bodyError = error as { type?: string; status?: number };
     if (bodyError.type === 'entity.too.large') {
-      res.status(413).json({ detail: 'Request body is too large.' });
+      sendJson(res, 413, { detail: 'Request body is too large.' });
       return;
     }
     if (bodyError.type === 'request.aborted') {
-      res.status(400).json({ detail: 'Request body was not received completely.' });
+      sendJson(res, 400, { detail: 'Request body was not received completely.' });
       return;
     }
     if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
       // body-parser's other client errors (bad Content-Encoding, charset): the client's fault, not ours.
-      res.status(bodyError.status).json({ detail: 'Malformed request.' });
+      sendJson(res, bodyError.status, { detail: 'Malformed request.' });
       return;
     }
     report(error, req, res);
-    res.status(500).json({ detail: 'A server error occurred.' });
+    sendJson(res, 500, { detail: 'A server error occurred.' });
   };
 }

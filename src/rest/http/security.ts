@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler, Response } from 'express';
 import helmet from 'helmet';
+import { sendJson } from '../errors.js';
 
 type Header = readonly [name: string, value: string];
 
@@ -93,7 +94,7 @@ export function allowedHosts({ allowedHosts, exemptPaths = [], onRefused }: Allo
     const host = req.host ?? '';
     if (allowed(domainOf(host)) || exempt.has(withoutSlash(req.path))) return next();
     onRefused?.(host);
-    res.status(400).json({ detail: 'Invalid Host header.' });
+    sendJson(res, 400, { detail: 'Invalid Host header.' });
   };
 }
 

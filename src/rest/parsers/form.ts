@@ -3,7 +3,7 @@
 // Python's unquote does (an invalid escape is kept as written, invalid UTF-8 becomes U+FFFD),
 // and more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields is refused.
 import type { RequestHandler } from 'express';
-import { ParseError } from '../errors.js';
+import { ParseError, sendJson } from '../errors.js';
 
 /** Django's DATA_UPLOAD_MAX_NUMBER_FIELDS. */
 export const maxFormFields = 1000;
@@ -87,6 +87,6 @@ export function queryFieldLimit(): RequestHandler {
   return (req, res, next) => {
     const start = req.originalUrl.indexOf('?');
     if (start === -1 || fieldCount(req.originalUrl.slice(start + 1)) <= maxFormFields) return next();
-    res.status(400).json(tooManyFields().body);
+    sendJson(res, 400, tooManyFields().body);
   };
 }

@@ -12,8 +12,8 @@ export const jsonRenderer: Renderer = {
   contentType: 'application/json',
   render(body, { accepted }) {
     const indent = accepted?.params.indent === undefined ? null : parsePythonInt(accepted.params.indent);
-    const text = indent === null || indent <= 0n ? JSON.stringify(body) : JSON.stringify(body, null, Number(indent > 8n ? 8n : indent));
-    return escapeLineSeparators(text);
+    if (indent === null || indent <= 0n) return jsonText(body);
+    return escapeLineSeparators(JSON.stringify(body, null, Number(indent > 8n ? 8n : indent)));
   },
 };
 
@@ -23,6 +23,9 @@ const lineSeparators = /[\u2028\u2029]/g;
 function escapeLineSeparators(text: string): string {
   return lineSeparator.test(text) ? text.replace(lineSeparators, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029')) : text;
 }
+
+/** A value as DRF's JSONRenderer writes it, compact. */
+export const jsonText = (body: unknown): string => escapeLineSeparators(JSON.stringify(body));
 
 /** A renderer of documents a view writes itself (OpenAPI YAML, a documentation page). */
 export function documentRenderer(mediaType: string, format: string, contentType = mediaType): Renderer {

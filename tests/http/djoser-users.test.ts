@@ -117,9 +117,12 @@ describeWithDatabase('Djoser user endpoints over HTTP', () => {
       const auth = await t.bearer(user);
       const patched = await t.http.patch('/auth/users/me/').set(auth).send({ email: 'new@Example.org', username: 'hijack', id: 999 });
       expect(patched.status).toBe(200);
-      expect(patched.body).toEqual({ email: 'new@example.org', id: user.id, username: user.username });
+      // Unlike registration (create_user's normalize_email), an update keeps the domain's case, as DRF.
+      expect(patched.body).toEqual({ email: 'new@Example.org', id: user.id, username: user.username });
       const put = await t.http.put('/auth/users/me/').set(auth).send({});
-      expect(put.body).toEqual({ email: 'new@example.org', id: user.id, username: user.username });
+      expect(put.body).toEqual({ email: 'new@Example.org', id: user.id, username: user.username });
+      const trimmed = await t.http.put('/auth/users/me/').set(auth).send({ email: ' Spaced@EXAMPLE.COM\n' });
+      expect(trimmed.body).toEqual({ email: 'Spaced@EXAMPLE.COM', id: user.id, username: user.username });
       const cleared = await t.http.put('/auth/users/me/').set(auth).send({ email: '' });
       expect(cleared.body).toEqual({ email: '', id: user.id, username: user.username });
 

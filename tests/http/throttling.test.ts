@@ -143,6 +143,16 @@ describeWithDatabase('throttling', () => {
     expect((await get('/api/posts/', address)).headers['ratelimit']).toBe('"anon";r=9;t=3600, "user";r=11;t=3600');
   });
 
+  it('counts OPTIONS, HEAD, 404 and 405 answers too, as DRF (its throttles run before the handler)', async () => {
+    const address = freshAddress();
+    const send = (method: 'options' | 'head' | 'get' | 'put', path: string) => t.http[method](path).set('X-Forwarded-For', address);
+    expect((await send('options', '/api/posts/')).status).toBe(200);
+    expect((await send('head', '/api/posts/')).status).toBe(200);
+    expect((await send('get', '/api/posts/999999/')).status).toBe(404);
+    expect((await send('put', '/api/')).status).toBe(405);
+    expect((await get('/api/posts/', address)).headers['ratelimit']).toBe('"anon";r=5;t=3600, "user";r=7;t=3600');
+  });
+
   it('with a trusted proxy, counts the nearest untrusted forwarded address: a client cannot pick its own', async () => {
     const client = freshAddress();
     await get('/api/posts/', `203.0.113.1, ${client}`);

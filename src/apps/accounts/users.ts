@@ -185,10 +185,14 @@ export class Users {
     }
   }
 
+  /**
+   * Djoser's UserSerializer.update: the email is stored as the serializer validated it (trimmed);
+   * only create_user runs normalize_email, so the domain keeps its case here.
+   */
   updateEmail(id: number, email: string): Promise<User> {
     return this.db.kysely
       .updateTable('auth_user')
-      .set({ email: normalizeEmail(email) })
+      .set({ email })
       .where('id', '=', id)
       .returning(userSelection)
       .executeTakeFirstOrThrow();

@@ -31,8 +31,11 @@ function decode(token: string): { header: Json; claims: Claims; signature: strin
   return { header: decodePart(parts[0]!), claims: decodePart(parts[1]!) as unknown as Claims, signature: parts[2]! };
 }
 
-/** A token built by hand: HS256/HS512 signed with `key`, or `alg: none` with an empty signature. */
-function forge(claims: Json, options: { alg?: 'HS256' | 'HS512' | 'none'; key?: string } = {}): string {
+/**
+ * A token built by hand: HS256/HS512 signed with `key`, or `alg: none` with an empty signature.
+ * The payload is usually an object of claims; any other JSON value makes a token PyJWT refuses.
+ */
+function forge(claims: unknown, options: { alg?: 'HS256' | 'HS512' | 'none'; key?: string } = {}): string {
   const alg = options.alg ?? 'HS256';
   const signingInput = `${encodePart({ alg, typ: 'JWT' })}.${encodePart(claims)}`;
   if (alg === 'none') return `${signingInput}.`;
@@ -254,6 +257,8 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
       ['an iat that is not a number', (userId) => forge(freshClaims('access', userId, { iat: 'yesterday' as unknown as number })), 'Token is invalid or expired'],
       ['garbage', () => 'garbage', 'Token is invalid or expired'],
       ['three garbage segments', () => 'a.b.c', 'Token is invalid or expired'],
+      // PyJWT: "Invalid payload string: must be a json object", before any claim is looked at.
+      ['a signed payload that is a JSON list', () => forge([1, 2]), 'Token is invalid or expired'],
     ];
 
     it.each(rejected)('%s answers 401 on resources, public ones included', async (_case, makeToken, message) => {
@@ -446,6 +451,7 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
       ['a token signed with another key', (userId: number) => forge(freshClaims('access', userId), { key: 'y'.repeat(48) })],
       ['a refresh token issued in the future', (userId: number) => forge(freshClaims('refresh', userId, { iat: now() + 120 }))],
       ['a token whose iat is not a number', (userId: number) => forge(freshClaims('access', userId, { iat: '1' as unknown as number }))],
+      ['a signed payload that is a JSON list', () => forge([])],
     ])('%s answers 401 "Token is invalid or expired"', async (_case, makeToken) => {
       const { user, access } = await userWithTokens();
       for (const path of ['/api/token/verify/', '/auth/jwt/verify/']) {
@@ -515,12 +521,28 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
 
     it('invalid tokens answer 401 "Token is invalid or expired"', async () => {
       const { user, refresh: refreshToken } = await userWithTokens();
-      for (const token of ['garbage', tamper(refreshToken, { user_id: 424242 }), forge(freshClaims('refresh', user.id, { exp: now() - 1 }))]) {
+      for (const token of ['garbage', tamper(refreshToken, { user_id: 424242 }), forge(freshClaims('refresh', user.id, { exp: now() - 1 })), forge([])]) {
         const response = await blacklist(token);
         expect(response.status).toBe(401);
         expect(response.body).toStrictEqual(invalidOrExpired);
       }
     });
+
+    it.each([424242, 'not-a-user-id'])(
+      'a valid refresh token never recorded here, naming user %j, is blacklisted (SimpleJWT records it with no user)',
+      async (userId) => {
+        // Signed with this key but not issued here (another instance's database, a purged row):
+        // SimpleJWT's blacklist() get_or_creates its OutstandingToken without a user, so neither an
+        // unknown user id nor one of another type matters.
+        const token = forge(freshClaims('refresh', 0, { user_id: userId }));
+        const response = await blacklist(token);
+        expect(response.status).toBe(200);
+        expect(response.body).toStrictEqual({});
+        const reused = await refresh(token);
+        expect(reused.status).toBe(401);
+        expect(reused.body).toStrictEqual(blacklisted);
+      },
+    );
 
     it('answers 400 for a missing field', async () => {
       const response = await t.http.post('/api/token/blacklist/').send({});

@@ -21,12 +21,18 @@ export interface IssuedToken {
   expiresAt: Date;
 }
 
+/** What blacklisting records of a token: no user, as SimpleJWT's blacklist() (a token may name any). */
+export type BlacklistedToken = Pick<IssuedToken, 'jti' | 'expiresAt'>;
+
 /** SimpleJWT's token_blacklist app: OutstandingToken and BlacklistedToken. */
 export interface RefreshTokenRegistry {
   recordIssued(token: IssuedToken): Promise<void>;
   isBlacklisted(jti: string): Promise<boolean>;
-  /** Blacklists the token; false when it already was, so of two concurrent reuses only one wins. */
-  blacklist(token: IssuedToken): Promise<boolean>;
+  /**
+   * Blacklists the token, recording it first when it is not yet (it may have been issued elsewhere
+   * with the same key); false when it already was, so of two concurrent reuses only one wins.
+   */
+  blacklist(token: BlacklistedToken): Promise<boolean>;
 }
 
 export interface JwtUsers extends CredentialsChecker {
@@ -87,7 +93,8 @@ export class JwtService {
       throw new TokenError('Token is invalid or expired');
     }
     const claims = payload as Partial<Claims>;
-    if (typeof claims !== 'object' || claims === null) throw new TokenError('Token is invalid or expired');
+    // PyJWT: "Invalid payload string: must be a json object" (a list included).
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TokenError('Token is invalid or expired');
     // PyJWT, SimpleJWT's decoder, also refuses an `iat` that is not a number or lies in the future
     // (jsonwebtoken checks neither).
     const { iat } = claims as { iat?: unknown };
@@ -123,8 +130,8 @@ export class JwtService {
     return { refresh: refresh.token, access: this.accessFor(refresh.claims, refresh.claims.iat) };
   }
 
-  private issued(claims: Claims): IssuedToken {
-    return { jti: claims.jti, userId: claims.user_id, expiresAt: new Date(claims.exp * 1000) };
+  private toBlacklist(claims: Claims): BlacklistedToken {
+    return { jti: claims.jti, expiresAt: new Date(claims.exp * 1000) };
   }
 
   /** A refresh token that is valid and not blacklisted (SimpleJWT's RefreshToken()). */
@@ -143,7 +150,7 @@ export class JwtService {
     }
     const access = this.accessFor(claims);
     if (!this.settings.rotateRefreshTokens) return { access };
-    if (this.settings.blacklistAfterRotation && !(await this.registry.blacklist(this.issued(claims)))) {
+    if (this.settings.blacklistAfterRotation && !(await this.registry.blacklist(this.toBlacklist(claims)))) {
       throw new TokenError('Token is blacklisted'); // a concurrent refresh with the same token won
     }
     return { access, refresh: (await this.issueRefresh(claims.user_id)).token };
@@ -156,7 +163,7 @@ export class JwtService {
 
   async blacklist(token: string): Promise<void> {
     const claims = await this.validRefresh(token);
-    if (!(await this.registry.blacklist(this.issued(claims)))) throw new TokenError('Token is blacklisted');
+    if (!(await this.registry.blacklist(this.toBlacklist(claims)))) throw new TokenError('Token is blacklisted');
   }
 
   /**

@@ -257,6 +257,8 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
       ['an iat that is not a number', (userId) => forge(freshClaims('access', userId, { iat: 'yesterday' as unknown as number })), 'Token is invalid or expired'],
       ['garbage', () => 'garbage', 'Token is invalid or expired'],
       ['three garbage segments', () => 'a.b.c', 'Token is invalid or expired'],
+      // SimpleJWT's Token.verify looks for the jti before the token type.
+      ['a refresh token without jti', (userId) => forge({ ...freshClaims('refresh', userId), jti: undefined }), 'Token has no id'],
       // PyJWT: "Invalid payload string: must be a json object", before any claim is looked at.
       ['a signed payload that is a JSON list', () => forge([1, 2]), 'Token is invalid or expired'],
     ];

@@ -101,12 +101,13 @@ export class JwtService {
     if (iat !== undefined && (typeof iat !== 'number' || iat > Math.floor(Date.now() / 1000))) {
       throw new TokenError('Token is invalid or expired');
     }
+    // SimpleJWT's Token.verify order: exp, then jti, then the type.
     if (claims.exp === undefined) throw new TokenError("Token has no 'exp' claim");
+    if (typeof claims.jti !== 'string') throw new TokenError('Token has no id');
     if (type !== undefined) {
       if (claims.token_type === undefined) throw new TokenError('Token has no type');
       if (claims.token_type !== type) throw new TokenError('Token has wrong type');
     }
-    if (typeof claims.jti !== 'string') throw new TokenError('Token has no id');
     return claims as Claims;
   }
 

@@ -294,6 +294,34 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
       }
     });
 
+    // JWTAuthentication.get_user runs User.objects.get(id=<claim>): Django's int() coercion of the
+    // lookup value (the reference answers these; a value int() refuses is a 500 there).
+    it.each([
+      ['a numeric string', (id: number) => ` ${id} `],
+      ['a float', (id: number) => id + 0.5],
+    ])('a user_id claim that is %s names the user Django finds', async (_case, claimFor) => {
+      const user = await t.createUser();
+      for (const path of resources) {
+        const response = await t.http.get(path).set(bearer(forge(freshClaims('access', user.id, { user_id: claimFor(user.id) }))));
+        expect(response.status, path).toBe(200);
+      }
+    });
+
+    it.each([
+      ['null', null, { detail: 'User not found', code: 'user_not_found' }],
+      ['beyond the id range', 1e30, { detail: 'User not found', code: 'user_not_found' }],
+      ['false (id 0)', false, { detail: 'User not found', code: 'user_not_found' }],
+      ['a string int() refuses', 'abc', { detail: 'Token contained no recognizable user identification', code: 'token_not_valid' }],
+      ['a list', [1], { detail: 'Token contained no recognizable user identification', code: 'token_not_valid' }],
+      ['an object', { id: 1 }, { detail: 'Token contained no recognizable user identification', code: 'token_not_valid' }],
+    ])('a user_id claim that is %s answers 401, never a 500', async (_case, claim, body) => {
+      for (const path of resources) {
+        const response = await t.http.get(path).set(bearer(forge(freshClaims('access', 1, { user_id: claim }))));
+        expect(response.status, path).toBe(401);
+        expect(response.body).toStrictEqual(body);
+      }
+    });
+
     it('a token of a deactivated user answers 401 user_inactive', async () => {
       const { user, access } = await userWithTokens();
       await t.db.kysely.updateTable('auth_user').set({ is_active: false }).where('id', '=', user.id).execute();
@@ -389,6 +417,20 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
       const response = await refresh(refreshToken);
       expect(response.status).toBe(401);
       expect(response.body).toStrictEqual(noActiveAccount);
+    });
+
+    it.each([null, 1e30, 'abc', [1], { id: 1 }, 'true'])('a refresh token whose user_id claim is %j answers 401 no_active_account, never a 500', async (claim) => {
+      const response = await refresh(forge(freshClaims('refresh', 1, { user_id: claim })));
+      expect(response.status).toBe(401);
+      expect(response.body).toStrictEqual(noActiveAccount);
+    });
+
+    it('a refresh token whose user_id is a numeric string refreshes for that user (Django\'s int() lookup)', async () => {
+      const user = await t.createUser();
+      const response = await refresh(forge(freshClaims('refresh', user.id, { user_id: String(user.id) })));
+      expect(response.status).toBe(200);
+      const { access } = response.body as { access: string };
+      expect((await t.http.get('/api/transactions/').set(bearer(access))).status).toBe(200);
     });
 
     it('the refresh token of a deactivated user answers 401 no_active_account', async () => {

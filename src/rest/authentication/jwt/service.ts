@@ -4,6 +4,7 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AuthenticationFailed } from '../../errors.js';
+import { parsePrimaryKey } from '../../fields/python.js';
 import type { AuthUser, CredentialsChecker } from '../../types.js';
 
 export interface JwtSettings {
@@ -47,6 +48,19 @@ interface Claims {
   iat: number;
   jti: string;
   user_id: number;
+}
+
+/**
+ * The user a token's user_id claim names, as SimpleJWT's User.objects.get(id=…) reads it (Django's
+ * int() coercion: `"7"`, `7.5` and `true` are users 7, 7 and 1): null when no user can have it (null,
+ * zero, out of range), undefined when the claim is absent or int() refuses it (a 500 in Django).
+ */
+function claimedUserId(claims: Claims): number | null | undefined {
+  const claim: unknown = claims.user_id;
+  if (claim === undefined) return undefined;
+  if (claim === null) return null;
+  if (typeof claim === 'boolean') return claim ? 1 : null;
+  return parsePrimaryKey(typeof claim === 'number' ? Math.trunc(claim) : claim)?.id;
 }
 
 /** SimpleJWT's TokenError: the message names what is wrong with the token. */
@@ -144,7 +158,8 @@ export class JwtService {
 
   async refresh(token: string): Promise<{ access: string; refresh?: string }> {
     const claims = await this.validRefresh(token);
-    const user = await this.users.byId(claims.user_id);
+    const userId = claimedUserId(claims);
+    const user = typeof userId === 'number' ? await this.users.byId(userId) : null;
     if (!user?.isActive) {
       // DRF's AuthenticationFailed here (not SimpleJWT's), so the body has no "code", as upstream.
       throw new AuthenticationFailed('No active account found for the given token.');
@@ -154,7 +169,7 @@ export class JwtService {
     if (this.settings.blacklistAfterRotation && !(await this.registry.blacklist(this.toBlacklist(claims)))) {
       throw new TokenError('Token is blacklisted'); // a concurrent refresh with the same token won
     }
-    return { access, refresh: (await this.issueRefresh(claims.user_id)).token };
+    return { access, refresh: (await this.issueRefresh(user.id)).token };
   }
 
   async verify(token: string): Promise<void> {
@@ -185,8 +200,9 @@ export class JwtService {
       if (!(error instanceof TokenError)) throw error;
       throw notValidForAnyType(error.message);
     }
-    if (typeof claims.user_id !== 'number') throw invalidToken('Token contained no recognizable user identification');
-    const user = await this.users.byId(claims.user_id);
+    const userId = claimedUserId(claims);
+    if (userId === undefined) throw invalidToken('Token contained no recognizable user identification');
+    const user = userId === null ? null : await this.users.byId(userId);
     if (!user) throw new AuthenticationFailed({ detail: 'User not found', code: 'user_not_found' });
     if (!user.isActive) throw new AuthenticationFailed({ detail: 'User is inactive', code: 'user_inactive' });
     const changedAt = user.credentialsChangedAt;

@@ -31,8 +31,11 @@ function decode(token: string): { header: Json; claims: Claims; signature: strin
   return { header: decodePart(parts[0]!), claims: decodePart(parts[1]!) as unknown as Claims, signature: parts[2]! };
 }
 
-/** A token built by hand: HS256/HS512 signed with `key`, or `alg: none` with an empty signature. */
-function forge(claims: Json, options: { alg?: 'HS256' | 'HS512' | 'none'; key?: string } = {}): string {
+/**
+ * A token built by hand: HS256/HS512 signed with `key`, or `alg: none` with an empty signature.
+ * The payload is usually an object of claims; any other JSON value makes a token PyJWT refuses.
+ */
+function forge(claims: unknown, options: { alg?: 'HS256' | 'HS512' | 'none'; key?: string } = {}): string {
   const alg = options.alg ?? 'HS256';
   const signingInput = `${encodePart({ alg, typ: 'JWT' })}.${encodePart(claims)}`;
   if (alg === 'none') return `${signingInput}.`;
@@ -254,6 +257,10 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
       ['an iat that is not a number', (userId) => forge(freshClaims('access', userId, { iat: 'yesterday' as unknown as number })), 'Token is invalid or expired'],
       ['garbage', () => 'garbage', 'Token is invalid or expired'],
       ['three garbage segments', () => 'a.b.c', 'Token is invalid or expired'],
+      // SimpleJWT's Token.verify looks for the jti before the token type.
+      ['a refresh token without jti', (userId) => forge({ ...freshClaims('refresh', userId), jti: undefined }), 'Token has no id'],
+      // PyJWT: "Invalid payload string: must be a json object", before any claim is looked at.
+      ['a signed payload that is a JSON list', () => forge([1, 2]), 'Token is invalid or expired'],
     ];
 
     it.each(rejected)('%s answers 401 on resources, public ones included', async (_case, makeToken, message) => {
@@ -284,6 +291,34 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
         const response = await t.http.get(path).set(bearer(access));
         expect(response.status, path).toBe(401);
         expect(response.body).toStrictEqual({ detail: 'User not found', code: 'user_not_found' });
+      }
+    });
+
+    // JWTAuthentication.get_user runs User.objects.get(id=<claim>): Django's int() coercion of the
+    // lookup value (the reference answers these; a value int() refuses is a 500 there).
+    it.each([
+      ['a numeric string', (id: number) => ` ${id} `],
+      ['a float', (id: number) => id + 0.5],
+    ])('a user_id claim that is %s names the user Django finds', async (_case, claimFor) => {
+      const user = await t.createUser();
+      for (const path of resources) {
+        const response = await t.http.get(path).set(bearer(forge(freshClaims('access', user.id, { user_id: claimFor(user.id) }))));
+        expect(response.status, path).toBe(200);
+      }
+    });
+
+    it.each([
+      ['null', null, { detail: 'User not found', code: 'user_not_found' }],
+      ['beyond the id range', 1e30, { detail: 'User not found', code: 'user_not_found' }],
+      ['false (id 0)', false, { detail: 'User not found', code: 'user_not_found' }],
+      ['a string int() refuses', 'abc', { detail: 'Token contained no recognizable user identification', code: 'token_not_valid' }],
+      ['a list', [1], { detail: 'Token contained no recognizable user identification', code: 'token_not_valid' }],
+      ['an object', { id: 1 }, { detail: 'Token contained no recognizable user identification', code: 'token_not_valid' }],
+    ])('a user_id claim that is %s answers 401, never a 500', async (_case, claim, body) => {
+      for (const path of resources) {
+        const response = await t.http.get(path).set(bearer(forge(freshClaims('access', 1, { user_id: claim }))));
+        expect(response.status, path).toBe(401);
+        expect(response.body).toStrictEqual(body);
       }
     });
 
@@ -384,6 +419,20 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
       expect(response.body).toStrictEqual(noActiveAccount);
     });
 
+    it.each([null, 1e30, 'abc', [1], { id: 1 }, 'true'])('a refresh token whose user_id claim is %j answers 401 no_active_account, never a 500', async (claim) => {
+      const response = await refresh(forge(freshClaims('refresh', 1, { user_id: claim })));
+      expect(response.status).toBe(401);
+      expect(response.body).toStrictEqual(noActiveAccount);
+    });
+
+    it('a refresh token whose user_id is a numeric string refreshes for that user (Django\'s int() lookup)', async () => {
+      const user = await t.createUser();
+      const response = await refresh(forge(freshClaims('refresh', user.id, { user_id: String(user.id) })));
+      expect(response.status).toBe(200);
+      const { access } = response.body as { access: string };
+      expect((await t.http.get('/api/transactions/').set(bearer(access))).status).toBe(200);
+    });
+
     it('the refresh token of a deactivated user answers 401 no_active_account', async () => {
       const { user, refresh: refreshToken } = await userWithTokens();
       await t.db.kysely.updateTable('auth_user').set({ is_active: false }).where('id', '=', user.id).execute();
@@ -446,6 +495,7 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
       ['a token signed with another key', (userId: number) => forge(freshClaims('access', userId), { key: 'y'.repeat(48) })],
       ['a refresh token issued in the future', (userId: number) => forge(freshClaims('refresh', userId, { iat: now() + 120 }))],
       ['a token whose iat is not a number', (userId: number) => forge(freshClaims('access', userId, { iat: '1' as unknown as number }))],
+      ['a signed payload that is a JSON list', () => forge([])],
     ])('%s answers 401 "Token is invalid or expired"', async (_case, makeToken) => {
       const { user, access } = await userWithTokens();
       for (const path of ['/api/token/verify/', '/auth/jwt/verify/']) {
@@ -515,12 +565,28 @@ describeWithDatabase('JWT (SimpleJWT) over HTTP', () => {
 
     it('invalid tokens answer 401 "Token is invalid or expired"', async () => {
       const { user, refresh: refreshToken } = await userWithTokens();
-      for (const token of ['garbage', tamper(refreshToken, { user_id: 424242 }), forge(freshClaims('refresh', user.id, { exp: now() - 1 }))]) {
+      for (const token of ['garbage', tamper(refreshToken, { user_id: 424242 }), forge(freshClaims('refresh', user.id, { exp: now() - 1 })), forge([])]) {
         const response = await blacklist(token);
         expect(response.status).toBe(401);
         expect(response.body).toStrictEqual(invalidOrExpired);
       }
     });
+
+    it.each([424242, 'not-a-user-id'])(
+      'a valid refresh token never recorded here, naming user %j, is blacklisted (SimpleJWT records it with no user)',
+      async (userId) => {
+        // Signed with this key but not issued here (another instance's database, a purged row):
+        // SimpleJWT's blacklist() get_or_creates its OutstandingToken without a user, so neither an
+        // unknown user id nor one of another type matters.
+        const token = forge(freshClaims('refresh', 0, { user_id: userId }));
+        const response = await blacklist(token);
+        expect(response.status).toBe(200);
+        expect(response.body).toStrictEqual({});
+        const reused = await refresh(token);
+        expect(reused.status).toBe(401);
+        expect(reused.body).toStrictEqual(blacklisted);
+      },
+    );
 
     it('answers 400 for a missing field', async () => {
       const response = await t.http.post('/api/token/blacklist/').send({});

@@ -1,7 +1,7 @@
 // SimpleJWT's token_blacklist app: OutstandingToken + BlacklistedToken.
 import { insertOnce, isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/index.js';
-import type { IssuedToken, RefreshTokenRegistry } from '../../rest/authentication/jwt/index.js';
+import type { BlacklistedToken, RefreshTokenRegistry } from '../../rest/authentication/jwt/index.js';
 
 export function refreshTokenRegistry(db: Database): RefreshTokenRegistry {
   const { kysely } = db;
@@ -18,9 +18,11 @@ export function refreshTokenRegistry(db: Database): RefreshTokenRegistry {
         .executeTakeFirst();
       return row !== undefined;
     },
-    async blacklist({ jti, userId, expiresAt }: IssuedToken) {
+    async blacklist({ jti, expiresAt }: BlacklistedToken) {
+      // A token not recorded yet gets its row without a user, as SimpleJWT's get_or_create: its
+      // user_id claim is unchecked here (unknown, or not even a number).
       await insertOnce(() =>
-        kysely.insertInto('token_blacklist_outstandingtoken').values({ jti, user_id: userId, expires_at: expiresAt, created_at: new Date() }).execute(),
+        kysely.insertInto('token_blacklist_outstandingtoken').values({ jti, user_id: null, expires_at: expiresAt, created_at: new Date() }).execute(),
       );
       const outstanding = await kysely.selectFrom('token_blacklist_outstandingtoken').select('id').where('jti', '=', jti).executeTakeFirstOrThrow();
       // The unique token_id makes the insert the atomic claim: a second blacklisting is refused.

@@ -4,6 +4,7 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AuthenticationFailed } from '../../errors.js';
+import { parsePrimaryKey } from '../../fields/python.js';
 import type { AuthUser, CredentialsChecker } from '../../types.js';
 
 export interface JwtSettings {
@@ -21,12 +22,18 @@ export interface IssuedToken {
   expiresAt: Date;
 }
 
+/** What blacklisting records of a token: no user, as SimpleJWT's blacklist() (a token may name any). */
+export type BlacklistedToken = Pick<IssuedToken, 'jti' | 'expiresAt'>;
+
 /** SimpleJWT's token_blacklist app: OutstandingToken and BlacklistedToken. */
 export interface RefreshTokenRegistry {
   recordIssued(token: IssuedToken): Promise<void>;
   isBlacklisted(jti: string): Promise<boolean>;
-  /** Blacklists the token; false when it already was, so of two concurrent reuses only one wins. */
-  blacklist(token: IssuedToken): Promise<boolean>;
+  /**
+   * Blacklists the token, recording it first when it is not yet (it may have been issued elsewhere
+   * with the same key); false when it already was, so of two concurrent reuses only one wins.
+   */
+  blacklist(token: BlacklistedToken): Promise<boolean>;
 }
 
 export interface JwtUsers extends CredentialsChecker {
@@ -41,6 +48,19 @@ interface Claims {
   iat: number;
   jti: string;
   user_id: number;
+}
+
+/**
+ * The user a token's user_id claim names, as SimpleJWT's User.objects.get(id=…) reads it (Django's
+ * int() coercion: `"7"`, `7.5` and `true` are users 7, 7 and 1): null when no user can have it (null,
+ * zero, out of range), undefined when the claim is absent or int() refuses it (a 500 in Django).
+ */
+function claimedUserId(claims: Claims): number | null | undefined {
+  const claim: unknown = claims.user_id;
+  if (claim === undefined) return undefined;
+  if (claim === null) return null;
+  if (typeof claim === 'boolean') return claim ? 1 : null;
+  return parsePrimaryKey(typeof claim === 'number' ? Math.trunc(claim) : claim)?.id;
 }
 
 /** SimpleJWT's TokenError: the message names what is wrong with the token. */
@@ -87,19 +107,21 @@ export class JwtService {
       throw new TokenError('Token is invalid or expired');
     }
     const claims = payload as Partial<Claims>;
-    if (typeof claims !== 'object' || claims === null) throw new TokenError('Token is invalid or expired');
+    // PyJWT: "Invalid payload string: must be a json object" (a list included).
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TokenError('Token is invalid or expired');
     // PyJWT, SimpleJWT's decoder, also refuses an `iat` that is not a number or lies in the future
     // (jsonwebtoken checks neither).
     const { iat } = claims as { iat?: unknown };
     if (iat !== undefined && (typeof iat !== 'number' || iat > Math.floor(Date.now() / 1000))) {
       throw new TokenError('Token is invalid or expired');
     }
+    // SimpleJWT's Token.verify order: exp, then jti, then the type.
     if (claims.exp === undefined) throw new TokenError("Token has no 'exp' claim");
+    if (typeof claims.jti !== 'string') throw new TokenError('Token has no id');
     if (type !== undefined) {
       if (claims.token_type === undefined) throw new TokenError('Token has no type');
       if (claims.token_type !== type) throw new TokenError('Token has wrong type');
     }
-    if (typeof claims.jti !== 'string') throw new TokenError('Token has no id');
     return claims as Claims;
   }
 
@@ -123,8 +145,8 @@ export class JwtService {
     return { refresh: refresh.token, access: this.accessFor(refresh.claims, refresh.claims.iat) };
   }
 
-  private issued(claims: Claims): IssuedToken {
-    return { jti: claims.jti, userId: claims.user_id, expiresAt: new Date(claims.exp * 1000) };
+  private toBlacklist(claims: Claims): BlacklistedToken {
+    return { jti: claims.jti, expiresAt: new Date(claims.exp * 1000) };
   }
 
   /** A refresh token that is valid and not blacklisted (SimpleJWT's RefreshToken()). */
@@ -136,17 +158,18 @@ export class JwtService {
 
   async refresh(token: string): Promise<{ access: string; refresh?: string }> {
     const claims = await this.validRefresh(token);
-    const user = await this.users.byId(claims.user_id);
+    const userId = claimedUserId(claims);
+    const user = typeof userId === 'number' ? await this.users.byId(userId) : null;
     if (!user?.isActive) {
       // DRF's AuthenticationFailed here (not SimpleJWT's), so the body has no "code", as upstream.
       throw new AuthenticationFailed('No active account found for the given token.');
     }
     const access = this.accessFor(claims);
     if (!this.settings.rotateRefreshTokens) return { access };
-    if (this.settings.blacklistAfterRotation && !(await this.registry.blacklist(this.issued(claims)))) {
+    if (this.settings.blacklistAfterRotation && !(await this.registry.blacklist(this.toBlacklist(claims)))) {
       throw new TokenError('Token is blacklisted'); // a concurrent refresh with the same token won
     }
-    return { access, refresh: (await this.issueRefresh(claims.user_id)).token };
+    return { access, refresh: (await this.issueRefresh(user.id)).token };
   }
 
   async verify(token: string): Promise<void> {
@@ -156,7 +179,7 @@ export class JwtService {
 
   async blacklist(token: string): Promise<void> {
     const claims = await this.validRefresh(token);
-    if (!(await this.registry.blacklist(this.issued(claims)))) throw new TokenError('Token is blacklisted');
+    if (!(await this.registry.blacklist(this.toBlacklist(claims)))) throw new TokenError('Token is blacklisted');
   }
 
   /**
@@ -177,8 +200,9 @@ export class JwtService {
       if (!(error instanceof TokenError)) throw error;
       throw notValidForAnyType(error.message);
     }
-    if (typeof claims.user_id !== 'number') throw invalidToken('Token contained no recognizable user identification');
-    const user = await this.users.byId(claims.user_id);
+    const userId = claimedUserId(claims);
+    if (userId === undefined) throw invalidToken('Token contained no recognizable user identification');
+    const user = userId === null ? null : await this.users.byId(userId);
     if (!user) throw new AuthenticationFailed({ detail: 'User not found', code: 'user_not_found' });
     if (!user.isActive) throw new AuthenticationFailed({ detail: 'User is inactive', code: 'user_inactive' });
     const changedAt = user.credentialsChangedAt;

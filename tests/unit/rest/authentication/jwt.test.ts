@@ -7,6 +7,7 @@ import {
   JwtService,
   jwtViews,
   TokenError,
+  type BlacklistedToken,
   type IssuedToken,
   type JwtSettings,
   type RefreshTokenRegistry,
@@ -27,7 +28,7 @@ class MemoryRegistry implements RefreshTokenRegistry {
   async isBlacklisted(jti: string) {
     return this.blacklisted.has(jti);
   }
-  async blacklist(token: IssuedToken) {
+  async blacklist(token: BlacklistedToken) {
     if (this.blacklisted.has(token.jti)) return false;
     this.blacklisted.add(token.jti);
     return true;

@@ -128,15 +128,43 @@ describeWithDatabase('browser sessions over HTTP', () => {
       expect((ok.body as { owner: string }).owner).toBe(user.username);
     });
 
-    it('the header alone is not enough: the cookie must carry the same token', async () => {
+    it('the header alone is not enough: without the csrftoken cookie, DRF\'s "CSRF cookie not set."', async () => {
       const user = await t.createUser();
       const session = await sessionLogin(t, user);
-      const response = await t.http
+      const cookieNotSet = { detail: 'CSRF Failed: CSRF cookie not set.' };
+      for (const token of [session.csrftoken, undefined]) {
+        const write = t.http.post('/api/posts/').set('Cookie', cookieHeader({ sessionid: session.sessionid }));
+        const response = await (token === undefined ? write : write.set('X-CSRFToken', token)).send({ title: 't', body: 'b' });
+        expect({ status: response.status, body: response.body }).toEqual({ status: 403, body: cookieNotSet });
+      }
+      // An empty cookie is a cookie (Django replaces its value), so the token is what is wrong.
+      const empty = await t.http
         .post('/api/posts/')
-        .set('Cookie', cookieHeader({ sessionid: session.sessionid }))
+        .set('Cookie', `sessionid=${session.sessionid}; csrftoken=`)
         .set('X-CSRFToken', session.csrftoken)
         .send({ title: 't', body: 'b' });
-      expect({ status: response.status, body: response.body }).toEqual({ status: 403, body: csrfFailed });
+      expect({ status: empty.status, body: empty.body }).toEqual({ status: 403, body: csrfFailed });
+    });
+
+    it('reads the form\'s csrfmiddlewaretoken on a POST only, before X-CSRFToken, as Django\'s CsrfViewMiddleware', async () => {
+      const user = await t.createUser();
+      const session = await sessionLogin(t, user);
+      const form = (method: 'post' | 'put', path: string, token: string) =>
+        t.http[method](path).set('Cookie', session.cookie).type('form').send({ title: 't', body: 'b', csrfmiddlewaretoken: token });
+
+      const formOnly = await form('post', '/api/posts/', session.csrftoken);
+      expect(formOnly.status).toBe(201);
+      const id = (formOnly.body as { id: number }).id;
+      // The form's field wins: a wrong one is refused whatever the header says, a right one passes whatever it says.
+      const wrongField = await form('post', '/api/posts/', 'f'.repeat(64)).set('X-CSRFToken', session.csrftoken);
+      expect({ status: wrongField.status, body: wrongField.body }).toEqual({ status: 403, body: csrfFailed });
+      expect((await form('post', '/api/posts/', session.csrftoken).set('X-CSRFToken', 'f'.repeat(64))).status).toBe(201);
+      // An empty field falls back to the header.
+      expect((await form('post', '/api/posts/', '').set('X-CSRFToken', session.csrftoken)).status).toBe(201);
+      // Django has no form (request.POST) on other methods: a PUT needs the header.
+      const put = await form('put', `/api/posts/${id}/`, session.csrftoken);
+      expect({ status: put.status, body: put.body }).toEqual({ status: 403, body: csrfFailed });
+      expect((await form('put', `/api/posts/${id}/`, 'f'.repeat(64)).set('X-CSRFToken', session.csrftoken)).status).toBe(200);
     });
 
     it('a CSRF token of another session does not pass, even in both places (it is bound to the session)', async () => {

@@ -85,6 +85,7 @@ function originCheck(trustedOrigins: readonly string[]): (ctx: RequestContext, o
 const sessionCookie = 'sessionid';
 const csrfCookie = 'csrftoken';
 const csrfFailure = 'CSRF Failed: CSRF token missing or incorrect.';
+const csrfCookieNotSet = 'CSRF Failed: CSRF cookie not set.';
 
 export class SessionService {
   private readonly originVerified: (ctx: RequestContext, origin: string) => boolean;
@@ -145,19 +146,21 @@ export class SessionService {
 
   /**
    * Django 4's order: a request with an Origin header must come from this origin or a trusted
-   * one; then both the cookie and the request must carry this session's token: in X-CSRFToken,
-   * or (an HTML form, as the browsable API's) in the body's `csrfmiddlewaretoken` field, as
-   * Django reads it.
+   * one; then the `csrftoken` cookie must be there ("CSRF cookie not set." otherwise), and both
+   * it and the request must carry this session's token. As Django's CsrfViewMiddleware reads
+   * it: a POST's form field `csrfmiddlewaretoken` (an HTML form, as the browsable API's), else
+   * X-CSRFToken; other methods have no form in Django, so only the header counts.
    */
   async enforceCsrf(ctx: RequestContext, sessionKey: string): Promise<void> {
     const origin = ctx.req.get('origin');
     if (origin !== undefined && !this.originVerified(ctx, origin)) {
       throw new PermissionDenied(`CSRF Failed: Origin checking failed - ${origin} does not match any trusted origins.`);
     }
+    const cookie = readCookie(ctx.req, csrfCookie);
+    if (cookie === undefined) throw new PermissionDenied(csrfCookieNotSet);
     const expected = this.csrfTokenFor(sessionKey);
-    const header = ctx.req.get('x-csrftoken') ?? (await formToken(ctx));
-    const cookie = readCookie(ctx.req, csrfCookie) ?? '';
-    if (!sameSecret(header, expected) || !sameSecret(cookie, expected)) throw new PermissionDenied(csrfFailure);
+    const echoed = (ctx.method === 'POST' ? await formToken(ctx) : '') || (ctx.req.get('x-csrftoken') ?? '');
+    if (!sameSecret(echoed, expected) || !sameSecret(cookie, expected)) throw new PermissionDenied(csrfFailure);
   }
 }
 

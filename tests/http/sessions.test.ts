@@ -15,6 +15,8 @@ const csrfFailed = { detail: 'CSRF Failed: CSRF token missing or incorrect.' };
 const notProvided = { detail: 'Authentication credentials were not provided.' };
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const twoWeeks = 14 * 24 * 3600;
+// Django 3.2's delete_cookie, byte for byte (as the DRF reference sends it).
+const sessionDeleted = 'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax';
 
 describeWithDatabase('browser sessions over HTTP', () => {
   const t = useTestApp();
@@ -52,6 +54,17 @@ describeWithDatabase('browser sessions over HTTP', () => {
       const cookies = setCookies(response);
       expect(cookies.sessionid!.attributes).toEqual(expect.arrayContaining(['Secure', 'Max-Age=600']));
       expect(cookies.csrftoken!.attributes).toEqual(expect.arrayContaining(['Secure', 'Max-Age=31449600']));
+    });
+
+    it('deletes the session cookie as Django does: Secure only when SameSite=None', async () => {
+      for (const [sameSite, deleted] of [
+        ['Lax', sessionDeleted],
+        ['None', 'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=None; Secure'],
+      ] as const) {
+        const app = request(createApp(testConfig({ session: { ...testConfig().session, secureCookies: true, sessionSameSite: sameSite } }), t.db));
+        const response = await app.delete('/api/auth/session/').set('Cookie', 'sessionid=garbage');
+        expect(response.headers['set-cookie'], sameSite).toEqual([deleted]);
+      }
     });
 
     it('refuses bad credentials and inactive users alike, setting no cookie', async () => {
@@ -216,7 +229,7 @@ describeWithDatabase('browser sessions over HTTP', () => {
       for (const cookie of ['sessionid=garbage', 'sessionid=']) {
         const response = await t.http.get('/api/posts/').set('Cookie', cookie);
         expect(response.status).toBe(200);
-        expect(response.headers['set-cookie']).toEqual([expect.stringMatching(/^sessionid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/)]);
+        expect(response.headers['set-cookie']).toEqual([sessionDeleted]);
       }
       expect((await t.http.get('/api/posts/').set('Cookie', session.cookie)).headers['set-cookie']).toBeUndefined();
       expect((await t.http.get('/api/posts/')).headers['set-cookie']).toBeUndefined();
@@ -238,7 +251,7 @@ describeWithDatabase('browser sessions over HTTP', () => {
       const response = await t.http.delete('/api/auth/session/').set('Cookie', session.cookie).set('X-CSRFToken', session.csrftoken);
       expect(response.status).toBe(204);
       expect(response.text).toBe('');
-      expect(response.headers['set-cookie']).toEqual([expect.stringMatching(/^sessionid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/)]);
+      expect(response.headers['set-cookie']).toEqual([sessionDeleted]);
       expect(await countRows(t.db, 'django_session', { digest: sha256(session.sessionid) })).toBe(0);
       // A copy of the old cookie is worthless; the user's other browser stays signed in.
       expect((await t.http.get('/api/dashboard/').set('Cookie', session.cookie)).status).toBe(403);
@@ -255,7 +268,7 @@ describeWithDatabase('browser sessions over HTTP', () => {
       for (const cookie of ['sessionid=garbage', 'sessionid=', 'sessionid=garbage; csrftoken=abc']) {
         const response = await t.http.delete('/api/auth/session/').set('Cookie', cookie);
         expect(response.status).toBe(204);
-        expect(response.headers['set-cookie']).toEqual([expect.stringMatching(/^sessionid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/)]);
+        expect(response.headers['set-cookie']).toEqual([sessionDeleted]);
       }
     });
   });

@@ -112,8 +112,7 @@ export class SessionService {
     if (key === undefined) return null;
     const session = key === '' ? undefined : await this.store.find(digestOf(key));
     if (!session || session.expiresAt.getTime() <= Date.now()) {
-      const { secureCookies: secure, sessionSameSite } = this.settings;
-      deleteCookie(ctx.res, sessionCookie, { httpOnly: true, secure, sameSite: sessionSameSite });
+      deleteCookie(ctx.res, sessionCookie, this.settings.sessionSameSite);
       return null;
     }
     return { key, session };
@@ -140,8 +139,7 @@ export class SessionService {
     const key = readCookie(ctx.req, sessionCookie);
     if (key === undefined) return;
     if (key) await this.store.delete(digestOf(key));
-    const { secureCookies: secure, sessionSameSite } = this.settings;
-    deleteCookie(ctx.res, sessionCookie, { httpOnly: true, secure, sameSite: sessionSameSite });
+    deleteCookie(ctx.res, sessionCookie, this.settings.sessionSameSite);
   }
 
   /**

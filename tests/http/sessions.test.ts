@@ -180,6 +180,23 @@ describeWithDatabase('browser sessions over HTTP', () => {
       expect((await form('put', `/api/posts/${id}/`, 'f'.repeat(64)).set('X-CSRFToken', session.csrftoken)).status).toBe(200);
     });
 
+    it('a POST body DRF cannot parse is answered before the CSRF verdict (Django reads request.POST); other methods fail CSRF first', async () => {
+      const session = await sessionLogin(t, await t.createUser());
+      const write = (method: 'post' | 'put') => t.http[method]('/api/transactions/').set('Cookie', session.cookie);
+      const malformed = await write('post').type('json').send('{"amount":');
+      expect({ status: malformed.status, body: malformed.body }).toEqual({
+        status: 400,
+        body: { detail: 'JSON parse error - Expecting value: line 1 column 11 (char 10)' },
+      });
+      const unsupported = await write('post').type('text/plain').send('x');
+      expect({ status: unsupported.status, body: unsupported.body }).toEqual({ status: 415, body: { detail: 'Unsupported media type "text/plain" in request.' } });
+      // A body that parses but is no form carries no token.
+      const list = await write('post').send([1]);
+      expect({ status: list.status, body: list.body }).toEqual({ status: 403, body: csrfFailed });
+      const put = await write('put').type('json').send('{"amount":');
+      expect({ status: put.status, body: put.body }).toEqual({ status: 403, body: csrfFailed });
+    });
+
     it('a CSRF token of another session does not pass, even in both places (it is bound to the session)', async () => {
       const victim = await sessionLogin(t, await t.createUser());
       const attacker = await sessionLogin(t, await t.createUser());

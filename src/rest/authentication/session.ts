@@ -85,7 +85,6 @@ function originCheck(trustedOrigins: readonly string[]): (ctx: RequestContext, o
 const sessionCookie = 'sessionid';
 const csrfCookie = 'csrftoken';
 const csrfFailure = 'CSRF Failed: CSRF token missing or incorrect.';
-const csrfCookieNotSet = 'CSRF Failed: CSRF cookie not set.';
 
 export class SessionService {
   private readonly originVerified: (ctx: RequestContext, origin: string) => boolean;
@@ -144,20 +143,20 @@ export class SessionService {
 
   /**
    * Django 4's order: a request with an Origin header must come from this origin or a trusted
-   * one; then the `csrftoken` cookie must be there ("CSRF cookie not set." otherwise), and both
-   * it and the request must carry this session's token. As Django's CsrfViewMiddleware reads
-   * it: a POST's form field `csrfmiddlewaretoken` (an HTML form, as the browsable API's), else
-   * X-CSRFToken; other methods have no form in Django, so only the header counts.
+   * one; then both the `csrftoken` cookie and the request must carry this session's token (a
+   * missing cookie gets the contract's one message too, where Django says "CSRF cookie not set.").
+   * The request's token is read as Django's CsrfViewMiddleware reads it: a POST's form field
+   * `csrfmiddlewaretoken` (an HTML form, as the browsable API's), else X-CSRFToken; other methods
+   * have no form in Django, so only the header counts.
    */
   async enforceCsrf(ctx: RequestContext, sessionKey: string): Promise<void> {
     const origin = ctx.req.get('origin');
     if (origin !== undefined && !this.originVerified(ctx, origin)) {
       throw new PermissionDenied(`CSRF Failed: Origin checking failed - ${origin} does not match any trusted origins.`);
     }
-    const cookie = readCookie(ctx.req, csrfCookie);
-    if (cookie === undefined) throw new PermissionDenied(csrfCookieNotSet);
     const expected = this.csrfTokenFor(sessionKey);
     const echoed = (ctx.method === 'POST' ? await formToken(ctx) : '') || (ctx.req.get('x-csrftoken') ?? '');
+    const cookie = readCookie(ctx.req, csrfCookie) ?? '';
     if (!sameSecret(echoed, expected) || !sameSecret(cookie, expected)) throw new PermissionDenied(csrfFailure);
   }
 }

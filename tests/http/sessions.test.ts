@@ -188,6 +188,9 @@ describeWithDatabase('browser sessions over HTTP', () => {
       expect({ status: list.status, body: list.body }).toEqual({ status: 403, body: csrfFailed });
       const put = await write('put').type('json').send('{"amount":');
       expect({ status: put.status, body: put.body }).toEqual({ status: 403, body: csrfFailed });
+      // Without the csrftoken cookie Django refuses before reading the body.
+      const noCookie = await t.http.post('/api/transactions/').set('Cookie', cookieHeader({ sessionid: session.sessionid })).type('json').send('{"amount":');
+      expect({ status: noCookie.status, body: noCookie.body }).toEqual({ status: 403, body: csrfFailed });
     });
 
     it('a CSRF token of another session does not pass, even in both places (it is bound to the session)', async () => {

@@ -154,9 +154,11 @@ export class SessionService {
     if (origin !== undefined && !this.originVerified(ctx, origin)) {
       throw new PermissionDenied(`CSRF Failed: Origin checking failed - ${origin} does not match any trusted origins.`);
     }
+    // Django refuses a missing cookie before it reads the body.
+    const cookie = readCookie(ctx.req, csrfCookie);
+    if (cookie === undefined) throw new PermissionDenied(csrfFailure);
     const expected = this.csrfTokenFor(sessionKey);
     const echoed = (ctx.method === 'POST' ? await formToken(ctx) : '') || (ctx.req.get('x-csrftoken') ?? '');
-    const cookie = readCookie(ctx.req, csrfCookie) ?? '';
     if (!sameSecret(echoed, expected) || !sameSecret(cookie, expected)) throw new PermissionDenied(csrfFailure);
   }
 }

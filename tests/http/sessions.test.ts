@@ -15,6 +15,8 @@ const csrfFailed = { detail: 'CSRF Failed: CSRF token missing or incorrect.' };
 const notProvided = { detail: 'Authentication credentials were not provided.' };
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const twoWeeks = 14 * 24 * 3600;
+// Django 3.2's delete_cookie, byte for byte (as the DRF reference sends it).
+const sessionDeleted = 'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax';
 
 describeWithDatabase('browser sessions over HTTP', () => {
   const t = useTestApp();
@@ -52,6 +54,17 @@ describeWithDatabase('browser sessions over HTTP', () => {
       const cookies = setCookies(response);
       expect(cookies.sessionid!.attributes).toEqual(expect.arrayContaining(['Secure', 'Max-Age=600']));
       expect(cookies.csrftoken!.attributes).toEqual(expect.arrayContaining(['Secure', 'Max-Age=31449600']));
+    });
+
+    it('deletes the session cookie as Django does: Secure only when SameSite=None', async () => {
+      for (const [sameSite, deleted] of [
+        ['Lax', sessionDeleted],
+        ['None', 'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=None; Secure'],
+      ] as const) {
+        const app = request(createApp(testConfig({ session: { ...testConfig().session, secureCookies: true, sessionSameSite: sameSite } }), t.db));
+        const response = await app.delete('/api/auth/session/').set('Cookie', 'sessionid=garbage');
+        expect(response.headers['set-cookie'], sameSite).toEqual([deleted]);
+      }
     });
 
     it('refuses bad credentials and inactive users alike, setting no cookie', async () => {
@@ -128,7 +141,7 @@ describeWithDatabase('browser sessions over HTTP', () => {
       expect((ok.body as { owner: string }).owner).toBe(user.username);
     });
 
-    it('the header alone is not enough: the cookie must carry the same token', async () => {
+    it('the header alone is not enough: the cookie must carry the same token (the contract\'s message, not Django\'s "CSRF cookie not set.")', async () => {
       const user = await t.createUser();
       const session = await sessionLogin(t, user);
       const response = await t.http
@@ -137,6 +150,47 @@ describeWithDatabase('browser sessions over HTTP', () => {
         .set('X-CSRFToken', session.csrftoken)
         .send({ title: 't', body: 'b' });
       expect({ status: response.status, body: response.body }).toEqual({ status: 403, body: csrfFailed });
+    });
+
+    it('reads the form\'s csrfmiddlewaretoken on a POST only, before X-CSRFToken, as Django\'s CsrfViewMiddleware', async () => {
+      const user = await t.createUser();
+      const session = await sessionLogin(t, user);
+      const form = (method: 'post' | 'put', path: string, token: string) =>
+        t.http[method](path).set('Cookie', session.cookie).type('form').send({ title: 't', body: 'b', csrfmiddlewaretoken: token });
+
+      const formOnly = await form('post', '/api/posts/', session.csrftoken);
+      expect(formOnly.status).toBe(201);
+      const id = (formOnly.body as { id: number }).id;
+      // The form's field wins: a wrong one is refused whatever the header says, a right one passes whatever it says.
+      const wrongField = await form('post', '/api/posts/', 'f'.repeat(64)).set('X-CSRFToken', session.csrftoken);
+      expect({ status: wrongField.status, body: wrongField.body }).toEqual({ status: 403, body: csrfFailed });
+      expect((await form('post', '/api/posts/', session.csrftoken).set('X-CSRFToken', 'f'.repeat(64))).status).toBe(201);
+      // An empty field falls back to the header.
+      expect((await form('post', '/api/posts/', '').set('X-CSRFToken', session.csrftoken)).status).toBe(201);
+      // Django has no form (request.POST) on other methods: a PUT needs the header.
+      const put = await form('put', `/api/posts/${id}/`, session.csrftoken);
+      expect({ status: put.status, body: put.body }).toEqual({ status: 403, body: csrfFailed });
+      expect((await form('put', `/api/posts/${id}/`, 'f'.repeat(64)).set('X-CSRFToken', session.csrftoken)).status).toBe(200);
+    });
+
+    it('a POST body DRF cannot parse is answered before the CSRF verdict (Django reads request.POST); other methods fail CSRF first', async () => {
+      const session = await sessionLogin(t, await t.createUser());
+      const write = (method: 'post' | 'put') => t.http[method]('/api/transactions/').set('Cookie', session.cookie);
+      const malformed = await write('post').type('json').send('{"amount":');
+      expect({ status: malformed.status, body: malformed.body }).toEqual({
+        status: 400,
+        body: { detail: 'JSON parse error - Expecting value: line 1 column 11 (char 10)' },
+      });
+      const unsupported = await write('post').type('text/plain').send('x');
+      expect({ status: unsupported.status, body: unsupported.body }).toEqual({ status: 415, body: { detail: 'Unsupported media type "text/plain" in request.' } });
+      // A body that parses but is no form carries no token.
+      const list = await write('post').send([1]);
+      expect({ status: list.status, body: list.body }).toEqual({ status: 403, body: csrfFailed });
+      const put = await write('put').type('json').send('{"amount":');
+      expect({ status: put.status, body: put.body }).toEqual({ status: 403, body: csrfFailed });
+      // Without the csrftoken cookie Django refuses before reading the body.
+      const noCookie = await t.http.post('/api/transactions/').set('Cookie', cookieHeader({ sessionid: session.sessionid })).type('json').send('{"amount":');
+      expect({ status: noCookie.status, body: noCookie.body }).toEqual({ status: 403, body: csrfFailed });
     });
 
     it('a CSRF token of another session does not pass, even in both places (it is bound to the session)', async () => {
@@ -188,7 +242,7 @@ describeWithDatabase('browser sessions over HTTP', () => {
       for (const cookie of ['sessionid=garbage', 'sessionid=']) {
         const response = await t.http.get('/api/posts/').set('Cookie', cookie);
         expect(response.status).toBe(200);
-        expect(response.headers['set-cookie']).toEqual([expect.stringMatching(/^sessionid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/)]);
+        expect(response.headers['set-cookie']).toEqual([sessionDeleted]);
       }
       expect((await t.http.get('/api/posts/').set('Cookie', session.cookie)).headers['set-cookie']).toBeUndefined();
       expect((await t.http.get('/api/posts/')).headers['set-cookie']).toBeUndefined();
@@ -210,7 +264,7 @@ describeWithDatabase('browser sessions over HTTP', () => {
       const response = await t.http.delete('/api/auth/session/').set('Cookie', session.cookie).set('X-CSRFToken', session.csrftoken);
       expect(response.status).toBe(204);
       expect(response.text).toBe('');
-      expect(response.headers['set-cookie']).toEqual([expect.stringMatching(/^sessionid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/)]);
+      expect(response.headers['set-cookie']).toEqual([sessionDeleted]);
       expect(await countRows(t.db, 'django_session', { digest: sha256(session.sessionid) })).toBe(0);
       // A copy of the old cookie is worthless; the user's other browser stays signed in.
       expect((await t.http.get('/api/dashboard/').set('Cookie', session.cookie)).status).toBe(403);
@@ -227,7 +281,7 @@ describeWithDatabase('browser sessions over HTTP', () => {
       for (const cookie of ['sessionid=garbage', 'sessionid=', 'sessionid=garbage; csrftoken=abc']) {
         const response = await t.http.delete('/api/auth/session/').set('Cookie', cookie);
         expect(response.status).toBe(204);
-        expect(response.headers['set-cookie']).toEqual([expect.stringMatching(/^sessionid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/)]);
+        expect(response.headers['set-cookie']).toEqual([sessionDeleted]);
       }
     });
   });

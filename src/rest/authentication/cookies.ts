@@ -51,8 +51,12 @@ export function setCookie(res: Response, name: string, value: string, options: C
   res.cookie(name, value, { ...options, maxAge: options.maxAge * 1000, sameSite: options.sameSite.toLowerCase() as Lowercase<SameSite>, path: '/' });
 }
 
-/** Django's delete_cookie: an empty value that expired in 1970. */
-export function deleteCookie(res: Response, name: string, options: Omit<CookieOptions, 'maxAge'>): void {
+/**
+ * Django 3.2's delete_cookie, as its session middleware sends it: an empty value that expired in
+ * 1970, neither HttpOnly nor (unless SameSite=None, which browsers refuse without it) Secure.
+ */
+export function deleteCookie(res: Response, name: string, sameSite: SameSite): void {
   unsetCookie(res, name);
-  res.clearCookie(name, { ...options, sameSite: options.sameSite.toLowerCase() as Lowercase<SameSite>, path: '/' });
+  const secure = sameSite === 'None' ? '; Secure' : '';
+  res.append('Set-Cookie', `${name}=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=${sameSite}${secure}`);
 }

@@ -5,7 +5,7 @@
 // `X-CSRFToken` (double submit). Beyond Django, that token is an HMAC of the session key,
 // so a cookie planted by a sibling subdomain cannot pass the check.
 import { createHmac } from 'node:crypto';
-import { APIException, PermissionDenied } from '../errors.js';
+import { PermissionDenied } from '../errors.js';
 import { SAFE_METHODS } from '../views/api-view.js';
 import { csrfCookieAge, deleteCookie, readCookie, setCookie, type SameSite } from './cookies.js';
 import { digestOf, generateKey, sameSecret } from './keys.js';
@@ -111,8 +111,7 @@ export class SessionService {
     if (key === undefined) return null;
     const session = key === '' ? undefined : await this.store.find(digestOf(key));
     if (!session || session.expiresAt.getTime() <= Date.now()) {
-      const { secureCookies: secure, sessionSameSite } = this.settings;
-      deleteCookie(ctx.res, sessionCookie, { httpOnly: true, secure, sameSite: sessionSameSite });
+      deleteCookie(ctx.res, sessionCookie, this.settings.sessionSameSite);
       return null;
     }
     return { key, session };
@@ -139,41 +138,44 @@ export class SessionService {
     const key = readCookie(ctx.req, sessionCookie);
     if (key === undefined) return;
     if (key) await this.store.delete(digestOf(key));
-    const { secureCookies: secure, sessionSameSite } = this.settings;
-    deleteCookie(ctx.res, sessionCookie, { httpOnly: true, secure, sameSite: sessionSameSite });
+    deleteCookie(ctx.res, sessionCookie, this.settings.sessionSameSite);
   }
 
   /**
    * Django 4's order: a request with an Origin header must come from this origin or a trusted
-   * one; then both the cookie and the request must carry this session's token: in X-CSRFToken,
-   * or (an HTML form, as the browsable API's) in the body's `csrfmiddlewaretoken` field, as
-   * Django reads it.
+   * one; then both the `csrftoken` cookie and the request must carry this session's token (a
+   * missing cookie gets the contract's one message too, where Django says "CSRF cookie not set.").
+   * The request's token is read as Django's CsrfViewMiddleware reads it: a POST's form field
+   * `csrfmiddlewaretoken` (an HTML form, as the browsable API's), else X-CSRFToken; other methods
+   * have no form in Django, so only the header counts.
    */
   async enforceCsrf(ctx: RequestContext, sessionKey: string): Promise<void> {
     const origin = ctx.req.get('origin');
     if (origin !== undefined && !this.originVerified(ctx, origin)) {
       throw new PermissionDenied(`CSRF Failed: Origin checking failed - ${origin} does not match any trusted origins.`);
     }
+    // Django refuses a missing cookie before it reads the body.
+    const cookie = readCookie(ctx.req, csrfCookie);
+    if (cookie === undefined) throw new PermissionDenied(csrfFailure);
     const expected = this.csrfTokenFor(sessionKey);
-    const header = ctx.req.get('x-csrftoken') ?? (await formToken(ctx));
-    const cookie = readCookie(ctx.req, csrfCookie) ?? '';
-    if (!sameSecret(header, expected) || !sameSecret(cookie, expected)) throw new PermissionDenied(csrfFailure);
+    const echoed = (ctx.method === 'POST' ? await formToken(ctx) : '') || (ctx.req.get('x-csrftoken') ?? '');
+    if (!sameSecret(echoed, expected) || !sameSecret(cookie, expected)) throw new PermissionDenied(csrfFailure);
   }
 }
 
 const formMediaTypes = /^\s*(?:application\/x-www-form-urlencoded|multipart\/form-data)\s*(?:;|$)/i;
 
-/** The `csrfmiddlewaretoken` field of a form body; '' when there is none (or the body cannot be read). */
+/**
+ * A POST's `csrfmiddlewaretoken` form field, '' when there is none. Django reads it from
+ * request.POST, which makes DRF parse the body whatever its type: a body it cannot parse is
+ * answered (400, 415) before any CSRF verdict.
+ */
 async function formToken(ctx: RequestContext): Promise<string> {
-  if (!formMediaTypes.test(ctx.req.get('content-type') ?? '')) return '';
   await ctx.loadData();
-  try {
-    const token = (ctx.data() as Record<string, unknown>).csrfmiddlewaretoken;
-    return typeof token === 'string' ? token : '';
-  } catch (error) {
-    if (error instanceof APIException) return '';
-    throw error;
-  }
+  const data = ctx.data();
+  if (!formMediaTypes.test(ctx.req.get('content-type') ?? '')) return '';
+  const token = (data as Record<string, unknown>).csrfmiddlewaretoken;
+  return typeof token === 'string' ? token : '';
 }
 
 /**

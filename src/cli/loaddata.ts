@@ -1,6 +1,7 @@
 // Django's loaddata: `npm run manage -- loaddata FILE [FILE…]` (`-` reads stdin). Every object
 // of every file is written in one transaction, primary keys kept (an object whose pk exists
-// replaces that row, as Django's save() does); the first bad object stops it all, named in
+// replaces that row, as Django's save() does; one without a pk is a new row, or the user or group
+// of its natural key); the first bad object stops it all, named in
 // one line: Problem installing fixture 'FILE': object #N (model pk=P): the problem.
 import type { Database } from '../db/index.js';
 import { CommandError, withDatabase, type Command } from './command.js';
@@ -19,8 +20,9 @@ export async function loadFixtures(database: Database, files: readonly string[])
     const references = new References(trx);
     const written: string[] = [];
     for (const model of models) {
-      // A pk given twice: the later object wins, as each save() overwrites the one before.
-      const objects = [...new Map(loaded.filter((object) => object.model === model).map((object) => [object.pk, object])).values()];
+      // A pk given twice: the later object wins, as each save() overwrites the one before; objects without one are each a row.
+      const ofModel = loaded.filter((object) => object.model === model);
+      const objects = [...new Map(ofModel.filter((object) => object.pk !== null).map((object) => [object.pk, object])).values(), ...ofModel.filter((object) => object.pk === null)];
       if (objects.length === 0) continue;
       await writeModel(trx, references, model, objects);
       if (model.primaryKey === 'id') written.push(model.table);

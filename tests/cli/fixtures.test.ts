@@ -167,6 +167,29 @@ describeWithDatabase('loaddata and dumpdata', () => {
     expect(post).toEqual({ owner_id: 900, created_at: new Date('2024-01-02T02:04:05Z'), updated_at: new Date('2024-01-02T03:04:05Z') });
   });
 
+  it("objects without a pk, as Django's save(): a new row each time, or the user or group of that natural key", async () => {
+    const maxPostId = async () => Number((await sql<{ top: number }>`SELECT MAX(id) AS top FROM posts_post`.execute(t.db.kysely)).rows[0]!.top);
+    const top = await maxPostId();
+    const post = { model: 'posts.post', fields: { title: 'No pk', body: 'b', owner: 1, created_at: '2024-01-02T03:04:05Z', updated_at: '2024-01-02T03:04:05Z' } };
+    const path = fixtureFile([post, post]);
+    expect(await run(['loaddata', path])).toEqual({ code: 0, stdout: 'Installed 2 object(s) from 1 fixture(s)\n', stderr: '' });
+    // Loading it again adds two more rows: without a pk nothing says which row an object is (Django does the same).
+    expect((await run(['loaddata', path])).code).toBe(0);
+    const titled = await t.db.kysely.selectFrom('posts_post').select('id').where('title', '=', 'No pk').orderBy('id').execute();
+    expect(titled.map((row) => row.id)).toEqual([top + 1, top + 2, top + 3, top + 4]);
+
+    const alice = of('auth.user').find((object) => object.fields.username === 'alice')!;
+    const users = await count('auth_user');
+    const natural = [
+      { model: 'auth.user', fields: { ...alice.fields, first_name: 'Alicia' } },
+      { model: 'auth.group', fields: { name: 'reviewers', permissions: [['view_post', 'posts', 'post']] } },
+    ];
+    expect((await run(['loaddata', fixtureFile(natural)])).code).toBe(0);
+    expect(await count('auth_user')).toBe(users);
+    expect(await t.db.kysely.selectFrom('auth_user').select(['id', 'first_name']).where('username', '=', 'alice').executeTakeFirstOrThrow()).toEqual({ id: alice.pk, first_name: 'Alicia' });
+    expect((await run(['listperms', 'group:reviewers'])).stdout).toBe('posts.view_post\n');
+  });
+
   describe('a bad object loads nothing and is named in one line', () => {
     const good = { model: 'auth.user', pk: 990, fields: { password: '!', username: 'erin', date_joined: '2024-01-02T03:04:05Z' } };
     const post = (fields: Record<string, unknown>) => ({ model: 'posts.post', pk: 9990, fields: { title: 't', body: 'b', owner: 990, created_at: '2024-01-02T03:04:05Z', updated_at: '2024-01-02T03:04:05Z', ...fields } });

@@ -15,19 +15,35 @@ const installedApps = ['auth', 'contenttypes', 'authtoken', 'token_blacklist', '
 const appIndex = (model: Model) => installedApps.indexOf(model.label.split('.')[0]!);
 const modelsInOrder = [...models].sort((a, b) => appIndex(a) - appIndex(b));
 
-/** `auth` → its models; `auth.user` → that one; in the order named, each once (as Django). */
+/**
+ * As Django's dumpdata: `auth` → its models; `auth.user` → that one. The models are grouped by
+ * app, the apps in the order first named; an app named whole gives all its models in their order.
+ * App labels are case-sensitive, model names not (`auth.User`), as Django's app registry.
+ */
 export function selectModels(labels: readonly string[]): Model[] {
   if (labels.length === 0) return modelsInOrder;
-  const selected = new Set<Model>();
+  const modelsOf = (app: string) => {
+    const ofApp = modelsInOrder.filter((model) => model.label.startsWith(`${app}.`));
+    if (ofApp.length === 0) throw new CommandError(`No installed app with label '${app}'.`);
+    return ofApp;
+  };
+  // app → the models named, or null for all of them (Django's app_list).
+  const byApp = new Map<string, Model[] | null>();
   for (const label of labels) {
-    const wanted = label.toLowerCase();
-    const matching = modelsInOrder.filter((model) => model.label === wanted || model.label.startsWith(`${wanted}.`) && !wanted.includes('.'));
-    if (matching.length === 0) {
-      throw new CommandError(wanted.includes('.') ? `Unknown model: ${label}` : `No installed app with label '${label}'.`);
+    const parts = label.split('.');
+    if (parts.length !== 2) {
+      modelsOf(label); // refuses an unknown app
+      byApp.set(label, null);
+      continue;
     }
-    for (const model of matching) selected.add(model);
+    const [app, name] = parts as [string, string];
+    const model = modelsOf(app).find((candidate) => candidate.label === `${app}.${name.toLowerCase()}`);
+    if (!model) throw new CommandError(`Unknown model: ${label}`);
+    if (!byApp.has(app)) byApp.set(app, []);
+    const named = byApp.get(app);
+    if (named && !named.includes(model)) named.push(model);
   }
-  return [...selected];
+  return [...byApp].flatMap(([app, named]) => named ?? modelsOf(app));
 }
 
 /** The many-to-many lists of a model's rows: owner id → target ids, in Django's order for the target. */
@@ -83,8 +99,7 @@ export const dumpdataCommand: Command = {
     const { output, indent } = parsed.values;
     if (indent !== undefined && !/^\d{1,2}$/.test(indent)) throw new CommandError(`dumpdata: --indent must be a number (got ${JSON.stringify(indent)})`, 2);
     const selected = selectModels(parsed.positionals);
-    // As Django: --indent 0 is no indentation at all.
-    const text = serializeFixture(await withDatabase((db) => dumpObjects(db, selected)), indent === undefined || Number(indent) === 0 ? undefined : Number(indent));
+    const text = serializeFixture(await withDatabase((db) => dumpObjects(db, selected)), indent === undefined ? undefined : Number(indent));
     if (output === undefined) process.stdout.write(text);
     else await writeFile(output, text);
     return 0;

@@ -156,6 +156,19 @@ describeWithDatabase('loaddata and dumpdata', () => {
     expect(await run(['dumpdata', 'sessions'])).toEqual({ code: 1, stdout: '', stderr: "Error: No installed app with label 'sessions'.\n" });
   });
 
+  it("dumpdata groups the models by app as Django does, each app where it is first named, and takes --indent 0 as Django does", async () => {
+    const modelsOf = (outcome: { stdout: string }) => [...new Set((JSON.parse(outcome.stdout) as FixtureObject[]).map((object) => object.model))];
+    expect(modelsOf(await run(['dumpdata', 'auth.user', 'posts', 'auth.group']))).toEqual(['auth.user', 'auth.group', 'posts.post']);
+    // An app named whole gives all its models, in their order, wherever a model of it was named first.
+    expect(modelsOf(await run(['dumpdata', 'lending.borrowing', 'auth.group', 'lending']))).toEqual(['lending.friend', 'lending.belonging', 'lending.borrowing', 'auth.group']);
+    expect(await run(['dumpdata', 'Auth'])).toEqual({ code: 1, stdout: '', stderr: "Error: No installed app with label 'Auth'.\n" });
+    expect(await run(['dumpdata', 'auth.user.email'])).toEqual({ code: 1, stdout: '', stderr: "Error: No installed app with label 'auth.user.email'.\n" });
+    expect(await run(['dumpdata', 'nope.user'])).toEqual({ code: 1, stdout: '', stderr: "Error: No installed app with label 'nope'.\n" });
+    // --indent 0: Django writes no newline after `[`, but json.dumps(indent=0) puts each value on a line of its own.
+    const lineEach = (object: FixtureObject) => JSON.stringify(object, null, '\t').replaceAll('\t', '');
+    expect(await run(['dumpdata', '--indent', '0', 'auth.group'])).toEqual({ code: 0, stdout: `[${of('auth.group').map(lineEach).join(', ')}]`, stderr: '' });
+  });
+
   it('reads natural keys (dumpdata --natural-foreign) for users, groups and permissions', async () => {
     const objects = [
       { model: 'auth.user', pk: 900, fields: { password: '!', username: 'dave', groups: [['editors']], user_permissions: [['view_post', 'posts', 'post']], date_joined: '2024-01-02T03:04:05.678Z' } },

@@ -1,4 +1,4 @@
-// Django's dumpdata: `npm run manage -- dumpdata [app_label[.model] …] [-o FILE] [--indent N]`
+// Django's dumpdata: `npm run manage -- dumpdata [app_label[.model] …] [-e app_label[.model]] [-o FILE] [--indent N]`
 // writes the objects of the models named (all of them by default) in Django's fixture format,
 // ordered by primary key, fields in Django's order, values as Django's JSON encoder writes them.
 import { writeFile } from 'node:fs/promises';
@@ -6,45 +6,10 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
 import { serializeFixture, type FixtureObject } from './fixtures/format.js';
-import { models, type Model } from './fixtures/models.js';
+import { excludedBy, selectModels } from './fixtures/labels.js';
+import type { Model } from './fixtures/models.js';
 import { writeField, writePrimaryKey } from './fixtures/values.js';
 import { CommandError, withDatabase, type Command } from './command.js';
-
-/** Django's INSTALLED_APPS order; within an app, its models in definition order (the order of `models`). */
-const installedApps = ['auth', 'contenttypes', 'authtoken', 'token_blacklist', 'posts', 'transactions', 'lending'];
-const appIndex = (model: Model) => installedApps.indexOf(model.label.split('.')[0]!);
-const modelsInOrder = [...models].sort((a, b) => appIndex(a) - appIndex(b));
-
-/**
- * As Django's dumpdata: `auth` → its models; `auth.user` → that one. The models are grouped by
- * app, the apps in the order first named; an app named whole gives all its models in their order.
- * App labels are case-sensitive, model names not (`auth.User`), as Django's app registry.
- */
-export function selectModels(labels: readonly string[]): Model[] {
-  if (labels.length === 0) return modelsInOrder;
-  const modelsOf = (app: string) => {
-    const ofApp = modelsInOrder.filter((model) => model.label.startsWith(`${app}.`));
-    if (ofApp.length === 0) throw new CommandError(`No installed app with label '${app}'.`);
-    return ofApp;
-  };
-  // app → the models named, or null for all of them (Django's app_list).
-  const byApp = new Map<string, Model[] | null>();
-  for (const label of labels) {
-    const parts = label.split('.');
-    if (parts.length !== 2) {
-      modelsOf(label); // refuses an unknown app
-      byApp.set(label, null);
-      continue;
-    }
-    const [app, name] = parts as [string, string];
-    const model = modelsOf(app).find((candidate) => candidate.label === `${app}.${name.toLowerCase()}`);
-    if (!model) throw new CommandError(`Unknown model: ${label}`);
-    if (!byApp.has(app)) byApp.set(app, []);
-    const named = byApp.get(app);
-    if (named && !named.includes(model)) named.push(model);
-  }
-  return [...byApp].flatMap(([app, named]) => named ?? modelsOf(app));
-}
 
 /** The many-to-many lists of a model's rows: owner id → target ids, in Django's order for the target. */
 async function manyToMany(db: Database, model: Model): Promise<Map<string, Map<number, number[]>>> {
@@ -87,18 +52,19 @@ export async function dumpObjects(db: Database, selected: readonly Model[]): Pro
 
 export const dumpdataCommand: Command = {
   name: 'dumpdata',
-  usage: 'dumpdata [app_label[.model] ...] [-o FILE] [--indent N]',
+  usage: 'dumpdata [app_label[.model] ...] [-e app_label[.model] ...] [-o FILE] [--indent N]',
   help: 'Write objects as a Django fixture (all, or those of the apps and models named).',
   async run(args) {
     let parsed;
     try {
-      parsed = parseArgs({ args, options: { output: { type: 'string', short: 'o' }, indent: { type: 'string' } }, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args, options: { output: { type: 'string', short: 'o' }, indent: { type: 'string' }, exclude: { type: 'string', short: 'e', multiple: true } }, allowPositionals: true, strict: true });
     } catch (error) {
       throw new CommandError(`dumpdata: ${(error as Error).message}`, 2);
     }
-    const { output, indent } = parsed.values;
+    const { output, indent, exclude } = parsed.values;
     if (indent !== undefined && !/^\d{1,2}$/.test(indent)) throw new CommandError(`dumpdata: --indent must be a number (got ${JSON.stringify(indent)})`, 2);
-    const selected = selectModels(parsed.positionals);
+    const excluded = excludedBy(exclude ?? []);
+    const selected = selectModels(parsed.positionals).filter((model) => !excluded(model.label));
     const text = serializeFixture(await withDatabase((db) => dumpObjects(db, selected)), indent === undefined ? undefined : Number(indent));
     if (output === undefined) process.stdout.write(text);
     else await writeFile(output, text);

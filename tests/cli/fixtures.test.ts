@@ -169,6 +169,28 @@ describeWithDatabase('loaddata and dumpdata', () => {
     expect(await run(['dumpdata', '--indent', '0', 'auth.group'])).toEqual({ code: 0, stdout: `[${of('auth.group').map(lineEach).join(', ')}]`, stderr: '' });
   });
 
+  it("takes Django's -e/--exclude, -i/--ignorenonexistent and --format json", async () => {
+    const friend = { model: 'lending.friend', pk: 800, fields: { owner: 1, name: 'Yan' } };
+    const session = { model: 'sessions.session', pk: 'k', fields: { session_data: 'x', expire_date: '2024-01-02T03:04:05Z' } };
+    const extra = { model: 'lending.belonging', pk: 800, fields: { owner: 1, name: 'Oar', bought: '2020-01-01' } };
+    // As Django: excluded objects count in "(of N)"; a model this server does not keep may be excluded.
+    expect(await run(['loaddata', '-e', 'sessions', '--exclude', 'lending.Belonging', '--format', 'json', fixtureFile([friend, session, extra])])).toEqual({
+      code: 0,
+      stdout: 'Installed 1 object(s) (of 3) from 1 fixture(s)\n',
+      stderr: '',
+    });
+    // -i skips unknown models (not counted, as Django) and drops unknown fields.
+    expect(await run(['loaddata', '-i', fixtureFile([session, extra])])).toEqual({ code: 0, stdout: 'Installed 1 object(s) from 1 fixture(s)\n', stderr: '' });
+    expect(await t.db.kysely.selectFrom('lending_belonging').select('name').where('id', '=', 800).executeTakeFirst()).toEqual({ name: 'Oar' });
+    expect(await run(['loaddata', '-e', 'nope', fixtureFile([friend])])).toEqual({ code: 1, stdout: '', stderr: "Error: No installed app with label 'nope'.\n" });
+    expect(await run(['loaddata', '-e', 'posts.nope', fixtureFile([friend])])).toEqual({ code: 1, stdout: '', stderr: 'Error: Unknown model: posts.nope\n' });
+    expect(await run(['loaddata', '--format', 'xml', fixtureFile([friend])])).toEqual({ code: 2, stdout: '', stderr: 'Error: loaddata: fixtures are read as JSON only (got --format xml)\n' });
+
+    const modelsOf = (outcome: { stdout: string }) => [...new Set((JSON.parse(outcome.stdout) as FixtureObject[]).map((object) => object.model))];
+    expect(modelsOf(await run(['dumpdata', 'lending', 'auth', '-e', 'lending.friend', '--exclude', 'auth.permission', '-e', 'sessions']))).toEqual(['lending.belonging', 'lending.borrowing', 'auth.group', 'auth.user']);
+    expect(await run(['dumpdata', '-e', 'auth.nope'])).toEqual({ code: 1, stdout: '', stderr: 'Error: Unknown model: auth.nope\n' });
+  });
+
   it('reads natural keys (dumpdata --natural-foreign) for users, groups and permissions', async () => {
     const objects = [
       { model: 'auth.user', pk: 900, fields: { password: '!', username: 'dave', groups: [['editors']], user_permissions: [['view_post', 'posts', 'post']], date_joined: '2024-01-02T03:04:05.678Z' } },

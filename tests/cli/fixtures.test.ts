@@ -191,6 +191,26 @@ describeWithDatabase('loaddata and dumpdata', () => {
     expect(await run(['dumpdata', '-e', 'auth.nope'])).toEqual({ code: 1, stdout: '', stderr: 'Error: Unknown model: auth.nope\n' });
   });
 
+  it("dumpdata --natural-foreign and --natural-primary write what Django writes, in Django's dependency order", async () => {
+    const contentType = (id: unknown) => of('contenttypes.contenttype').find((object) => object.pk === id)!.fields;
+    const permissionKey = (id: unknown) => {
+      const permission = of('auth.permission').find((object) => object.pk === id)!.fields;
+      return [permission.codename, contentType(permission.content_type).app_label, contentType(permission.content_type).model];
+    };
+    const groups = of('auth.group').map((group) => ({ model: 'auth.group', fields: { ...group.fields, permissions: (group.fields.permissions as number[]).map(permissionKey) } }));
+    expect(await run(['dumpdata', '--natural-foreign', '--natural-primary', '--indent', '2', 'auth.group'])).toEqual({
+      code: 0,
+      stdout: `[\n${groups.map((group) => JSON.stringify(group, null, 2)).join(',\n')}\n]\n`,
+      stderr: '',
+    });
+    const dumped = JSON.parse((await run(['dumpdata', '--natural-foreign', 'posts', 'auth.user', 'contenttypes', 'auth.permission'])).stdout) as FixtureObject[];
+    // A model comes after the natural-keyed ones it refers to (as the DRF reference orders these): content types, permissions (users have some), users, posts.
+    expect([...new Set(dumped.map((object) => object.model))]).toEqual(['contenttypes.contenttype', 'auth.permission', 'auth.user', 'posts.post']);
+    const post = of('posts.post')[0]!;
+    const owner = of('auth.user').find((user) => user.pk === post.fields.owner)!;
+    expect(dumped.find((object) => object.model === 'posts.post' && object.pk === post.pk)!.fields.owner).toEqual([owner.fields.username]);
+  });
+
   it('reads natural keys (dumpdata --natural-foreign) for users, groups and permissions', async () => {
     const objects = [
       { model: 'auth.user', pk: 900, fields: { password: '!', username: 'dave', groups: [['editors']], user_permissions: [['view_post', 'posts', 'post']], date_joined: '2024-01-02T03:04:05.678Z' } },

@@ -287,6 +287,12 @@ describeWithDatabase('loaddata and dumpdata', () => {
       expect(await count('auth_user')).toBe(users);
     });
 
+    it("a file that does not exist, in Django's words", async () => {
+      expect(await run(['loaddata', join(scratch, 'missing.json')])).toEqual({ code: 1, stdout: '', stderr: "Error: No fixture named 'missing' found.\n" });
+      expect(await run(['loaddata', 'no/such.dump.json.gz'])).toEqual({ code: 1, stdout: '', stderr: "Error: No fixture named 'such.dump' found.\n" });
+      expect(await run(['loaddata', './such.dump.json'])).toEqual({ code: 1, stdout: '', stderr: "Error: No fixture named './such.dump' found.\n" });
+    });
+
     it('a file that is not a JSON list', async () => {
       const path = join(scratch, 'broken.json');
       writeFileSync(path, '{"model": ');

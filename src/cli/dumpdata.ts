@@ -109,7 +109,7 @@ export async function dumpObjects(db: Database, selected: readonly Model[], opti
 
 export const dumpdataCommand: Command = {
   name: 'dumpdata',
-  usage: 'dumpdata [app_label[.model] ...] [-e app_label[.model] ...] [--natural-foreign] [--natural-primary] [-o FILE] [--indent N]',
+  usage: 'dumpdata [app_label[.model] ...] [-e app_label[.model] ...] [--natural-foreign] [--natural-primary] [--format json] [-o FILE] [--indent N]',
   help: 'Write objects as a Django fixture (all, or those of the apps and models named).',
   async run(args) {
     let parsed;
@@ -120,11 +120,13 @@ export const dumpdataCommand: Command = {
           exclude: { type: 'string', short: 'e', multiple: true },
           'natural-foreign': { type: 'boolean' },
           'natural-primary': { type: 'boolean' },
+          format: { type: 'string' },
         }, allowPositionals: true, strict: true });
     } catch (error) {
       throw new CommandError(`dumpdata: ${(error as Error).message}`, 2);
     }
-    const { output, indent, exclude, 'natural-foreign': naturalForeign, 'natural-primary': naturalPrimary } = parsed.values;
+    const { output, indent, exclude, 'natural-foreign': naturalForeign, 'natural-primary': naturalPrimary, format } = parsed.values;
+    if (format !== undefined && format !== 'json') throw new CommandError(`dumpdata: fixtures are written as JSON only (got --format ${format})`, 2);
     if (indent !== undefined && !/^\d{1,2}$/.test(indent)) throw new CommandError(`dumpdata: --indent must be a number (got ${JSON.stringify(indent)})`, 2);
     const excluded = excludedBy(exclude ?? []);
     const selected = selectModels(parsed.positionals).filter((model) => !excluded(model.label));

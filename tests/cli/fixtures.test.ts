@@ -189,6 +189,8 @@ describeWithDatabase('loaddata and dumpdata', () => {
     const modelsOf = (outcome: { stdout: string }) => [...new Set((JSON.parse(outcome.stdout) as FixtureObject[]).map((object) => object.model))];
     expect(modelsOf(await run(['dumpdata', 'lending', 'auth', '-e', 'lending.friend', '--exclude', 'auth.permission', '-e', 'sessions']))).toEqual(['lending.belonging', 'lending.borrowing', 'auth.group', 'auth.user']);
     expect(await run(['dumpdata', '-e', 'auth.nope'])).toEqual({ code: 1, stdout: '', stderr: 'Error: Unknown model: auth.nope\n' });
+    expect(await run(['dumpdata', '--format', 'json', 'auth.group'])).toEqual(await run(['dumpdata', 'auth.group']));
+    expect(await run(['dumpdata', '--format', 'yaml', 'auth.group'])).toEqual({ code: 2, stdout: '', stderr: 'Error: dumpdata: fixtures are written as JSON only (got --format yaml)\n' });
   });
 
   it("dumpdata --natural-foreign and --natural-primary write what Django writes, in Django's dependency order", async () => {

@@ -203,6 +203,8 @@ const changepassword: Command = {
 
 const createToken: Command = {
   name: 'create-token',
+  // DRF's name, so that scripts written for manage.py run unchanged.
+  aliases: ['drf_create_token'],
   usage: 'create-token <username> [-r|--reset]',
   help: "Issue a DRF token for a user and print it (DRF's drf_create_token); -r/--reset revokes their other tokens first.",
   async run(args) {

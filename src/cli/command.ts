@@ -6,6 +6,8 @@ import { showMigrations } from '../db/migrate.js';
 
 export interface Command {
   name: string;
+  /** Other names it answers to: Django's, where ours differs (`drf_create_token`). */
+  aliases?: readonly string[];
   /** The command line it takes (`create-token <username> [-r|--reset]`), shown by `<command> --help`. */
   usage: string;
   /** One line, shown in the usage. */

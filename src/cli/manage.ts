@@ -63,13 +63,14 @@ function usage(): string {
 /** `<command> --help`: its command line and what it does. */
 const commandUsage = (command: Command) => `Usage: npm run manage -- ${command.usage}\n\n${command.help}`;
 const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
+const commandNamed = (name: string) => commands.find((c) => c.name === name || c.aliases?.includes(name));
 
 /** Exit codes as Django's argparse: 0 done, 1 failed, 2 a wrong command line. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === 'help' || isHelp(name)) {
     // `help <command>` is `<command> --help`, as Django's `manage.py help <command>`.
-    const about = args[0] === undefined ? undefined : commands.find((c) => c.name === args[0]);
+    const about = args[0] === undefined ? undefined : commandNamed(args[0]);
     if (args[0] !== undefined && !about) {
       console.error(`Unknown command: ${args[0]}\n\n${usage()}`);
       return 2;
@@ -77,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(about ? commandUsage(about) : usage());
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = name === undefined ? undefined : commandNamed(name);
   if (!command) {
     console.error(`${name === undefined ? 'No command given.' : `Unknown command: ${name}`}\n\n${usage()}`);
     return 2;

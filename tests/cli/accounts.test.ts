@@ -152,6 +152,14 @@ describeWithDatabase('account commands', () => {
       expect(refused).toEqual({ code: 1, stdout: '', stderr: `Error: Cannot create the Token: user ${inactive.username} is inactive\n` });
       expect(missing).toEqual({ code: 2, stdout: '', stderr: 'Error: create-token: the following arguments are required: username\n' });
     });
+
+    it("answers to DRF's name, drf_create_token, as well", async () => {
+      const user = await t.createUser();
+      const outcome = await manageHere(['drf_create_token', '-r', user.username]);
+      expect(outcome.code).toBe(0);
+      expect(outcome.stdout).toMatch(new RegExp(`^Generated token [0-9a-f]{40} for user ${user.username}\\n$`));
+      expect(await manageHere(['drf_create_token', 'nobody-by-that-name'])).toEqual({ code: 1, stdout: '', stderr: 'Error: Cannot create the Token: user nobody-by-that-name does not exist\n' });
+    });
   });
 
   describe('changepassword', () => {

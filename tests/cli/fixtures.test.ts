@@ -156,6 +156,83 @@ describeWithDatabase('loaddata and dumpdata', () => {
     expect(await run(['dumpdata', 'sessions'])).toEqual({ code: 1, stdout: '', stderr: "Error: No installed app with label 'sessions'.\n" });
   });
 
+  it("dumpdata groups the models by app as Django does, each app where it is first named, and takes --indent 0 as Django does", async () => {
+    const modelsOf = (outcome: { stdout: string }) => [...new Set((JSON.parse(outcome.stdout) as FixtureObject[]).map((object) => object.model))];
+    expect(modelsOf(await run(['dumpdata', 'auth.user', 'posts', 'auth.group']))).toEqual(['auth.user', 'auth.group', 'posts.post']);
+    // An app named whole gives all its models, in their order, wherever a model of it was named first.
+    expect(modelsOf(await run(['dumpdata', 'lending.borrowing', 'auth.group', 'lending']))).toEqual(['lending.friend', 'lending.belonging', 'lending.borrowing', 'auth.group']);
+    expect(await run(['dumpdata', 'Auth'])).toEqual({ code: 1, stdout: '', stderr: "Error: No installed app with label 'Auth'.\n" });
+    expect(await run(['dumpdata', 'auth.user.email'])).toEqual({ code: 1, stdout: '', stderr: "Error: No installed app with label 'auth.user.email'.\n" });
+    expect(await run(['dumpdata', 'nope.user'])).toEqual({ code: 1, stdout: '', stderr: "Error: No installed app with label 'nope'.\n" });
+    // --indent 0: Django writes no newline after `[`, but json.dumps(indent=0) puts each value on a line of its own.
+    const lineEach = (object: FixtureObject) => JSON.stringify(object, null, '\t').replaceAll('\t', '');
+    expect(await run(['dumpdata', '--indent', '0', 'auth.group'])).toEqual({ code: 0, stdout: `[${of('auth.group').map(lineEach).join(', ')}]`, stderr: '' });
+  });
+
+  it("takes Django's -e/--exclude, -i/--ignorenonexistent and --format json", async () => {
+    const friend = { model: 'lending.friend', pk: 800, fields: { owner: 1, name: 'Yan' } };
+    const session = { model: 'sessions.session', pk: 'k', fields: { session_data: 'x', expire_date: '2024-01-02T03:04:05Z' } };
+    const extra = { model: 'lending.belonging', pk: 800, fields: { owner: 1, name: 'Oar', bought: '2020-01-01' } };
+    // As Django: excluded objects count in "(of N)"; a model this server does not keep may be excluded.
+    expect(await run(['loaddata', '-e', 'sessions', '--exclude', 'lending.Belonging', '--format', 'json', fixtureFile([friend, session, extra])])).toEqual({
+      code: 0,
+      stdout: 'Installed 1 object(s) (of 3) from 1 fixture(s)\n',
+      stderr: '',
+    });
+    // -i skips unknown models (not counted, as Django) and drops unknown fields.
+    expect(await run(['loaddata', '-i', fixtureFile([session, extra])])).toEqual({ code: 0, stdout: 'Installed 1 object(s) from 1 fixture(s)\n', stderr: '' });
+    expect(await t.db.kysely.selectFrom('lending_belonging').select('name').where('id', '=', 800).executeTakeFirst()).toEqual({ name: 'Oar' });
+    expect(await run(['loaddata', '-e', 'nope', fixtureFile([friend])])).toEqual({ code: 1, stdout: '', stderr: "Error: No installed app with label 'nope'.\n" });
+    expect(await run(['loaddata', '-e', 'posts.nope', fixtureFile([friend])])).toEqual({ code: 1, stdout: '', stderr: 'Error: Unknown model: posts.nope\n' });
+    expect(await run(['loaddata', '--format', 'xml', fixtureFile([friend])])).toEqual({ code: 2, stdout: '', stderr: 'Error: loaddata: fixtures are read as JSON only (got --format xml)\n' });
+
+    const modelsOf = (outcome: { stdout: string }) => [...new Set((JSON.parse(outcome.stdout) as FixtureObject[]).map((object) => object.model))];
+    expect(modelsOf(await run(['dumpdata', 'lending', 'auth', '-e', 'lending.friend', '--exclude', 'auth.permission', '-e', 'sessions']))).toEqual(['lending.belonging', 'lending.borrowing', 'auth.group', 'auth.user']);
+    expect(await run(['dumpdata', '-e', 'auth.nope'])).toEqual({ code: 1, stdout: '', stderr: 'Error: Unknown model: auth.nope\n' });
+    expect(await run(['dumpdata', '--format', 'json', 'auth.group'])).toEqual(await run(['dumpdata', 'auth.group']));
+    expect(await run(['dumpdata', '--format', 'yaml', 'auth.group'])).toEqual({ code: 2, stdout: '', stderr: 'Error: dumpdata: fixtures are written as JSON only (got --format yaml)\n' });
+  });
+
+  it("dumpdata --natural-foreign and --natural-primary write what Django writes, in Django's dependency order", async () => {
+    const contentType = (id: unknown) => of('contenttypes.contenttype').find((object) => object.pk === id)!.fields;
+    const permissionKey = (id: unknown) => {
+      const permission = of('auth.permission').find((object) => object.pk === id)!.fields;
+      return [permission.codename, contentType(permission.content_type).app_label, contentType(permission.content_type).model];
+    };
+    const groups = of('auth.group').map((group) => ({ model: 'auth.group', fields: { ...group.fields, permissions: (group.fields.permissions as number[]).map(permissionKey) } }));
+    expect(await run(['dumpdata', '--natural-foreign', '--natural-primary', '--indent', '2', 'auth.group'])).toEqual({
+      code: 0,
+      stdout: `[\n${groups.map((group) => JSON.stringify(group, null, 2)).join(',\n')}\n]\n`,
+      stderr: '',
+    });
+    const dumped = JSON.parse((await run(['dumpdata', '--natural-foreign', 'posts', 'auth.user', 'contenttypes', 'auth.permission'])).stdout) as FixtureObject[];
+    // A model comes after the natural-keyed ones it refers to (as the DRF reference orders these): content types, permissions (users have some), users, posts.
+    expect([...new Set(dumped.map((object) => object.model))]).toEqual(['contenttypes.contenttype', 'auth.permission', 'auth.user', 'posts.post']);
+    const post = of('posts.post')[0]!;
+    const owner = of('auth.user').find((user) => user.pk === post.fields.owner)!;
+    expect(dumped.find((object) => object.model === 'posts.post' && object.pk === post.pk)!.fields.owner).toEqual([owner.fields.username]);
+  });
+
+  it("loads Django's recipe (--natural-foreign --natural-primary -e contenttypes -e auth.Permission) into a new database", async () => {
+    // Django's migrate made every default permission; here the ones a fixture names are made as it loads.
+    const objects = [
+      { model: 'auth.group', fields: { name: 'movers', permissions: [['add_friend', 'lending', 'friend'], ['view_post', 'posts', 'post']] } },
+      { model: 'auth.user', fields: { password: '!', username: 'mia', groups: [['movers']], user_permissions: [['change_post', 'posts', 'post']], date_joined: '2024-01-02T03:04:05Z' } },
+      { model: 'posts.post', pk: 3, fields: { title: 't', body: 'b', owner: ['mia'], created_at: '2024-01-02T03:04:05Z', updated_at: '2024-01-02T03:04:05Z' } },
+    ];
+    const empty = await blankDatabaseUrl();
+    try {
+      await migrate(empty.url);
+      expect(await run(['loaddata', fixtureFile(objects)], empty.url)).toEqual({ code: 0, stdout: 'Installed 3 object(s) from 1 fixture(s)\n', stderr: '' });
+      expect((await run(['listperms', 'mia'], empty.url)).stdout).toBe('lending.add_friend (through group "movers")\nposts.change_post\nposts.view_post (through group "movers")\n');
+      // A permission no installed model has is still refused.
+      const unknown = [{ model: 'auth.group', fields: { name: 'others', permissions: [['add_logentry', 'admin', 'logentry']] } }];
+      expect((await run(['loaddata', fixtureFile(unknown)], empty.url)).stderr).toContain('permissions: auth.permission matching ["add_logentry","admin","logentry"] does not exist');
+    } finally {
+      await empty.drop();
+    }
+  });
+
   it('reads natural keys (dumpdata --natural-foreign) for users, groups and permissions', async () => {
     const objects = [
       { model: 'auth.user', pk: 900, fields: { password: '!', username: 'dave', groups: [['editors']], user_permissions: [['view_post', 'posts', 'post']], date_joined: '2024-01-02T03:04:05.678Z' } },
@@ -165,6 +242,29 @@ describeWithDatabase('loaddata and dumpdata', () => {
     expect((await run(['listperms', 'dave'])).stdout).toBe('lending.add_friend (through group "editors")\nposts.change_post (through group "editors")\nposts.view_post\n');
     const post = await t.db.kysely.selectFrom('posts_post').select(['owner_id', 'created_at', 'updated_at']).where('id', '=', 9000).executeTakeFirstOrThrow();
     expect(post).toEqual({ owner_id: 900, created_at: new Date('2024-01-02T02:04:05Z'), updated_at: new Date('2024-01-02T03:04:05Z') });
+  });
+
+  it("objects without a pk, as Django's save(): a new row each time, or the user or group of that natural key", async () => {
+    const maxPostId = async () => Number((await sql<{ top: number }>`SELECT MAX(id) AS top FROM posts_post`.execute(t.db.kysely)).rows[0]!.top);
+    const top = await maxPostId();
+    const post = { model: 'posts.post', fields: { title: 'No pk', body: 'b', owner: 1, created_at: '2024-01-02T03:04:05Z', updated_at: '2024-01-02T03:04:05Z' } };
+    const path = fixtureFile([post, post]);
+    expect(await run(['loaddata', path])).toEqual({ code: 0, stdout: 'Installed 2 object(s) from 1 fixture(s)\n', stderr: '' });
+    // Loading it again adds two more rows: without a pk nothing says which row an object is (Django does the same).
+    expect((await run(['loaddata', path])).code).toBe(0);
+    const titled = await t.db.kysely.selectFrom('posts_post').select('id').where('title', '=', 'No pk').orderBy('id').execute();
+    expect(titled.map((row) => row.id)).toEqual([top + 1, top + 2, top + 3, top + 4]);
+
+    const alice = of('auth.user').find((object) => object.fields.username === 'alice')!;
+    const users = await count('auth_user');
+    const natural = [
+      { model: 'auth.user', fields: { ...alice.fields, first_name: 'Alicia' } },
+      { model: 'auth.group', fields: { name: 'reviewers', permissions: [['view_post', 'posts', 'post']] } },
+    ];
+    expect((await run(['loaddata', fixtureFile(natural)])).code).toBe(0);
+    expect(await count('auth_user')).toBe(users);
+    expect(await t.db.kysely.selectFrom('auth_user').select(['id', 'first_name']).where('username', '=', 'alice').executeTakeFirstOrThrow()).toEqual({ id: alice.pk, first_name: 'Alicia' });
+    expect((await run(['listperms', 'group:reviewers'])).stdout).toBe('posts.view_post\n');
   });
 
   describe('a bad object loads nothing and is named in one line', () => {
@@ -187,6 +287,12 @@ describeWithDatabase('loaddata and dumpdata', () => {
       expect(outcome.stderr).toContain(`Error: Problem installing fixture '${path}': ${problem}`);
       expect(outcome.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(await count('auth_user')).toBe(users);
+    });
+
+    it("a file that does not exist, in Django's words", async () => {
+      expect(await run(['loaddata', join(scratch, 'missing.json')])).toEqual({ code: 1, stdout: '', stderr: "Error: No fixture named 'missing' found.\n" });
+      expect(await run(['loaddata', 'no/such.dump.json.gz'])).toEqual({ code: 1, stdout: '', stderr: "Error: No fixture named 'such.dump' found.\n" });
+      expect(await run(['loaddata', './such.dump.json'])).toEqual({ code: 1, stdout: '', stderr: "Error: No fixture named './such.dump' found.\n" });
     });
 
     it('a file that is not a JSON list', async () => {

@@ -36,6 +36,14 @@ describeWithDatabase('the browsable API', () => {
     return cookiesOf(login);
   }
 
+  /** The login form sent by `method` with the CSRF token in X-CSRFToken (the cookies of a visit to the page). */
+  const headerTokenLogin = (method: 'post' | 'put', cookies: Record<string, string>, user: { username: string; password: string }) =>
+    t.unchecked[method]('/api-auth/login/')
+      .set('Cookie', cookieHeader(cookies))
+      .set('X-CSRFToken', cookies.csrftoken!)
+      .type('form')
+      .send({ username: user.username, password: user.password });
+
   it('shows the response with its status line, headers, links and pagination, everything escaped', async () => {
     const user = await t.createUser();
     const auth = await t.bearer(user);
@@ -203,12 +211,7 @@ describeWithDatabase('the browsable API', () => {
   it('logs in with the CSRF token in X-CSRFToken as well as in the form, as Django\'s CsrfViewMiddleware', async () => {
     const user = await t.createUser();
     const cookies = cookiesOf(await t.unchecked.get('/api-auth/login/'));
-    const login = await t.unchecked
-      .post('/api-auth/login/')
-      .set('Cookie', cookieHeader(cookies))
-      .set('X-CSRFToken', cookies.csrftoken!)
-      .type('form')
-      .send({ username: user.username, password: user.password });
+    const login = await headerTokenLogin('post', cookies, user);
     expect(login.status).toBe(302);
     expect(cookiesOf(login).sessionid).toMatch(/^[0-9a-f]{40}$/);
   });
@@ -244,12 +247,7 @@ describeWithDatabase('the browsable API', () => {
       expect(refused.text).toContain('CSRF verification failed. Request aborted.');
     }
     // Django reads no form from a PUT body: the form comes back, nobody is logged in.
-    const put = await t.unchecked
-      .put('/api-auth/login/')
-      .set('Cookie', cookieHeader(cookies))
-      .set('X-CSRFToken', cookies.csrftoken!)
-      .type('form')
-      .send({ username: user.username, password: user.password });
+    const put = await headerTokenLogin('put', cookies, user);
     expect(put.status).toBe(200);
     expect(put.text).toContain('name="csrfmiddlewaretoken"');
     expect(cookiesOf(put)).not.toHaveProperty('sessionid');

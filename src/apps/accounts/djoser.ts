@@ -145,7 +145,7 @@ export function djoserViews({ users, tokens, tokenAuthentication, passwordValida
   };
 
   /** Djoser's metadata action: CurrentUserOrAdmin (a user, and the object's owner or an admin), then UserSerializer. */
-  const userForm = (method: ViewForm['method'], object: Target = async (ctx) => requestUser(ctx)): ViewForm => ({
+  const userForm = (method: ViewForm['method'], object: Target = me): ViewForm => ({
     method,
     fields: userSerializerFields,
     object,

@@ -106,6 +106,8 @@ function asciiNumberText(text: string): string | null {
   return ascii;
 }
 
+const asciiDigits = /^[0-9]+$/;
+
 /** Python 3.11's sys.get_int_max_str_digits(): int() refuses a string of more digits. */
 export const pythonIntMaxStrDigits = 4300;
 
@@ -116,6 +118,8 @@ export const pythonIntMaxStrDigits = 4300;
  * though str.strip() removes them). Null when int() raises ValueError.
  */
 export function parsePythonInt(text: string): bigint | null {
+  // The common case (a URL id, a page number): ASCII digits only, read without the general pass.
+  if (asciiDigits.test(text)) return text.length > pythonIntMaxStrDigits ? null : BigInt(text);
   const ascii = asciiNumberText(text);
   const match = ascii === null ? null : /^[ \t\n\v\f\r]*([+-]?)(\d+(?:_\d+)*)[ \t\n\v\f\r]*$/.exec(ascii);
   if (!match) return null;

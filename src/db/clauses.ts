@@ -15,14 +15,18 @@ export interface TableSql {
   readonly relations: Readonly<Record<string, { table: string; column: string }>>;
   /** SQLite: an FTS5 trigram table over these columns. */
   readonly searchIndex: { table: string; columns: readonly string[] } | undefined;
-  /** PostgreSQL: column → its stored UPPER(column) copy. */
+  /** PostgreSQL: column → its stored UPPER(column) copy in the row (trigram-indexed). */
   readonly upperCopies: Readonly<Record<string, string | undefined>>;
+  /** PostgreSQL: column → the narrow table (id, value) of its UPPER(column) copies, trigram-indexed. */
+  readonly upperCopyTables: Readonly<Record<string, string | undefined>>;
   /** The table as `t`. */
   readonly from: RawBuilder<unknown>;
   /** The columns read for each row, related ones included. */
   readonly selection: RawBuilder<unknown>;
   /** The relations the selection's related columns are joined through. */
   readonly representationRelations: ReadonlySet<string>;
+  /** Column lists an index keeps the rows in (read either way). */
+  readonly orderIndexes: readonly (readonly string[])[];
 }
 
 // Trigram indexes find only terms of at least three characters.
@@ -35,6 +39,8 @@ const codePoints = (text: string) => {
 
 /** `%`, `_` and `\` matched literally: LIKE's escape character is a backslash on both databases. */
 const likeLiteral = (term: string) => term.replace(/[\\%_]/g, '\\$&');
+/** The LIKE pattern of icontains' term. */
+export const containsPattern = (term: string) => `%${likeLiteral(term)}%`;
 /** An FTS5 phrase: the term as one quoted string (its own quotes doubled). */
 export const ftsPhrase = (term: string) => `"${term.replaceAll('"', '""')}"`;
 
@@ -49,7 +55,7 @@ export const relationOf = (field: string) => (field.includes('.') ? field.slice(
  * pg_trgm indexes, which they would answer by reading all of themselves, gets a statement of its
  * own that they cannot serve, planned as the scan it is.
  */
-const shortOnPostgres = ({ provider }: TableSql, term: string) => provider === 'postgresql' && codePoints(term) < TRIGRAM;
+export const shortOnPostgres = ({ provider }: TableSql, term: string) => provider === 'postgresql' && codePoints(term) < TRIGRAM;
 
 /** Whether a search takes its candidates from the trigram index. */
 export function usesIndex(tableSql: TableSql, condition: { fields: readonly string[]; term: string }): boolean {
@@ -82,10 +88,12 @@ export function collect(tableSql: TableSql, condition: Condition, values: unknow
       return `null(${condition.field})`;
     case 'icontains': {
       for (const field of condition.fields) noteRelation(field, used);
-      values.push(`%${likeLiteral(condition.term)}%`);
+      values.push(containsPattern(condition.term));
       const useIndex = index && usesIndex(tableSql, condition);
       if (useIndex) values.push(ftsPhrase(condition.term));
-      return `ic(${condition.fields.join(',')},${useIndex ? 1 : 0}${shortOnPostgres(tableSql, condition.term) ? 's' : ''})`;
+      // PostgreSQL: the copy tables (index) or the row's own value (scan), see upperLike.
+      const postgres = tableSql.provider === 'postgresql' ? `${index ? 'c' : 'r'}${shortOnPostgres(tableSql, condition.term) ? 's' : ''}` : '';
+      return `ic(${condition.fields.join(',')},${useIndex ? 1 : 0}${postgres})`;
     }
     default:
       noteRelation(condition.field, used);
@@ -116,7 +124,7 @@ export function toSql(tableSql: TableSql, condition: Condition, slots: Slots, in
       return sql`${ref(condition.field)} IS NULL`;
     case 'icontains': {
       const pattern = slots.take();
-      if (tableSql.provider === 'postgresql') return upperLike(tableSql, condition, pattern);
+      if (tableSql.provider === 'postgresql') return upperLike(tableSql, condition, pattern, index);
       const like = condition.fields.map((field) => sql`${ref(field)} LIKE ${pattern} ESCAPE '\\'`);
       const scan = sql`(${sql.join(like, sql` OR `)})`;
       if (!(index && usesIndex(tableSql, condition))) return scan;
@@ -128,21 +136,42 @@ export function toSql(tableSql: TableSql, condition: Condition, slots: Slots, in
   }
 }
 
+/** The pattern folded once per statement (a scalar subquery, run once as an InitPlan), not per row. */
+export const foldedPattern = (pattern: RawBuilder<unknown>) => sql`(SELECT UPPER(${pattern}))`;
+
 /**
- * PostgreSQL's icontains, Django's UPPER(column) LIKE UPPER(pattern), folding nothing per row:
- * the pattern once per statement (a scalar subquery, run once as an InitPlan), and each column
- * read from its stored UPPER copy where the table has one.
+ * The ids of a copy table whose value matches a folded pattern. A term too short for the trigram
+ * index compares `value || ''`, the same text in an expression the index does not serve, so its
+ * statement is planned as the scan it is.
  */
-function upperLike(tableSql: TableSql, condition: { fields: readonly string[]; term: string }, pattern: RawBuilder<unknown>) {
-  const folded = sql`(SELECT UPPER(${pattern}))`;
+export function copyMatches(copyTable: string, folded: RawBuilder<unknown>, short: boolean, what = sql`id`) {
+  const value = short ? sql`(value || '')` : sql`value`;
+  return sql`SELECT ${what} FROM ${sql.table(copyTable)} WHERE ${value} LIKE ${folded}`;
+}
+
+/**
+ * PostgreSQL's icontains, Django's UPPER(column) LIKE UPPER(pattern). A column with a copy table
+ * is searched there (the rows whose copy matches), one with a copy in the row compares that
+ * copy, others fold the row's own value; so does every column of a scan (`index` false: a
+ * statement testing rows it has read already).
+ */
+function upperLike(tableSql: TableSql, condition: { fields: readonly string[]; term: string }, pattern: RawBuilder<unknown>, index: boolean) {
+  const folded = foldedPattern(pattern);
   const short = shortOnPostgres(tableSql, condition.term);
-  const like = condition.fields.map((field) => {
-    const copy = tableSql.upperCopies[field];
-    const upper = copy === undefined ? sql`UPPER(${ref(field)})` : sql.ref(`t.${copy}`);
-    // `|| ''`: the same text, in an expression the trigram indexes do not serve.
-    return short ? sql`(${upper} || '') LIKE ${folded}` : sql`${upper} LIKE ${folded}`;
-  });
-  return sql`(${sql.join(like, sql` OR `)})`;
+  const inTables = index ? condition.fields.filter((field) => tableSql.upperCopyTables[field] !== undefined) : [];
+  const parts = condition.fields
+    .filter((field) => !inTables.includes(field))
+    .map((field) => {
+      const copy = tableSql.upperCopies[field];
+      if (copy === undefined) return sql`UPPER(${ref(field)}) LIKE ${folded}`;
+      // `|| ''`: the same text, in an expression the trigram index does not serve.
+      return short ? sql`(${sql.ref(`t.${copy}`)} || '') LIKE ${folded}` : sql`${sql.ref(`t.${copy}`)} LIKE ${folded}`;
+    });
+  if (inTables.length > 0) {
+    const ids = inTables.map((field) => copyMatches(tableSql.upperCopyTables[field]!, folded, short));
+    parts.unshift(sql`t.id IN (${sql.join(ids, sql` UNION ALL `)})`);
+  }
+  return sql`(${sql.join(parts, sql` OR `)})`;
 }
 
 // `CROSS JOIN` (SQLite) keeps the table before it as the outer loop.
@@ -180,4 +209,13 @@ export function someCondition<Context>(condition: Condition, test: (condition: C
 
 /** Whether a condition searches (icontains) anywhere. */
 export const hasSearch = (condition: Condition) => someCondition(condition, (c) => c.op === 'icontains', undefined);
+/**
+ * Whether an index keeps the rows in this order, so that the first rows in it are a few index
+ * steps away (without one, they are a sort of the whole table).
+ */
+export function indexedOrder({ orderIndexes }: TableSql, orderBy: readonly Ordering[]): boolean {
+  const first = orderBy[0];
+  if (first === undefined || orderBy.some((o) => o.descending !== first.descending || o.nullable)) return false;
+  return orderIndexes.some((columns) => orderBy.every((o, i) => columns[i] === o.field));
+}
 export const orderKey = (orderBy: readonly Ordering[]) => orderBy.map((o) => `${o.descending ? '-' : ''}${o.field}${o.nullable ? '?' : ''}`).join(',');

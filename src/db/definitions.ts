@@ -39,10 +39,14 @@ export interface TypedTableDefinition<
   now?: { insert?: readonly ColumnOf<T>[]; update?: readonly ColumnOf<T>[] };
   /** SQLite: an FTS5 trigram table over these columns (external content, kept in sync by triggers). */
   searchIndex?: { table: string; columns: readonly ColumnOf<T>[] };
-  /** PostgreSQL: column → its stored UPPER(column) copy (a generated column, trigram-indexed), which searches compare. */
+  /** PostgreSQL: column → its stored UPPER(column) copy in the row (a generated column, trigram-indexed), which searches compare. */
   upperCopies?: Partial<Record<ColumnOf<T>, string>>;
+  /** PostgreSQL: column → the narrow table (id, value) of its UPPER(column) copies, trigram-indexed and kept by triggers, which searches compare. */
+  upperCopyTables?: Partial<Record<ColumnOf<T>, string>>;
   /** Unfiltered counts are read from row_counts, which the table's triggers keep exact (a migration adds them). */
   rowCounts?: boolean;
+  /** Column lists an index keeps the rows in (read either way): a search's page in such an order is sought by walking it. */
+  orderIndexes?: readonly (readonly ColumnOf<T>[])[];
 }
 
 /** The row a table reads: its columns, its joined aliases, and (for conditions only) its relations' rows. */

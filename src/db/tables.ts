@@ -5,8 +5,8 @@
 // What a request costs (statements):
 // - list (page): the page, its related fields joined, and a plain COUNT(*) (so SQLite counts
 //   from its smallest index; an unfiltered count comes from trigger-kept counters, see countAll): one
-//   statement on PostgreSQL (one round trip), and on SQLite where the count is kept; otherwise
-//   two on SQLite (in-process). The page's ids are
+//   statement on PostgreSQL (one round trip; two for a search whose walked page finds too few
+//   rows), and on SQLite where the count is kept; otherwise two on SQLite (in-process). The page's ids are
 //   found first in a subquery that the ordering index answers alone, then joined for the full
 //   rows: a deep page costs index steps, not full rows skipped.
 // - retrieve: one statement. create/update: one (RETURNING the row, read back joined on
@@ -14,19 +14,21 @@
 // - search: the predicate is Django's icontains on each database: LIKE (ASCII case folding) on
 //   SQLite, UPPER(column) LIKE UPPER(pattern) on PostgreSQL (not ILIKE, which folds by lower()
 //   and so differs on ς/σ or ſ/s). Terms of 3+ characters find candidates with the trigram
-//   index (SQLite FTS5; PostgreSQL's pg_trgm GIN indexes on stored UPPER(column) copies,
-//   which that LIKE compares: see upperCopies), rechecked by the same LIKE as a scan, so the
+//   index (SQLite FTS5; on PostgreSQL pg_trgm GIN indexes on stored UPPER(column) copies,
+//   which that LIKE compares: in narrow tables of their own for posts, see upperCopyTables, in
+//   the row for transactions, see upperCopies), rechecked by the same LIKE as a scan, so the
 //   answer is exactly icontains'.
-//   SQLite counts a search of printable-ASCII terms in the index alone, and first seeks a
-//   search's page by walking the ordering index: no read of every match, where there are many
-//   (./search.ts). Conditions, orderings and joins become SQL in ./clauses.ts.
+//   Both first seek a search's page by walking the ordering index (one statement on
+//   PostgreSQL, its count from the copy tables alone), and SQLite counts a search of
+//   printable-ASCII terms in the FTS5 index alone: no read of every match of the table, where
+//   there are many (./search.ts). Conditions, orderings and joins become SQL in ./clauses.ts.
 import { sql, type RawBuilder } from 'kysely';
 import { MissingReference, RowGone, UniqueViolation, type Condition, type Ordering, type Table } from '../rest/data/index.js';
-import { collect, hasSearch, joinsFor, orderKey, orderSql, ref, relationOf, toSql, type TableSql } from './clauses.js';
+import { collect, hasSearch, indexedOrder, joinsFor, orderKey, orderSql, ref, relationOf, toSql, type TableSql } from './clauses.js';
 import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
 import type { Provider } from './provider.js';
 import type { Row } from './drivers.js';
-import { indexOnlyTerms, matchCount, walkedPage } from './search.js';
+import { copiedIdsSql, copiedSearches, indexOnlyTerms, matchCount, pushCopiedSearches, splitSearches, walkedPage, WALK_ROWS, type Search } from './search.js';
 import type { Slots, Statements } from './statements.js';
 
 /** The column a PostgreSQL page's rows carry their count in (removed before they are returned). */
@@ -65,10 +67,14 @@ export interface TableDefinition {
   now?: { insert?: readonly string[]; update?: readonly string[] };
   /** SQLite: an FTS5 trigram table over these columns (external content, kept in sync by triggers). */
   searchIndex?: { table: string; columns: readonly string[] };
-  /** PostgreSQL: column → its stored UPPER(column) copy (a generated column, trigram-indexed), which searches compare. */
+  /** PostgreSQL: column → its stored UPPER(column) copy in the row (a generated column, trigram-indexed), which searches compare. */
   upperCopies?: Readonly<Record<string, string | undefined>>;
+  /** PostgreSQL: column → the narrow table (id, value) of its UPPER(column) copies, trigram-indexed and kept by triggers, which searches compare. */
+  upperCopyTables?: Readonly<Record<string, string | undefined>>;
   /** Unfiltered counts are read from row_counts, which the table's triggers keep exact (a migration adds them). */
   rowCounts?: boolean;
+  /** Column lists an index keeps the rows in (read either way): a search's page in such an order is sought by walking it. */
+  orderIndexes?: readonly (readonly string[])[];
 }
 
 /** What the tables of one database share: which database, and how statements run. */
@@ -79,7 +85,7 @@ export interface TableEnvironment {
 
 export function sqlTable(env: TableEnvironment, definition: TableDefinition): Table<Row> {
   const { provider, statements } = env;
-  const { table, columns, relations = {}, joined = {}, searchIndex, upperCopies = {} } = definition;
+  const { table, columns, relations = {}, joined = {}, searchIndex, upperCopies = {}, upperCopyTables = {}, orderIndexes = [] } = definition;
   const updateNow = definition.now?.update ?? [];
   // An insert also sets the update-time columns; a column named in both is set once.
   const insertNow = [...new Set([...(definition.now?.insert ?? []), ...updateNow])];
@@ -89,7 +95,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     ...columns.map((column) => sql.ref(`t.${column}`)),
     ...Object.entries(joined).map(([alias, path]) => sql`${ref(path)} AS ${sql.id(alias)}`),
   ]);
-  const tableSql: TableSql = { provider, statements, table, relations, searchIndex, upperCopies, from, selection, representationRelations };
+  const tableSql: TableSql = { provider, statements, table, relations, searchIndex, upperCopies, upperCopyTables, from, selection, representationRelations, orderIndexes };
 
   function translate(error: unknown, onForeignKey: () => Error): never {
     if (isUniqueViolation(error)) throw new UniqueViolation((error as Error).message);
@@ -106,10 +112,30 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     return Number(rows[0]!.n);
   }
 
-  async function plainCount(where: Condition, values: unknown[], key: string, used = new Set<string>()): Promise<number> {
-    const rows = await statements.run(`${table}:count:${key}`, values, (slots) => sql`SELECT COUNT(*) AS count FROM ${from}${sql.join(joinsFor(tableSql, used), sql``)} WHERE ${toSql(tableSql, where, slots)}`);
-    return Number(rows[0]!.count);
+  /**
+   * A condition's shape key and values (collect), where its searches of copy-table columns
+   * (PostgreSQL) select their rows as one array of ids (whereSql).
+   */
+  function collectWhere(where: Condition, values: unknown[], used: Set<string>): string {
+    const split = splitSearches(tableSql, where);
+    if (split === undefined) return collect(tableSql, where, values, used);
+    const searchesKey = pushCopiedSearches(tableSql, split.searches, values);
+    return `${searchesKey}&${collect(tableSql, split.rest, values, used)}`;
   }
+  /**
+   * collectWhere's condition in SQL. The array's ids are looked up in the primary key in order,
+   * the table's rows read in about the order they lie in; a join would make a set of the ids
+   * first and read the rows in its order.
+   */
+  function whereSql(where: Condition, slots: Slots): RawBuilder<unknown> {
+    const split = splitSearches(tableSql, where);
+    if (split === undefined) return toSql(tableSql, where, slots);
+    const ids = copiedIdsSql(tableSql, split.searches, slots);
+    return sql`t.id = ANY(ARRAY(${ids})) AND ${toSql(tableSql, split.rest, slots)}`;
+  }
+  /** The count (as `name`) of a condition of copy-table searches only, from the copy tables alone. */
+  const copiedCountSql = (searches: readonly Search[], slots: Slots, name: string) =>
+    sql`SELECT COUNT(*) AS ${sql.id(name)} FROM (${copiedIdsSql(tableSql, searches, slots)}) AS m`;
 
   const joins = (names: Iterable<string>) => sql.join(joinsFor(tableSql, names), sql``);
   const countsFromRowCounts = (where: Condition) => definition.rowCounts === true && where.op === 'and' && where.conditions.length === 0;
@@ -119,9 +145,16 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     const terms = indexOnlyTerms(tableSql, where);
     if (terms !== undefined) return matchCount(tableSql, where, terms);
     const values: unknown[] = [];
+    const searches = copiedSearches(tableSql, where);
+    if (searches !== undefined) {
+      const key = pushCopiedSearches(tableSql, searches, values);
+      const rows = await statements.run(`${table}:count:${key}`, values, (slots) => copiedCountSql(searches, slots, 'count'));
+      return Number(rows[0]!.count);
+    }
     const used = new Set<string>();
-    const key = collect(tableSql, where, values, used);
-    return plainCount(where, values, key, used);
+    const key = collectWhere(where, values, used);
+    const rows = await statements.run(`${table}:count:${key}`, values, (slots) => sql`SELECT COUNT(*) AS count FROM ${from}${joins(used)} WHERE ${whereSql(where, slots)}`);
+    return Number(rows[0]!.count);
   }
 
   /**
@@ -157,14 +190,52 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     return sql`SELECT ${selection}${extraColumns} FROM (${ids}) AS page CROSS JOIN ${rows} WHERE t.id = page.id ORDER BY ${orderSql(orderBy)}`;
   }
 
+  /**
+   * PostgreSQL, a condition of searches only (copiedSearches): its page sought among the first
+   * WALK_ROWS rows in the list's order (the ordering index walked, each row's own values tested:
+   * a frequent term fills its page in a few hundred rows), its count from the copy tables alone,
+   * in one statement. Undefined when those rows hold less than a full page: the caller reads the
+   * matches instead (matchesPageSql). Other conditions (a search within one owner's rows) are
+   * not walked: the whole table's order would hold few of their rows.
+   */
+  async function walkedSearchPage(where: Condition, orderBy: readonly Ordering[], offset: number, limit: number): Promise<{ count: number; rows: Row[] } | undefined> {
+    const searches = copiedSearches(tableSql, where);
+    if (searches === undefined || offset + limit > WALK_ROWS || !indexedOrder(tableSql, orderBy)) return undefined;
+    const values: unknown[] = [];
+    const whereKey = collect(tableSql, where, values, new Set(), false);
+    const limitKey = pushLimit(values, limit, offset);
+    const countKey = pushCopiedSearches(tableSql, searches, values);
+    values.push(offset + limit);
+    const rows = await statements.run(`${table}:walk:${whereKey}:${orderKey(orderBy)}:${limitKey}:${countKey}`, values, (slots) => {
+      const condition = toSql(tableSql, where, slots, false);
+      const size = pageSize(limit, slots);
+      const skipped = slots.take();
+      const total = copiedCountSql(searches, slots, 'n');
+      // Fewer matches than the page needs (a rare term): not walked, no row read.
+      const enough = sql`(SELECT n FROM total) >= ${slots.take()}`;
+      const walked = sql`SELECT * FROM ${from} ORDER BY ${orderSql(orderBy)} LIMIT ${sql.lit(WALK_ROWS)}`;
+      const ids = sql`SELECT t.id FROM (${walked}) AS t WHERE ${enough} AND ${condition} ORDER BY ${orderSql(orderBy)} LIMIT ${size} OFFSET ${skipped}`;
+      return sql`WITH total AS MATERIALIZED (${total}) ${pageRows(ids, orderBy, sql`, (SELECT n FROM total) AS ${sql.id(COUNT_COLUMN)}`)}`;
+    });
+    if (rows.length < limit) return undefined;
+    return withCount(rows);
+  }
+
+  /** A page whose rows carry their count: both, the column removed. */
+  function withCount(rows: Row[]) {
+    const total = Number(rows[0]![COUNT_COLUMN]);
+    for (const row of rows) delete row[COUNT_COLUMN];
+    return { count: total, rows };
+  }
+
   async function list(where: Condition, orderBy: readonly Ordering[], offset: number, limit: number): Promise<Row[]> {
     const walked = await walkedPage(tableSql, where, orderBy, offset, limit);
     if (walked !== undefined) return walked;
     const values: unknown[] = [];
     const used = new Set<string>();
-    const key = `${table}:list:${collect(tableSql, where, values, used)}:${orderKey(orderBy)}`;
+    const key = `${table}:list:${collectWhere(where, values, used)}:${orderKey(orderBy)}`;
     const limitKey = pushLimit(values, limit, offset);
-    return statements.run(`${key}:${limitKey}`, values, (slots) => pageSql(toSql(tableSql, where, slots), orderBy, used, slots, limit));
+    return statements.run(`${key}:${limitKey}`, values, (slots) => pageSql(whereSql(where, slots), orderBy, used, slots, limit));
   }
 
   async function find(where: Condition): Promise<Row | null> {
@@ -205,15 +276,19 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
         const [total, rows] = await Promise.all([count(where), list(where, orderBy, offset, limit)]);
         return { count: total, rows };
       }
+      if (provider === 'postgresql') {
+        const walked = await walkedSearchPage(where, orderBy, offset, limit);
+        if (walked !== undefined) return walked;
+      }
       // Otherwise the count rides on the page's rows: one statement (on PostgreSQL one round trip
       // and one snapshot) for both. A page past the end has no row to carry it, and is counted apart.
       const values: unknown[] = [];
       const used = new Set<string>();
-      const whereKey = collect(tableSql, where, values, used);
+      const whereKey = collectWhere(where, values, used);
       const limitKey = pushLimit(values, limit, offset);
       const rows = await statements.run(`${table}:page:${whereKey}:${orderKey(orderBy)}:${limitKey}`, values, (slots) => {
         // One condition, its values bound once, in every place it is used.
-        const condition = toSql(tableSql, where, slots);
+        const condition = whereSql(where, slots);
         if (hasSearch(where)) return matchesPageSql(condition, orderBy, used, slots, limit);
         const total = countsFromRowCounts(where)
           ? rowCount
@@ -221,9 +296,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
         return pageSql(condition, orderBy, used, slots, limit, sql`, (${total}) AS ${sql.id(COUNT_COLUMN)}`);
       });
       if (rows.length === 0) return { count: await count(where), rows };
-      const total = Number(rows[0]![COUNT_COLUMN]);
-      for (const row of rows) delete row[COUNT_COLUMN];
-      return { count: total, rows };
+      return withCount(rows);
     },
 
     find,

@@ -116,11 +116,11 @@ interface TableDescription {
 /**
  * The hand-written migrations' objects, which schema.prisma cannot express: the SQLite FTS5
  * search index (posts_post_fts and its shadow tables) and its partial index of folded rows
- * (posts_post_fts_folded_idx), PostgreSQL's trigram indexes, its generated UPPER(column) copies
- * that search compares, and the row_counts table. The drift check leaves them out on purpose;
+ * (posts_post_fts_folded_idx), PostgreSQL's trigram indexes, its tables of UPPER(column) copies
+ * that search compares (…_upper), and the row_counts table. The drift check leaves them out on purpose;
  * tests/db/search.test.ts and the list tests cover them.
  */
-const handWritten = (name: string) => /^posts_post_fts|^row_counts$|_trgm_idx$/.test(name);
+const handWritten = (name: string) => /^posts_post_fts|^row_counts$|_upper$|_trgm_idx$/.test(name);
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 const byJson = <T>(a: T, b: T) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
@@ -261,6 +261,7 @@ const slowStatement =
 
 // Behaviour only SQLite has: registered in the sqlite project alone (not reported as skipped elsewhere).
 const sqliteOnly: typeof it = testProvider === 'sqlite' ? it : ((() => undefined) as unknown as typeof it);
+const postgresOnly: typeof it = testProvider === 'postgresql' ? it : ((() => undefined) as unknown as typeof it);
 
 describeWithDatabase(`migrations (${testProvider})`, () => {
   it('add up to prisma/schema.prisma: a migrated database equals one built from the schema (no drift)', async () => {
@@ -494,6 +495,41 @@ DELETE FROM lending_borrowing WHERE id = 3;`),
       ]);
       await raw.exec('DELETE FROM lending_belonging WHERE id = 2');
       expect(await raw.query(borrowings)).toEqual([{ id: 4, what_id: 1, to_who_id: 2 }]);
+    });
+  });
+
+  postgresOnly('20261208000000_search_copy_tables copies the searched columns of existing posts, and keeps them from then on (PostgreSQL)', async () => {
+    const url = await freshUrl();
+    const files = readMigrations(migrationsDirectory(testProvider));
+    const last = files.findIndex((f) => f.name === '20261208000000_search_copy_tables');
+    expect(last).toBeGreaterThan(0);
+    const dir = migrationsFolder(Object.fromEntries(files.slice(0, last).map((f) => [f.name, f.sql])));
+    await migrate(url, { migrationsDir: dir });
+    await withConnection(url, (raw) =>
+      raw.exec(`INSERT INTO auth_user (id, username, password) VALUES (1, 'alice', 'x');
+INSERT INTO posts_post (id, title, body, owner_id, updated_at) VALUES (1, 'Django ς', 'straße', 1, now()), (2, 'flask', 'body', 1, now());
+INSERT INTO transactions_transaction (id, amount_cents, description, user_id) VALUES (1, 100, 'Rent é', 1);`),
+    );
+
+    migrationsFolder(Object.fromEntries(files.slice(last, last + 1).map((f) => [f.name, f.sql])), dir);
+    expect(await migrate(url, { migrationsDir: dir })).toEqual({ applied: ['20261208000000_search_copy_tables'] });
+    await withConnection(url, async (raw) => {
+      const copies = `SELECT 'title' AS c, id, value FROM posts_post_title_upper UNION ALL SELECT 'body', id, value FROM posts_post_body_upper
+        UNION ALL SELECT 'description', id, description_upper FROM transactions_transaction ORDER BY c, id`;
+      expect(await raw.query(copies)).toEqual([
+        { c: 'body', id: 1, value: 'STRAßE' },
+        { c: 'body', id: 2, value: 'BODY' },
+        { c: 'description', id: 1, value: 'RENT É' },
+        { c: 'title', id: 1, value: 'DJANGO Σ' },
+        { c: 'title', id: 2, value: 'FLASK' },
+      ]);
+      await raw.exec(`UPDATE posts_post SET title = 'Rails' WHERE id = 2; DELETE FROM posts_post WHERE id = 1;
+UPDATE transactions_transaction SET description = 'Gym' WHERE id = 1;`);
+      expect(await raw.query(copies)).toEqual([
+        { c: 'body', id: 2, value: 'BODY' },
+        { c: 'description', id: 1, value: 'GYM' },
+        { c: 'title', id: 2, value: 'RAILS' },
+      ]);
     });
   });
 

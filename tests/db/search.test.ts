@@ -1,7 +1,8 @@
 // ?search= with a trigram index gives exactly icontains' answer: SQLite's FTS5 candidates
 // rechecked by LIKE (or counted by the index alone where that is exact), its pages walked in
-// order, and PostgreSQL's pg_trgm GIN index over stored UPPER copies, against a plain scan
-// (UPPER per row), for many random terms (fixed seed) over text full of LIKE's special
+// order, and PostgreSQL's pg_trgm GIN indexes over narrow tables of UPPER copies (counted from
+// those tables alone, pages walked in order), against a plain scan (UPPER per row), for many
+// random terms and pairs of terms (fixed seed) over text full of LIKE's special
 // characters, mixed case, and the characters FTS5 folds to ASCII letters where LIKE does not
 // (U+017F long s, U+212A Kelvin sign).
 import { sql } from 'kysely';
@@ -22,10 +23,12 @@ function prng(seed: number) {
 
 const alphabet = ['a', 'b', 'A', 'B', 'c', '%', '_', '\\', 'é', 'É', 'x', 'y', '"', "'", 'ab', 'Dj', 'ango', 's', 'K', '\u017f', '\u212a'];
 
-/** The posts app's search indexes: SQLite's FTS5 table, PostgreSQL's trigram-indexed UPPER copies. */
+/** The posts app's search indexes: SQLite's FTS5 table, PostgreSQL's trigram-indexed tables of UPPER copies. */
 const searchIndexes = {
   searchIndex: { table: 'posts_post_fts', columns: ['title', 'body'] },
-  upperCopies: { title: 'title_upper', body: 'body_upper' },
+  upperCopyTables: { title: 'posts_post_title_upper', body: 'posts_post_body_upper' },
+  // Pages in id order are walked first (the primary key keeps that order).
+  orderIndexes: [['id']],
 } as const;
 
 describeWithDatabase('search with a trigram index', () => {
@@ -71,6 +74,21 @@ describeWithDatabase('search with a trigram index', () => {
     }
     expect(nonEmpty).toBeGreaterThan(50); // the terms do find rows
     expect(await indexed.count(all)).toBe(290);
+
+    // Several terms (every one must match), and a search with another condition (counted from the table).
+    let pairsFound = 0;
+    for (let i = 0; i < 60; i++) {
+      const search = (term: string): Condition<'title' | 'body'> => ({ op: 'icontains', fields: ['title', 'body'], term });
+      const pair: Condition<'title' | 'body'> = { op: 'and', conditions: [search(terms[i]!), search(terms[(i * 7 + 3) % terms.length]!)] };
+      const filtered: Condition<'title' | 'body' | 'id'> = { op: 'and', conditions: [search(terms[i]!), { op: 'gt', field: 'id', value: 100 }] };
+      for (const where of [pair, filtered] as Condition<'title' | 'body'>[]) {
+        const expected = await ids(scanned, where);
+        expect(await indexed.count(where), terms[i]).toBe(expected.length);
+        for (const offset of [0, 3]) expect(await page(indexed, where, offset), terms[i]).toEqual({ count: expected.length, ids: expected.slice(offset, offset + 3) });
+        if (where === pair && expected.length > 0) pairsFound++;
+      }
+    }
+    expect(pairsFound).toBeGreaterThan(5);
   });
 
   it("folds case as Django's icontains does on each database: UPPER() on PostgreSQL, ASCII only on SQLite", async () => {
@@ -89,12 +107,42 @@ describeWithDatabase('search with a trigram index', () => {
     await db.kysely.deleteFrom('posts_post').where('id', '=', id).execute();
   });
 
+  if (testProvider === 'postgresql') {
+    it('keeps the copy tables equal to UPPER(column) through every kind of write', async () => {
+      /** Rows whose copy is missing, left over or not UPPER(column). */
+      const strays = async (executor: typeof db.kysely) => {
+        const { rows } = await sql<{ n: string }>`
+          SELECT (SELECT COUNT(*) FROM posts_post p FULL JOIN posts_post_title_upper c ON c.id = p.id WHERE c.value IS DISTINCT FROM UPPER(p.title))
+               + (SELECT COUNT(*) FROM posts_post p FULL JOIN posts_post_body_upper c ON c.id = p.id WHERE c.value IS DISTINCT FROM UPPER(p.body)) AS n`.execute(executor);
+        return Number(rows[0]!.n);
+      };
+      await sql`UPDATE posts_post SET body = body || 'ß' WHERE id % 5 = 0`.execute(db.kysely);
+      await sql`UPDATE posts_post SET id = id + 1000, title = 'moved' WHERE id BETWEEN 20 AND 25`.execute(db.kysely);
+      await sql`UPDATE posts_post SET title = title WHERE id < 50`.execute(db.kysely);
+      await sql`INSERT INTO posts_post (title, body, owner_id, created_at, updated_at) SELECT title, body, owner_id, created_at, updated_at FROM posts_post WHERE id < 40`.execute(db.kysely);
+      await sql`DELETE FROM posts_post WHERE id % 7 = 0`.execute(db.kysely);
+      expect(await strays(db.kysely)).toBe(0);
+      const { rows } = await sql<{ n: string }>`SELECT COUNT(*) AS n FROM posts_post_title_upper`.execute(db.kysely);
+      expect(Number(rows[0]!.n)).toBeGreaterThan(250);
+      // TRUNCATE empties them too (then rolled back).
+      const rollBack = new Error('roll back');
+      const truncated = db.kysely.transaction().execute(async (trx) => {
+        await sql`TRUNCATE posts_post`.execute(trx);
+        const { rows: left } = await sql<{ n: string }>`SELECT (SELECT COUNT(*) FROM posts_post_title_upper) + (SELECT COUNT(*) FROM posts_post_body_upper) AS n`.execute(trx);
+        expect(Number(left[0]!.n)).toBe(0);
+        throw rollBack;
+      });
+      await expect(truncated).rejects.toBe(rollBack);
+      expect(await strays(db.kysely)).toBe(0);
+    });
+  }
+
   /** PostgreSQL: the same LIKE with sequential scans off, so the GIN index answers. */
   async function forcedIndex(term: string): Promise<number[]> {
     return db.kysely.transaction().execute(async (trx) => {
       await sql`SET LOCAL enable_seqscan = off`.execute(trx);
       const pattern = `%${term.replace(/[\\%_]/g, '\\$&')}%`;
-      const { rows } = await sql<{ id: number }>`SELECT id FROM posts_post WHERE title_upper LIKE UPPER(${pattern}) OR body_upper LIKE UPPER(${pattern}) ORDER BY id`.execute(trx);
+      const { rows } = await sql<{ id: number }>`SELECT id FROM posts_post_title_upper WHERE value LIKE UPPER(${pattern}) UNION SELECT id FROM posts_post_body_upper WHERE value LIKE UPPER(${pattern}) ORDER BY id`.execute(trx);
       return rows.map((r) => r.id);
     });
   }

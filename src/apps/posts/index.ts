@@ -28,8 +28,9 @@ export function postsViewSet(db: Database, modelPermissions: ModelPermissionPoli
       joined: { owner_username: 'owner.username' },
       now: { insert: ['created_at'], update: ['updated_at'] },
       searchIndex: { table: 'posts_post_fts', columns: ['title', 'body'] },
-      upperCopies: { title: 'title_upper', body: 'body_upper' },
+      upperCopyTables: { title: 'posts_post_title_upper', body: 'posts_post_body_upper' },
       rowCounts: true,
+      orderIndexes: [['created_at', 'id'], ['id']],
     }),
     serializer: {
       input: postInput,

@@ -1,0 +1,59 @@
+-- Hand-written (Prisma cannot express triggers; the drift test in tests/db/migrations.test.ts
+-- leaves these tables out on purpose).
+
+-- The posts' UPPER(column) copies that search compares (…_search_upper_copies) move out of
+-- posts_post into one narrow table per column (id, value), with the trigram index. pg_trgm
+-- is lossy, so a search rechecks every candidate row: in the wide table that was a read of
+-- nearly every block (1,000,000 posts, ?search=django: 53,000 candidates over 32,501 of the
+-- table's 395 MB, 230-280 ms, more than the 128 MB of shared_buffers PostgreSQL installs with).
+-- The titles' own table is 62 MB: the same candidates lie in 7,967 blocks that stay cached,
+-- and their count takes ~25 ms (src/db/search.ts counts a search from these tables alone).
+-- Inserts write the copies' rows through a statement trigger instead of generated columns.
+-- Transactions keep their copy in the row: every search of theirs is within one user's rows,
+-- which the (user_id, timestamp, id) index finds and the copy then tests.
+CREATE TABLE "posts_post_title_upper" ("id" INTEGER NOT NULL PRIMARY KEY, "value" TEXT NOT NULL);
+CREATE TABLE "posts_post_body_upper" ("id" INTEGER NOT NULL PRIMARY KEY, "value" TEXT NOT NULL);
+INSERT INTO "posts_post_title_upper" SELECT "id", "title_upper" FROM "posts_post";
+INSERT INTO "posts_post_body_upper" SELECT "id", "body_upper" FROM "posts_post";
+
+-- Dropping the generated columns drops their indexes; the space they held is reused as rows
+-- are rewritten (VACUUM FULL returns it at once).
+ALTER TABLE "posts_post" DROP COLUMN "title_upper", DROP COLUMN "body_upper";
+-- Small pending lists, as before (…_search_index_tuning says why).
+CREATE INDEX "posts_post_title_upper_trgm_idx" ON "posts_post_title_upper" USING GIN ("value" gin_trgm_ops) WITH (gin_pending_list_limit = 64);
+CREATE INDEX "posts_post_body_upper_trgm_idx" ON "posts_post_body_upper" USING GIN ("value" gin_trgm_ops) WITH (gin_pending_list_limit = 64);
+
+-- Kept in the writing statement, whoever writes (the server, loaddata, psql): a copy is
+-- UPPER(column) with the database's collation, as the generated column was. A function of its
+-- own (its statements planned once per connection); one trigger per event, since a trigger
+-- with transition tables takes one event only. An update writes a copy only when its
+-- value changes, and drops the copies of ids it changed away from.
+CREATE FUNCTION posts_post_upper_copies() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    TRUNCATE posts_post_title_upper, posts_post_body_upper;
+  ELSIF TG_OP = 'INSERT' THEN
+    INSERT INTO posts_post_title_upper (id, value) SELECT id, UPPER(title) FROM new_rows;
+    INSERT INTO posts_post_body_upper (id, value) SELECT id, UPPER(body) FROM new_rows;
+  ELSIF TG_OP = 'DELETE' THEN
+    DELETE FROM posts_post_title_upper c USING old_rows o WHERE c.id = o.id;
+    DELETE FROM posts_post_body_upper c USING old_rows o WHERE c.id = o.id;
+  ELSE
+    DELETE FROM posts_post_title_upper c USING old_rows o WHERE c.id = o.id AND NOT EXISTS (SELECT FROM new_rows n WHERE n.id = o.id);
+    DELETE FROM posts_post_body_upper c USING old_rows o WHERE c.id = o.id AND NOT EXISTS (SELECT FROM new_rows n WHERE n.id = o.id);
+    INSERT INTO posts_post_title_upper AS c (id, value) SELECT id, UPPER(title) FROM new_rows
+      ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value WHERE c.value IS DISTINCT FROM EXCLUDED.value;
+    INSERT INTO posts_post_body_upper AS c (id, value) SELECT id, UPPER(body) FROM new_rows
+      ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value WHERE c.value IS DISTINCT FROM EXCLUDED.value;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER "posts_post_upper_insert" AFTER INSERT ON "posts_post"
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION posts_post_upper_copies();
+CREATE TRIGGER "posts_post_upper_update" AFTER UPDATE ON "posts_post"
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION posts_post_upper_copies();
+CREATE TRIGGER "posts_post_upper_delete" AFTER DELETE ON "posts_post"
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION posts_post_upper_copies();
+CREATE TRIGGER "posts_post_upper_truncate" AFTER TRUNCATE ON "posts_post"
+  FOR EACH STATEMENT EXECUTE FUNCTION posts_post_upper_copies();

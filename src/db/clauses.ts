@@ -144,9 +144,9 @@ export const foldedPattern = (pattern: RawBuilder<unknown>) => sql`(SELECT UPPER
  * index compares `value || ''`, the same text in an expression the index does not serve, so its
  * statement is planned as the scan it is.
  */
-export function copyMatches(copyTable: string, folded: RawBuilder<unknown>, short: boolean, what = sql`id`) {
+function copyMatches(copyTable: string, folded: RawBuilder<unknown>, short: boolean) {
   const value = short ? sql`(value || '')` : sql`value`;
-  return sql`SELECT ${what} FROM ${sql.table(copyTable)} WHERE ${value} LIKE ${folded}`;
+  return sql`SELECT id FROM ${sql.table(copyTable)} WHERE ${value} LIKE ${folded}`;
 }
 
 /**

@@ -99,10 +99,10 @@ const isCopiedSearch = (tableSql: TableSql, condition: Condition): condition is 
 
 /**
  * PostgreSQL: a condition's searches of columns that have copy tables, ANDed at its top (through
- * nested ANDs), apart from the rest of it (undefined when it has none). Those searches select their rows by id from
- * the copy tables alone (copiedIdsSql), which hold one row per row of the table, written in the
- * same transaction: one array of ids for all of them, where a join per search would make each
- * a set of ids to build.
+ * nested ANDs), apart from the rest of it (undefined when it has none). Those searches find
+ * their rows' ids in the copy tables alone (copiedIdsSql), which hold one row per row of the
+ * table, written in the same transaction: one array of ids for all of them, where a join per
+ * search would make each a set of ids to build.
  */
 export function splitSearches(tableSql: TableSql, where: Condition): { searches: Search[]; rest: Condition } | undefined {
   if (tableSql.provider !== 'postgresql') return undefined;

@@ -7,7 +7,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Condition, Ordering } from '../rest/data/index.js';
 import type { Row } from './drivers.js';
-import { collect, containsPattern, foldedPattern, ftsPhrase, indexedOrder, joinsFor, orderKey, orderSql, ref, shortOnPostgres, someCondition, toSql, usesIndex, type TableSql } from './clauses.js';
+import { collect, containsPattern, foldedPattern, ftsPhrase, hasSearch, indexedOrder, joinsFor, orderKey, orderSql, ref, shortOnPostgres, someCondition, toSql, usesIndex, type TableSql } from './clauses.js';
 import type { Slots } from './statements.js';
 
 // FTS5's trigram tokenizer folds case by Unicode, LIKE only A-Z. For a term of printable ASCII
@@ -94,18 +94,33 @@ export interface Search {
   readonly fields: readonly string[];
   readonly term: string;
 }
+/** Where a column's UPPER copy is kept: a copy table's `value`, or a column of the table itself. */
+interface Copy {
+  readonly table: string;
+  readonly column: string;
+}
+function copyOf({ table, upperCopies, upperCopyTables }: TableSql, field: string): Copy | undefined {
+  const copyTable = upperCopyTables[field];
+  if (copyTable !== undefined) return { table: copyTable, column: 'value' };
+  const copy = upperCopies[field];
+  return copy === undefined ? undefined : { table, column: copy };
+}
+/** A search whose columns all have copies, one at least in a copy table. */
 const isCopiedSearch = (tableSql: TableSql, condition: Condition): condition is Search & Condition =>
-  condition.op === 'icontains' && condition.fields.every((field) => tableSql.upperCopyTables[field] !== undefined);
+  condition.op === 'icontains' &&
+  condition.fields.every((field) => copyOf(tableSql, field) !== undefined) &&
+  condition.fields.some((field) => tableSql.upperCopyTables[field] !== undefined);
 
 /**
- * PostgreSQL: a condition's searches of columns that have copy tables, ANDed at its top (through
- * nested ANDs), apart from the rest of it (undefined when it has none). Those searches find
- * their rows' ids in the copy tables alone (copiedIdsSql), which hold one row per row of the
- * table, written in the same transaction: one array of ids for all of them, where a join per
- * search would make each a set of ids to build.
+ * PostgreSQL: a condition's searches of copied columns (isCopiedSearch), ANDed at its top
+ * (through nested ANDs), apart from the rest of it (undefined when it has none). Those searches
+ * find their rows' ids from the copies alone (copiedIdsSql; a copy table holds one row per row
+ * of the table, written in the same transaction): one array of ids for all of them, where a
+ * join per search would make each a set of ids to build. A table whose copies are all in its
+ * rows (the transactions) has none: its searches test the rows its other conditions find.
  */
 export function splitSearches(tableSql: TableSql, where: Condition): { searches: Search[]; rest: Condition } | undefined {
-  if (tableSql.provider !== 'postgresql') return undefined;
+  if (tableSql.provider !== 'postgresql' || !hasSearch(where)) return undefined;
   const conditions: Condition[] = [];
   const flatten = (condition: Condition) => (condition.op === 'and' ? condition.conditions.forEach(flatten) : conditions.push(condition));
   flatten(where);
@@ -138,13 +153,13 @@ export function pushCopiedSearches(tableSql: TableSql, searches: readonly Search
 }
 
 /**
- * The ids of the rows that match every search, from the copy tables alone, each once: the
- * leading search's matches in each column, each also matching every other search. A term of
+ * The ids of the rows that match every search, from the copies alone, each once: the leading
+ * search's matches in each column (copy tables first), each also matching every other search. A term of
  * 3+ characters takes each column's matches that no earlier column matched (NOT IN: the earlier
  * column's matches made a hash once, on the first match of this one), so no set of all ids is
  * made unique (53,000 ids cost ~17 ms at 1,000,000 posts); a shorter term, whose columns are
  * read whole anyway, makes them unique (UNION), which leaves each read free to run in parallel.
- * Another search is tested on the match's own column, then on its other columns by id (probes
+ * Another search is tested on the match's own row, then on its other tables' by id (probes
  * of their primary keys): OFFSET 0 keeps each EXISTS such a probe (PostgreSQL does not make it a
  * join), where a join would read all of that column's matches for the term.
  */
@@ -152,21 +167,28 @@ export function copiedIdsSql(tableSql: TableSql, searches: readonly Search[], sl
   const matchers = searches.map((search) => {
     const folded = foldedPattern(slots.take());
     const short = shortOnPostgres(tableSql, search.term);
-    const tables = [...new Set(search.fields.map((field) => tableSql.upperCopyTables[field]!))];
-    const matches = (alias: string) => sql`${short ? sql`(${sql.ref(`${alias}.value`)} || '')` : sql.ref(`${alias}.value`)} LIKE ${folded}`;
-    return { short, tables, matches };
+    // Copy tables first: narrow, their matches are the cheap ones to read.
+    const copies = [...new Map(search.fields.map((field) => copyOf(tableSql, field)!).map((copy) => [`${copy.table}.${copy.column}`, copy])).values()];
+    copies.sort((a, b) => Number(a.table === tableSql.table) - Number(b.table === tableSql.table));
+    const matches = (alias: string, { column }: Copy) => {
+      const value = sql.ref(`${alias}.${column}`);
+      return sql`${short ? sql`(${value} || '')` : value} LIKE ${folded}`;
+    };
+    return { short, copies, matches };
   });
   const lead = leadingSearch(searches);
-  const { short, tables, matches } = matchers[lead]!;
+  const { short, copies, matches } = matchers[lead]!;
   const others = matchers.filter((_, i) => i !== lead);
-  const parts = tables.map((table, k) => {
-    const unmatchedBefore = short ? [] : tables.slice(0, k).map((earlier) => sql`m.id NOT IN (SELECT e.id FROM ${sql.table(earlier)} AS e WHERE ${matches('e')})`);
+  const parts = copies.map((copy, k) => {
+    const unmatchedBefore = short ? [] : copies.slice(0, k).map((earlier) => sql`m.id NOT IN (SELECT e.id FROM ${sql.table(earlier.table)} AS e WHERE ${matches('e', earlier)})`);
     const otherSearches = others.map((other) => {
-      const probed = other.tables.filter((t) => t !== table).map((t) => sql`EXISTS (SELECT FROM ${sql.table(t)} AS e WHERE e.id = m.id AND ${other.matches('e')} OFFSET 0)`);
-      const probes = other.tables.includes(table) ? [other.matches('m'), ...probed] : probed;
-      return sql`(${sql.join(probes, sql` OR `)})`;
+      const probed = other.copies
+        .filter((c) => c.table !== copy.table)
+        .map((c) => sql`EXISTS (SELECT FROM ${sql.table(c.table)} AS e WHERE e.id = m.id AND ${other.matches('e', c)} OFFSET 0)`);
+      const own = other.copies.filter((c) => c.table === copy.table).map((c) => other.matches('m', c));
+      return sql`(${sql.join([...own, ...probed], sql` OR `)})`;
     });
-    return sql`SELECT m.id FROM ${sql.table(table)} AS m WHERE ${sql.join([matches('m'), ...unmatchedBefore, ...otherSearches], sql` AND `)}`;
+    return sql`SELECT m.id FROM ${sql.table(copy.table)} AS m WHERE ${sql.join([matches('m', copy), ...unmatchedBefore, ...otherSearches], sql` AND `)}`;
   });
   return sql.join(parts, short ? sql` UNION ` : sql` UNION ALL `);
 }

@@ -43,7 +43,8 @@ describeWithDatabase(`one plan per statement (${testProvider})`, () => {
       columns: ['id', 'title', 'body', 'created_at'],
       relations: { owner: { table: 'auth_user', column: 'owner_id' } },
       joined: { owner_username: 'owner.username' },
-      upperCopyTables: { title: 'posts_post_title_upper', body: 'posts_post_body_upper' },
+      upperCopies: { body: 'body_upper' },
+      upperCopyTables: { title: 'posts_post_title_upper' },
       rowCounts: true,
       orderIndexes: [['created_at', 'id']],
     });

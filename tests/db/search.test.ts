@@ -1,7 +1,7 @@
 // ?search= with a trigram index gives exactly icontains' answer: SQLite's FTS5 candidates
 // rechecked by LIKE (or counted by the index alone where that is exact), its pages walked in
-// order, and PostgreSQL's pg_trgm GIN indexes over narrow tables of UPPER copies (counted from
-// those tables alone, pages walked in order), against a plain scan (UPPER per row), for many
+// order, and PostgreSQL's pg_trgm GIN indexes over UPPER copies, the title's in a narrow table
+// (counted from the copies alone, pages walked in order), against a plain scan (UPPER per row), for many
 // random terms and pairs of terms (fixed seed) over text full of LIKE's special
 // characters, mixed case, and the characters FTS5 folds to ASCII letters where LIKE does not
 // (U+017F long s, U+212A Kelvin sign).
@@ -23,10 +23,11 @@ function prng(seed: number) {
 
 const alphabet = ['a', 'b', 'A', 'B', 'c', '%', '_', '\\', 'é', 'É', 'x', 'y', '"', "'", 'ab', 'Dj', 'ango', 's', 'K', '\u017f', '\u212a'];
 
-/** The posts app's search indexes: SQLite's FTS5 table, PostgreSQL's trigram-indexed tables of UPPER copies. */
+/** The posts app's search indexes: SQLite's FTS5 table, PostgreSQL's trigram-indexed UPPER copies (the title's in a table of its own). */
 const searchIndexes = {
   searchIndex: { table: 'posts_post_fts', columns: ['title', 'body'] },
-  upperCopyTables: { title: 'posts_post_title_upper', body: 'posts_post_body_upper' },
+  upperCopies: { body: 'body_upper' },
+  upperCopyTables: { title: 'posts_post_title_upper' },
   // Pages in id order are walked first (the primary key keeps that order).
   orderIndexes: [['id']],
 } as const;
@@ -108,12 +109,11 @@ describeWithDatabase('search with a trigram index', () => {
   });
 
   if (testProvider === 'postgresql') {
-    it('keeps the copy tables equal to UPPER(column) through every kind of write', async () => {
-      /** Rows whose copy is missing, left over or not UPPER(column). */
+    it('keeps the copy table equal to UPPER(title) through every kind of write', async () => {
+      /** Rows whose copy is missing, left over or not UPPER(title). */
       const strays = async (executor: typeof db.kysely) => {
         const { rows } = await sql<{ n: string }>`
-          SELECT (SELECT COUNT(*) FROM posts_post p FULL JOIN posts_post_title_upper c ON c.id = p.id WHERE c.value IS DISTINCT FROM UPPER(p.title))
-               + (SELECT COUNT(*) FROM posts_post p FULL JOIN posts_post_body_upper c ON c.id = p.id WHERE c.value IS DISTINCT FROM UPPER(p.body)) AS n`.execute(executor);
+          SELECT COUNT(*) AS n FROM posts_post p FULL JOIN posts_post_title_upper c ON c.id = p.id WHERE c.value IS DISTINCT FROM UPPER(p.title)`.execute(executor);
         return Number(rows[0]!.n);
       };
       await sql`UPDATE posts_post SET body = body || 'ß' WHERE id % 5 = 0`.execute(db.kysely);
@@ -128,7 +128,7 @@ describeWithDatabase('search with a trigram index', () => {
       const rollBack = new Error('roll back');
       const truncated = db.kysely.transaction().execute(async (trx) => {
         await sql`TRUNCATE posts_post`.execute(trx);
-        const { rows: left } = await sql<{ n: string }>`SELECT (SELECT COUNT(*) FROM posts_post_title_upper) + (SELECT COUNT(*) FROM posts_post_body_upper) AS n`.execute(trx);
+        const { rows: left } = await sql<{ n: string }>`SELECT COUNT(*) AS n FROM posts_post_title_upper`.execute(trx);
         expect(Number(left[0]!.n)).toBe(0);
         throw rollBack;
       });
@@ -142,7 +142,7 @@ describeWithDatabase('search with a trigram index', () => {
     return db.kysely.transaction().execute(async (trx) => {
       await sql`SET LOCAL enable_seqscan = off`.execute(trx);
       const pattern = `%${term.replace(/[\\%_]/g, '\\$&')}%`;
-      const { rows } = await sql<{ id: number }>`SELECT id FROM posts_post_title_upper WHERE value LIKE UPPER(${pattern}) UNION SELECT id FROM posts_post_body_upper WHERE value LIKE UPPER(${pattern}) ORDER BY id`.execute(trx);
+      const { rows } = await sql<{ id: number }>`SELECT id FROM posts_post_title_upper WHERE value LIKE UPPER(${pattern}) UNION SELECT id FROM posts_post WHERE body_upper LIKE UPPER(${pattern}) ORDER BY id`.execute(trx);
       return rows.map((r) => r.id);
     });
   }

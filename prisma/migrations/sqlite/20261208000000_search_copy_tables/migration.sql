@@ -1,3 +1,3 @@
 -- Nothing to do on SQLite: its FTS5 trigram index counts a search without reading the table
--- (src/db/search.ts). On PostgreSQL this migration moves the UPPER(column) copies that search
--- compares out of the searched tables into narrow tables of their own.
+-- (src/db/search.ts). On PostgreSQL this migration moves the posts' UPPER(title) copy that
+-- search compares out of posts_post into a narrow table of its own.

@@ -260,6 +260,25 @@ const slowStatement =
 
 
 // Behaviour only SQLite has: registered in the sqlite project alone (not reported as skipped elsewhere).
+/**
+ * A fresh database migrated up to (not including) the migration `name`, with `seed` run on it;
+ * returns the database and a function that applies `name` alone and checks it was applied.
+ */
+async function beforeMigration(name: string, seed: string) {
+  const url = await freshUrl();
+  const files = readMigrations(migrationsDirectory(testProvider));
+  const index = files.findIndex((f) => f.name === name);
+  expect(index).toBeGreaterThan(0);
+  const dir = migrationsFolder(Object.fromEntries(files.slice(0, index).map((f) => [f.name, f.sql])));
+  await migrate(url, { migrationsDir: dir });
+  await withConnection(url, (raw) => raw.exec(seed));
+  const apply = async () => {
+    migrationsFolder(Object.fromEntries(files.slice(index, index + 1).map((f) => [f.name, f.sql])), dir);
+    expect(await migrate(url, { migrationsDir: dir })).toEqual({ applied: [name] });
+  };
+  return { url, apply };
+}
+
 const sqliteOnly: typeof it = testProvider === 'sqlite' ? it : ((() => undefined) as unknown as typeof it);
 const postgresOnly: typeof it = testProvider === 'postgresql' ? it : ((() => undefined) as unknown as typeof it);
 
@@ -462,22 +481,15 @@ PRAGMA defer_foreign_keys=OFF;
   });
 
   it('20261206000000_lending_cascade keeps the borrowings and their ids, and makes deleting a friend or belonging cascade', async () => {
-    const url = await freshUrl();
-    const files = readMigrations(migrationsDirectory(testProvider));
-    const last = files.findIndex((f) => f.name === '20261206000000_lending_cascade');
-    expect(last).toBeGreaterThan(0);
-    const dir = migrationsFolder(Object.fromEntries(files.slice(0, last).map((f) => [f.name, f.sql])));
-    await migrate(url, { migrationsDir: dir });
-    await withConnection(url, (raw) =>
-      raw.exec(`INSERT INTO auth_user (id, username, password) VALUES (1, 'alice', 'x');
+    const { url, apply } = await beforeMigration(
+      '20261206000000_lending_cascade',
+      `INSERT INTO auth_user (id, username, password) VALUES (1, 'alice', 'x');
 INSERT INTO lending_friend (id, name, owner_id) VALUES (1, 'Ann', 1), (2, 'Ben', 1);
 INSERT INTO lending_belonging (id, name, owner_id) VALUES (1, 'Drill', 1), (2, 'Book', 1);
 INSERT INTO lending_borrowing (what_id, to_who_id, owner_id) VALUES (1, 1, 1), (2, 2, 1), (2, 1, 1);
-DELETE FROM lending_borrowing WHERE id = 3;`),
+DELETE FROM lending_borrowing WHERE id = 3;`,
     );
-
-    migrationsFolder(Object.fromEntries(files.slice(last, last + 1).map((f) => [f.name, f.sql])), dir);
-    expect(await migrate(url, { migrationsDir: dir })).toEqual({ applied: ['20261206000000_lending_cascade'] });
+    await apply();
     await withConnection(url, async (raw) => {
       const borrowings = 'SELECT id, what_id, to_who_id FROM lending_borrowing ORDER BY id';
       expect(await raw.query(borrowings)).toEqual([
@@ -499,20 +511,13 @@ DELETE FROM lending_borrowing WHERE id = 3;`),
   });
 
   postgresOnly('20261208000000_search_copy_tables copies the titles of existing posts, and keeps them from then on (PostgreSQL)', async () => {
-    const url = await freshUrl();
-    const files = readMigrations(migrationsDirectory(testProvider));
-    const last = files.findIndex((f) => f.name === '20261208000000_search_copy_tables');
-    expect(last).toBeGreaterThan(0);
-    const dir = migrationsFolder(Object.fromEntries(files.slice(0, last).map((f) => [f.name, f.sql])));
-    await migrate(url, { migrationsDir: dir });
-    await withConnection(url, (raw) =>
-      raw.exec(`INSERT INTO auth_user (id, username, password) VALUES (1, 'alice', 'x');
+    const { url, apply } = await beforeMigration(
+      '20261208000000_search_copy_tables',
+      `INSERT INTO auth_user (id, username, password) VALUES (1, 'alice', 'x');
 INSERT INTO posts_post (id, title, body, owner_id, updated_at) VALUES (1, 'Django ς', 'straße', 1, now()), (2, 'flask', 'body', 1, now());
-INSERT INTO transactions_transaction (id, amount_cents, description, user_id) VALUES (1, 100, 'Rent é', 1);`),
+INSERT INTO transactions_transaction (id, amount_cents, description, user_id) VALUES (1, 100, 'Rent é', 1);`,
     );
-
-    migrationsFolder(Object.fromEntries(files.slice(last, last + 1).map((f) => [f.name, f.sql])), dir);
-    expect(await migrate(url, { migrationsDir: dir })).toEqual({ applied: ['20261208000000_search_copy_tables'] });
+    await apply();
     await withConnection(url, async (raw) => {
       const copies = `SELECT 'title' AS c, id, value FROM posts_post_title_upper UNION ALL SELECT 'body', id, body_upper FROM posts_post
         UNION ALL SELECT 'description', id, description_upper FROM transactions_transaction ORDER BY c, id`;

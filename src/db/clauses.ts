@@ -140,13 +140,22 @@ export function toSql(tableSql: TableSql, condition: Condition, slots: Slots, in
 export const foldedPattern = (pattern: RawBuilder<unknown>) => sql`(SELECT UPPER(${pattern}))`;
 
 /**
- * The ids of a copy table whose value matches a folded pattern. A term too short for the trigram
- * index compares `value || ''`, the same text in an expression the index does not serve, so its
- * statement is planned as the scan it is.
+ * `value LIKE folded`. A term too short for the trigram indexes compares `value || ''`, the
+ * same text in an expression they do not serve, so its statement is planned as the scan it is.
  */
-function copyMatches(copyTable: string, folded: RawBuilder<unknown>, short: boolean) {
-  const value = short ? sql`(value || '')` : sql`value`;
-  return sql`SELECT id FROM ${sql.table(copyTable)} WHERE ${value} LIKE ${folded}`;
+export const foldedLike = (value: RawBuilder<unknown>, folded: RawBuilder<unknown>, short: boolean) =>
+  short ? sql`(${value} || '') LIKE ${folded}` : sql`${value} LIKE ${folded}`;
+
+/** Where a column's UPPER copy is kept: a copy table's `value`, or a column of the table itself. */
+export interface Copy {
+  readonly table: string;
+  readonly column: string;
+}
+export function copyOf({ table, upperCopies, upperCopyTables }: TableSql, field: string): Copy | undefined {
+  const copyTable = upperCopyTables[field];
+  if (copyTable !== undefined) return { table: copyTable, column: 'value' };
+  const copy = upperCopies[field];
+  return copy === undefined ? undefined : { table, column: copy };
 }
 
 /**
@@ -158,19 +167,15 @@ function copyMatches(copyTable: string, folded: RawBuilder<unknown>, short: bool
 function upperLike(tableSql: TableSql, condition: { fields: readonly string[]; term: string }, pattern: RawBuilder<unknown>, index: boolean) {
   const folded = foldedPattern(pattern);
   const short = shortOnPostgres(tableSql, condition.term);
-  const inTables = index ? condition.fields.filter((field) => tableSql.upperCopyTables[field] !== undefined) : [];
-  const parts = condition.fields
-    .filter((field) => !inTables.includes(field))
-    .map((field) => {
-      const copy = tableSql.upperCopies[field];
-      if (copy === undefined) return sql`UPPER(${ref(field)}) LIKE ${folded}`;
-      // `|| ''`: the same text, in an expression the trigram index does not serve.
-      return short ? sql`(${sql.ref(`t.${copy}`)} || '') LIKE ${folded}` : sql`${sql.ref(`t.${copy}`)} LIKE ${folded}`;
-    });
-  if (inTables.length > 0) {
-    const ids = inTables.map((field) => copyMatches(tableSql.upperCopyTables[field]!, folded, short));
-    parts.unshift(sql`t.id IN (${sql.join(ids, sql` UNION ALL `)})`);
+  const inRow: RawBuilder<unknown>[] = [];
+  const inTables: RawBuilder<unknown>[] = [];
+  for (const field of condition.fields) {
+    const copy = copyOf(tableSql, field);
+    if (copy === undefined || (copy.table !== tableSql.table && !index)) inRow.push(sql`UPPER(${ref(field)}) LIKE ${folded}`);
+    else if (copy.table === tableSql.table) inRow.push(foldedLike(sql.ref(`t.${copy.column}`), folded, short));
+    else inTables.push(sql`SELECT id FROM ${sql.table(copy.table)} WHERE ${foldedLike(sql.ref(copy.column), folded, short)}`);
   }
+  const parts = inTables.length > 0 ? [sql`t.id IN (${sql.join(inTables, sql` UNION ALL `)})`, ...inRow] : inRow;
   return sql`(${sql.join(parts, sql` OR `)})`;
 }
 

@@ -7,7 +7,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Condition, Ordering } from '../rest/data/index.js';
 import type { Row } from './drivers.js';
-import { collect, containsPattern, foldedPattern, ftsPhrase, hasSearch, indexedOrder, joinsFor, orderKey, orderSql, ref, shortOnPostgres, someCondition, toSql, usesIndex, type TableSql } from './clauses.js';
+import { collect, containsPattern, copyOf, foldedLike, foldedPattern, ftsPhrase, hasSearch, indexedOrder, joinsFor, orderKey, orderSql, ref, shortOnPostgres, someCondition, toSql, usesIndex, type Copy, type TableSql } from './clauses.js';
 import type { Slots } from './statements.js';
 
 // FTS5's trigram tokenizer folds case by Unicode, LIKE only A-Z. For a term of printable ASCII
@@ -90,23 +90,10 @@ export async function matchCount(tableSql: TableSql, where: Condition, terms: st
 }
 
 /** One icontains: its term, in any of these columns. */
-export interface Search {
-  readonly fields: readonly string[];
-  readonly term: string;
-}
-/** Where a column's UPPER copy is kept: a copy table's `value`, or a column of the table itself. */
-interface Copy {
-  readonly table: string;
-  readonly column: string;
-}
-function copyOf({ table, upperCopies, upperCopyTables }: TableSql, field: string): Copy | undefined {
-  const copyTable = upperCopyTables[field];
-  if (copyTable !== undefined) return { table: copyTable, column: 'value' };
-  const copy = upperCopies[field];
-  return copy === undefined ? undefined : { table, column: copy };
-}
+export type Search = Extract<Condition, { op: 'icontains' }>;
+
 /** A search whose columns all have copies, one at least in a copy table. */
-const isCopiedSearch = (tableSql: TableSql, condition: Condition): condition is Search & Condition =>
+const isCopiedSearch = (tableSql: TableSql, condition: Condition): condition is Search =>
   condition.op === 'icontains' &&
   condition.fields.every((field) => copyOf(tableSql, field) !== undefined) &&
   condition.fields.some((field) => tableSql.upperCopyTables[field] !== undefined);
@@ -119,20 +106,20 @@ const isCopiedSearch = (tableSql: TableSql, condition: Condition): condition is 
  * join per search would make each a set of ids to build. A table whose copies are all in its
  * rows (the transactions) has none: its searches test the rows its other conditions find.
  */
-export function splitSearches(tableSql: TableSql, where: Condition): { searches: Search[]; rest: Condition } | undefined {
+export function splitSearches(tableSql: TableSql, where: Condition): { searches: Search[]; rest: Condition[] } | undefined {
   if (tableSql.provider !== 'postgresql' || !hasSearch(where)) return undefined;
   const conditions: Condition[] = [];
   const flatten = (condition: Condition) => (condition.op === 'and' ? condition.conditions.forEach(flatten) : conditions.push(condition));
   flatten(where);
   const searches = conditions.filter((condition) => isCopiedSearch(tableSql, condition));
   if (searches.length === 0) return undefined;
-  return { searches, rest: { op: 'and', conditions: conditions.filter((condition) => !isCopiedSearch(tableSql, condition)) } };
+  return { searches, rest: conditions.filter((condition) => !isCopiedSearch(tableSql, condition)) };
 }
 
 /** The searches of a condition that is nothing but splitSearches' searches, or undefined. */
 export function copiedSearches(tableSql: TableSql, where: Condition): Search[] | undefined {
   const split = splitSearches(tableSql, where);
-  return split !== undefined && split.rest.op === 'and' && split.rest.conditions.length === 0 ? split.searches : undefined;
+  return split !== undefined && split.rest.length === 0 ? split.searches : undefined;
 }
 
 /**
@@ -170,10 +157,7 @@ export function copiedIdsSql(tableSql: TableSql, searches: readonly Search[], sl
     // Copy tables first: narrow, their matches are the cheap ones to read.
     const copies = [...new Map(search.fields.map((field) => copyOf(tableSql, field)!).map((copy) => [`${copy.table}.${copy.column}`, copy])).values()];
     copies.sort((a, b) => Number(a.table === tableSql.table) - Number(b.table === tableSql.table));
-    const matches = (alias: string, { column }: Copy) => {
-      const value = sql.ref(`${alias}.${column}`);
-      return sql`${short ? sql`(${value} || '')` : value} LIKE ${folded}`;
-    };
+    const matches = (alias: string, { column }: Copy) => foldedLike(sql.ref(`${alias}.${column}`), folded, short);
     return { short, copies, matches };
   });
   const lead = leadingSearch(searches);

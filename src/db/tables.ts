@@ -29,6 +29,9 @@ import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
 import type { Provider } from './provider.js';
 import type { Row } from './drivers.js';
 import { copiedIdsSql, copiedSearches, indexOnlyTerms, matchCount, pushCopiedSearches, splitSearches, walkedPage, WALK_ROWS, type Search } from './search.js';
+
+/** A condition's searches of copied columns apart from the rest of it (splitSearches). */
+type Split = ReturnType<typeof splitSearches>;
 import type { Slots, Statements } from './statements.js';
 
 /** The column a PostgreSQL page's rows carry their count in (removed before they are returned). */
@@ -116,11 +119,10 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
    * A condition's shape key and values (collect), where its searches of copy-table columns
    * (PostgreSQL) select their rows as one array of ids (whereSql).
    */
-  function collectWhere(where: Condition, values: unknown[], used: Set<string>): string {
-    const split = splitSearches(tableSql, where);
+  function collectWhere(where: Condition, values: unknown[], used: Set<string>, split = splitSearches(tableSql, where)): string {
     if (split === undefined) return collect(tableSql, where, values, used);
     const searchesKey = pushCopiedSearches(tableSql, split.searches, values);
-    return `${searchesKey}&${collect(tableSql, split.rest, values, used)}`;
+    return `${searchesKey}&${collect(tableSql, { op: 'and', conditions: split.rest }, values, used)}`;
   }
   /**
    * collectWhere's condition in SQL. The array's ids are looked up in the primary key in order,
@@ -131,7 +133,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     const split = splitSearches(tableSql, where);
     if (split === undefined) return toSql(tableSql, where, slots);
     const ids = copiedIdsSql(tableSql, split.searches, slots);
-    return sql`t.id = ANY(ARRAY(${ids})) AND ${toSql(tableSql, split.rest, slots)}`;
+    return sql`t.id = ANY(ARRAY(${ids})) AND ${toSql(tableSql, { op: 'and', conditions: split.rest }, slots)}`;
   }
   /** The count (as `name`) of a condition of copy-table searches only, from the copy tables alone. */
   const copiedCountSql = (searches: readonly Search[], slots: Slots, name: string) =>
@@ -193,13 +195,13 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
   /**
    * PostgreSQL, a condition of searches only (copiedSearches): its page sought among the first
    * WALK_ROWS rows in the list's order (the ordering index walked, each row's own values tested:
-   * a frequent term fills its page in a few hundred rows), its count from the copy tables alone,
+   * a frequent term fills its page in a few hundred rows), its count from the copies alone,
    * in one statement. Undefined when those rows hold less than a full page: the caller reads the
    * matches instead (matchesPageSql). Other conditions (a search within one owner's rows) are
    * not walked: the whole table's order would hold few of their rows.
    */
-  async function walkedSearchPage(where: Condition, orderBy: readonly Ordering[], offset: number, limit: number): Promise<{ count: number; rows: Row[] } | undefined> {
-    const searches = copiedSearches(tableSql, where);
+  async function walkedSearchPage(where: Condition, split: NonNullable<Split>, orderBy: readonly Ordering[], offset: number, limit: number): Promise<{ count: number; rows: Row[] } | undefined> {
+    const searches = split.rest.length === 0 ? split.searches : undefined;
     if (searches === undefined || offset + limit > WALK_ROWS || !indexedOrder(tableSql, orderBy)) return undefined;
     const values: unknown[] = [];
     const whereKey = collect(tableSql, where, values, new Set(), false);
@@ -276,15 +278,17 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
         const [total, rows] = await Promise.all([count(where), list(where, orderBy, offset, limit)]);
         return { count: total, rows };
       }
-      if (provider === 'postgresql') {
-        const walked = await walkedSearchPage(where, orderBy, offset, limit);
+      // PostgreSQL: a search's split (./search.ts) found once, for the walk and the page alike.
+      const split = splitSearches(tableSql, where);
+      if (split !== undefined) {
+        const walked = await walkedSearchPage(where, split, orderBy, offset, limit);
         if (walked !== undefined) return walked;
       }
       // Otherwise the count rides on the page's rows: one statement (on PostgreSQL one round trip
       // and one snapshot) for both. A page past the end has no row to carry it, and is counted apart.
       const values: unknown[] = [];
       const used = new Set<string>();
-      const whereKey = collectWhere(where, values, used);
+      const whereKey = collectWhere(where, values, used, split);
       const limitKey = pushLimit(values, limit, offset);
       const rows = await statements.run(`${table}:page:${whereKey}:${orderKey(orderBy)}:${limitKey}`, values, (slots) => {
         // One condition, its values bound once, in every place it is used.

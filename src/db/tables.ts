@@ -119,7 +119,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
    * A condition's shape key and values (collect), where its searches of copy-table columns
    * (PostgreSQL) select their rows as one array of ids (whereSql).
    */
-  function collectWhere(where: Condition, values: unknown[], used: Set<string>, split = splitSearches(tableSql, where)): string {
+  function collectWhere(where: Condition, values: unknown[], used: Set<string>, split: Split): string {
     if (split === undefined) return collect(tableSql, where, values, used);
     const searchesKey = pushCopiedSearches(tableSql, split.searches, values);
     return `${searchesKey}&${collect(tableSql, { op: 'and', conditions: split.rest }, values, used)}`;
@@ -154,7 +154,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
       return Number(rows[0]!.count);
     }
     const used = new Set<string>();
-    const key = collectWhere(where, values, used);
+    const key = collectWhere(where, values, used, splitSearches(tableSql, where));
     const rows = await statements.run(`${table}:count:${key}`, values, (slots) => sql`SELECT COUNT(*) AS count FROM ${from}${joins(used)} WHERE ${whereSql(where, slots)}`);
     return Number(rows[0]!.count);
   }
@@ -235,7 +235,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     if (walked !== undefined) return walked;
     const values: unknown[] = [];
     const used = new Set<string>();
-    const key = `${table}:list:${collectWhere(where, values, used)}:${orderKey(orderBy)}`;
+    const key = `${table}:list:${collectWhere(where, values, used, splitSearches(tableSql, where))}:${orderKey(orderBy)}`;
     const limitKey = pushLimit(values, limit, offset);
     return statements.run(`${key}:${limitKey}`, values, (slots) => pageSql(whereSql(where, slots), orderBy, used, slots, limit));
   }

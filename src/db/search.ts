@@ -91,6 +91,8 @@ export async function matchCount(tableSql: TableSql, where: Condition, terms: st
 
 /** One icontains: its term, in any of these columns. */
 export type Search = Extract<Condition, { op: 'icontains' }>;
+/** A condition's searches of copied columns apart from the rest of it (splitSearches), or undefined when it has none. */
+export type Split = { searches: Search[]; rest: Condition[] } | undefined;
 
 /** A search whose columns all have copies, one at least in a copy table. */
 const isCopiedSearch = (tableSql: TableSql, condition: Condition): condition is Search =>
@@ -106,7 +108,7 @@ const isCopiedSearch = (tableSql: TableSql, condition: Condition): condition is 
  * join per search would make each a set of ids to build. A table whose copies are all in its
  * rows (the transactions) has none: its searches test the rows its other conditions find.
  */
-export function splitSearches(tableSql: TableSql, where: Condition): { searches: Search[]; rest: Condition[] } | undefined {
+export function splitSearches(tableSql: TableSql, where: Condition): Split {
   if (tableSql.provider !== 'postgresql' || !hasSearch(where)) return undefined;
   const conditions: Condition[] = [];
   const flatten = (condition: Condition) => (condition.op === 'and' ? condition.conditions.forEach(flatten) : conditions.push(condition));
@@ -116,11 +118,8 @@ export function splitSearches(tableSql: TableSql, where: Condition): { searches:
   return { searches, rest: conditions.filter((condition) => !isCopiedSearch(tableSql, condition)) };
 }
 
-/** The searches of a condition that is nothing but splitSearches' searches, or undefined. */
-export function copiedSearches(tableSql: TableSql, where: Condition): Search[] | undefined {
-  const split = splitSearches(tableSql, where);
-  return split !== undefined && split.rest.length === 0 ? split.searches : undefined;
-}
+/** The searches of a split condition that is nothing but searches, or undefined. */
+export const searchesOnly = (split: Split): Search[] | undefined => (split !== undefined && split.rest.length === 0 ? split.searches : undefined);
 
 /**
  * The search whose matches copiedIdsSql reads, the others tested on each of them: the longest

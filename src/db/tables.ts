@@ -28,10 +28,7 @@ import { collect, hasSearch, indexedOrder, joinsFor, orderKey, orderSql, ref, re
 import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
 import type { Provider } from './provider.js';
 import type { Row } from './drivers.js';
-import { copiedIdsSql, copiedSearches, indexOnlyTerms, matchCount, pushCopiedSearches, splitSearches, walkedPage, WALK_ROWS, type Search } from './search.js';
-
-/** A condition's searches of copied columns apart from the rest of it (splitSearches). */
-type Split = ReturnType<typeof splitSearches>;
+import { copiedIdsSql, indexOnlyTerms, matchCount, pushCopiedSearches, searchesOnly, splitSearches, walkedPage, WALK_ROWS, type Search, type Split } from './search.js';
 import type { Slots, Statements } from './statements.js';
 
 /** The column a PostgreSQL page's rows carry their count in (removed before they are returned). */
@@ -147,14 +144,15 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
     const terms = indexOnlyTerms(tableSql, where);
     if (terms !== undefined) return matchCount(tableSql, where, terms);
     const values: unknown[] = [];
-    const searches = copiedSearches(tableSql, where);
+    const split = splitSearches(tableSql, where);
+    const searches = searchesOnly(split);
     if (searches !== undefined) {
       const key = pushCopiedSearches(tableSql, searches, values);
       const rows = await statements.run(`${table}:count:${key}`, values, (slots) => copiedCountSql(searches, slots, 'count'));
       return Number(rows[0]!.count);
     }
     const used = new Set<string>();
-    const key = collectWhere(where, values, used, splitSearches(tableSql, where));
+    const key = collectWhere(where, values, used, split);
     const rows = await statements.run(`${table}:count:${key}`, values, (slots) => sql`SELECT COUNT(*) AS count FROM ${from}${joins(used)} WHERE ${whereSql(where, slots)}`);
     return Number(rows[0]!.count);
   }
@@ -193,15 +191,15 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
   }
 
   /**
-   * PostgreSQL, a condition of searches only (copiedSearches): its page sought among the first
+   * PostgreSQL, a condition of searches only (searchesOnly): its page sought among the first
    * WALK_ROWS rows in the list's order (the ordering index walked, each row's own values tested:
    * a frequent term fills its page in a few hundred rows), its count from the copies alone,
    * in one statement. Undefined when those rows hold less than a full page: the caller reads the
    * matches instead (matchesPageSql). Other conditions (a search within one owner's rows) are
    * not walked: the whole table's order would hold few of their rows.
    */
-  async function walkedSearchPage(where: Condition, split: NonNullable<Split>, orderBy: readonly Ordering[], offset: number, limit: number): Promise<{ count: number; rows: Row[] } | undefined> {
-    const searches = split.rest.length === 0 ? split.searches : undefined;
+  async function walkedSearchPage(where: Condition, split: Split, orderBy: readonly Ordering[], offset: number, limit: number): Promise<{ count: number; rows: Row[] } | undefined> {
+    const searches = searchesOnly(split);
     if (searches === undefined || offset + limit > WALK_ROWS || !indexedOrder(tableSql, orderBy)) return undefined;
     const values: unknown[] = [];
     const whereKey = collect(tableSql, where, values, new Set(), false);
@@ -279,6 +277,7 @@ export function sqlTable(env: TableEnvironment, definition: TableDefinition): Ta
         return { count: total, rows };
       }
       // PostgreSQL: a search's split (./search.ts) found once, for the walk and the page alike.
+      // Not awaited unless there is a search to walk: a list without one pays no promise.
       const split = splitSearches(tableSql, where);
       if (split !== undefined) {
         const walked = await walkedSearchPage(where, split, orderBy, offset, limit);

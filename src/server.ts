@@ -26,11 +26,11 @@ const given = (flag: string) => givenFlags.some((arg) => arg.startsWith(flag));
  * Heap settings for the workers, unless the operator set them: a young generation of 12 MB (V8's
  * 4 MB semi-spaces) instead of up to 48 MB, which a worker fills while it loads the app and then
  * keeps; and an old generation that grows by 25 % of what survived a collection rather than V8's
- * up to 4×. Not smaller: at 64 connections a request outlives a few scavenges of a 2 MB
- * semi-space (its PostgreSQL round trips most of all), so its objects were promoted, ~12 KB a
- * request, and left for mark-compacts. Against 6 MB, on S6 with two workers: a third of the
- * scavenges; on PostgreSQL ~9 % more throughput (median of 13 alternated pairs, 12 faster) and
- * peak RSS 168–177 MB instead of 161–167; on SQLite 184–188 MB instead of 174–177.
+ * up to 4×. Not smaller: at 64 connections a request outlived two scavenges of a 2 MB
+ * semi-space (its PostgreSQL round trips most of all), so ~10–12 KB of it was promoted and left
+ * to mark-compacts. Against 6 MB, on S6 with two workers: half the scavenges per request; on
+ * PostgreSQL ~9 % more throughput (median of 13 alternated pairs, 12 faster) and peak RSS
+ * 168–177 MB instead of 161–167; on SQLite 184–188 MB instead of 174–177 (README, Benchmarks).
  */
 function workerHeapSettings(): ResourceLimits {
   // A V8 flag is process-wide; set before a worker starts, its heap is sized by it.
